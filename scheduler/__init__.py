@@ -1,0 +1,40 @@
+"""The partnering scheduler: `Problem` in, `Schedule` out (see FORMATS.md).
+
+Pure Python on OR-Tools CP-SAT; it knows nothing of the web app.
+"""
+
+from scheduler.problem import (
+    Assignment,
+    FormatError,
+    Meeting,
+    Participant,
+    Problem,
+    Schedule,
+    Slot,
+    Table,
+    Unscheduled,
+    load_problem,
+    load_schedule,
+    problem_from_dict,
+    problem_to_dict,
+    schedule_from_dict,
+    schedule_to_dict,
+)
+
+__all__ = [
+    "Assignment",
+    "FormatError",
+    "Meeting",
+    "Participant",
+    "Problem",
+    "Schedule",
+    "Slot",
+    "Table",
+    "Unscheduled",
+    "load_problem",
+    "load_schedule",
+    "problem_from_dict",
+    "problem_to_dict",
+    "schedule_from_dict",
+    "schedule_to_dict",
+]

@@ -1,0 +1,434 @@
+"""The two documents of FORMATS.md as frozen dataclasses, and their JSON form.
+
+`Problem` is everything the solver knows about an event; `Schedule` is what it decided.
+Reading validates structure and references and raises `FormatError` naming the offending
+item; it never lets a KeyError or TypeError escape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROBLEM_FORMAT = "partnering-problem/1"
+SCHEDULE_FORMAT = "partnering-schedule/1"
+
+
+class FormatError(ValueError):
+    """A document that breaks FORMATS.md; the message names the item."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    seats: int | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    available: frozenset[str]
+    """Slot ids this person can meet in (already resolved: all slots minus `unavailable`)."""
+    organisation: str | None = None
+    max_meetings: int | None = None
+    booth: str | None = None
+
+
+@dataclass(frozen=True)
+class Fixed:
+    slot: str
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    participants: tuple[str, ...]
+    priority: int = 1
+    allowed_slots: frozenset[str] | None = None
+    fixed: Fixed | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    slots: tuple[Slot, ...]
+    tables: tuple[Table, ...]
+    participants: tuple[Participant, ...]
+    meetings: tuple[Meeting, ...]
+    name: str = ""
+    timezone: str = "UTC"
+
+    @cached_property
+    def slot_by_id(self) -> dict[str, Slot]:
+        return {s.id: s for s in self.slots}
+
+    @cached_property
+    def slot_index(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.slots)}
+
+    @cached_property
+    def table_by_id(self) -> dict[str, Table]:
+        return {t.id: t for t in self.tables}
+
+    @cached_property
+    def participant_by_id(self) -> dict[str, Participant]:
+        return {p.id: p for p in self.participants}
+
+    @cached_property
+    def meeting_by_id(self) -> dict[str, Meeting]:
+        return {m.id: m for m in self.meetings}
+
+    @cached_property
+    def slot_day(self) -> dict[str, date]:
+        """The calendar day of each slot in the event's timezone."""
+        tz = ZoneInfo(self.timezone)
+        return {s.id: s.start.astimezone(tz).date() for s in self.slots}
+
+    @cached_property
+    def days(self) -> tuple[tuple[str, ...], ...]:
+        """Slot ids grouped by day, in order; consecutive ids within a day are adjacent."""
+        groups: dict[date, list[str]] = {}
+        for s in self.slots:
+            groups.setdefault(self.slot_day[s.id], []).append(s.id)
+        return tuple(tuple(ids) for ids in groups.values())
+
+    @cached_property
+    def booth_tables(self) -> frozenset[str]:
+        return frozenset(p.booth for p in self.participants if p.booth)
+
+    @cached_property
+    def meetings_of(self) -> dict[str, tuple[str, ...]]:
+        """Meeting ids of each participant."""
+        out: dict[str, list[str]] = {p.id: [] for p in self.participants}
+        for m in self.meetings:
+            for pid in m.participants:
+                out[pid].append(m.id)
+        return {pid: tuple(ids) for pid, ids in out.items()}
+
+    def possible_slots(self, meeting: Meeting) -> list[str]:
+        """Slots where every participant is available and the meeting is allowed, in order."""
+        allowed = meeting.allowed_slots
+        people = [self.participant_by_id[p] for p in meeting.participants]
+        return [
+            s.id
+            for s in self.slots
+            if (allowed is None or s.id in allowed) and all(s.id in p.available for p in people)
+        ]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    meeting: str
+    slot: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Unscheduled:
+    meeting: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    assignments: tuple[Assignment, ...]
+    unscheduled: tuple[Unscheduled, ...] = ()
+    stats: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def assignment_of(self) -> dict[str, Assignment]:
+        return {a.meeting: a for a in self.assignments}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _get(obj: Any, key: str, where: str, kind: type | tuple[type, ...], required: bool = True):
+    if not isinstance(obj, dict):
+        raise FormatError(f"{where}: expected an object")
+    if key not in obj:
+        if required:
+            raise FormatError(f"{where}: missing required key '{key}'")
+        return None
+    value = obj[key]
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise FormatError(f"{where}: '{key}' must be {names}")
+    return value
+
+
+def _list(obj: Any, key: str, where: str, required: bool = True) -> list:
+    return _get(obj, key, where, list, required) or []
+
+
+def _id(obj: Any, where: str, seen: set[str]) -> str:
+    ident = _get(obj, "id", where, str)
+    if not ident:
+        raise FormatError(f"{where}: 'id' must not be empty")
+    if ident in seen:
+        raise FormatError(f"{where}: duplicate id '{ident}'")
+    seen.add(ident)
+    return ident
+
+
+def _positive(obj: Any, key: str, where: str) -> int | None:
+    value = _get(obj, key, where, int, required=False)
+    if value is not None and value < 1:
+        raise FormatError(f"{where}: '{key}' must be at least 1")
+    return value
+
+
+def _non_negative(obj: Any, key: str, where: str) -> int | None:
+    value = _get(obj, key, where, int, required=False)
+    if value is not None and value < 0:
+        raise FormatError(f"{where}: '{key}' must not be negative")
+    return value
+
+
+def _datetime(obj: Any, key: str, where: str) -> datetime:
+    text = _get(obj, key, where, str)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise FormatError(f"{where}: '{key}' is not an ISO 8601 date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise FormatError(f"{where}: '{key}' needs a UTC offset: {text!r}")
+    return value
+
+
+def _slot_refs(ids: Iterable[Any], known: Mapping[str, Any], where: str, what: str) -> list[str]:
+    out = []
+    for ref in ids:
+        if not isinstance(ref, str) or ref not in known:
+            raise FormatError(f"{where}: unknown {what} {ref!r}")
+        out.append(ref)
+    return out
+
+
+def problem_from_dict(doc: Any) -> Problem:
+    """Build a `Problem` from a parsed `partnering-problem/1` document."""
+    if not isinstance(doc, dict):
+        raise FormatError("problem: expected a JSON object")
+    fmt = doc.get("format")
+    if fmt != PROBLEM_FORMAT:
+        raise FormatError(f"problem: 'format' must be '{PROBLEM_FORMAT}', not {fmt!r}")
+    event = _get(doc, "event", "problem", dict, required=False) or {}
+    timezone = _get(event, "timezone", "event", str, required=False) or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FormatError(f"event: unknown timezone {timezone!r}") from None
+    name = _get(event, "name", "event", str, required=False) or ""
+
+    seen: set[str] = set()
+    slots = []
+    for i, raw in enumerate(_list(doc, "slots", "problem")):
+        where = f"slots[{i}]"
+        sid = _id(raw, where, seen)
+        where = f"slot '{sid}'"
+        start, end = _datetime(raw, "start", where), _datetime(raw, "end", where)
+        if end <= start:
+            raise FormatError(f"{where}: 'end' must be after 'start'")
+        if slots and start < slots[-1].start:
+            raise FormatError(f"{where}: slots must be in chronological order")
+        slots.append(Slot(sid, start, end))
+    slot_ids = {s.id: s for s in slots}
+
+    seen = set()
+    tables = []
+    for i, raw in enumerate(_list(doc, "tables", "problem")):
+        tid = _id(raw, f"tables[{i}]", seen)
+        tables.append(Table(tid, _positive(raw, "seats", f"table '{tid}'")))
+    table_ids = {t.id: t for t in tables}
+
+    seen = set()
+    participants = []
+    for i, raw in enumerate(_list(doc, "participants", "problem", required=False)):
+        pid = _id(raw, f"participants[{i}]", seen)
+        where = f"participant '{pid}'"
+        available = raw.get("available")
+        if available is None:
+            avail = set(slot_ids)
+        else:
+            avail = set(_slot_refs(_list(raw, "available", where), slot_ids, where, "slot"))
+        avail -= set(_slot_refs(_list(raw, "unavailable", where, False), slot_ids, where, "slot"))
+        booth = _get(raw, "booth", where, str, required=False)
+        if booth is not None and booth not in table_ids:
+            raise FormatError(f"{where}: unknown booth table {booth!r}")
+        participants.append(
+            Participant(
+                id=pid,
+                available=frozenset(avail),
+                organisation=_get(raw, "organisation", where, str, required=False),
+                max_meetings=_non_negative(raw, "max_meetings", where),
+                booth=booth,
+            )
+        )
+    people = {p.id: p for p in participants}
+
+    seen = set()
+    meetings = []
+    for i, raw in enumerate(_list(doc, "meetings", "problem", required=False)):
+        mid = _id(raw, f"meetings[{i}]", seen)
+        where = f"meeting '{mid}'"
+        members = _slot_refs(_list(raw, "participants", where), people, where, "participant")
+        if len(members) < 2:
+            raise FormatError(f"{where}: needs at least two participants")
+        if len(set(members)) != len(members):
+            raise FormatError(f"{where}: a participant is listed twice")
+        allowed = raw.get("allowed_slots")
+        if allowed is not None:
+            allowed = frozenset(
+                _slot_refs(_list(raw, "allowed_slots", where), slot_ids, where, "slot")
+            )
+        fixed = None
+        raw_fixed = _get(raw, "fixed", where, dict, required=False)
+        if raw_fixed is not None:
+            fslot = _get(raw_fixed, "slot", f"{where} fixed", str)
+            if fslot not in slot_ids:
+                raise FormatError(f"{where}: fixed to unknown slot {fslot!r}")
+            ftable = _get(raw_fixed, "table", f"{where} fixed", str, required=False)
+            if ftable is not None and ftable not in table_ids:
+                raise FormatError(f"{where}: fixed to unknown table {ftable!r}")
+            fixed = Fixed(fslot, ftable)
+        meetings.append(
+            Meeting(
+                id=mid,
+                participants=tuple(members),
+                priority=_positive(raw, "priority", where) or 1,
+                allowed_slots=allowed,
+                fixed=fixed,
+            )
+        )
+
+    return Problem(
+        slots=tuple(slots),
+        tables=tuple(tables),
+        participants=tuple(participants),
+        meetings=tuple(meetings),
+        name=name,
+        timezone=timezone,
+    )
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """The `partnering-problem/1` document of a problem (absent keys stay absent)."""
+    every_slot = set(problem.slot_by_id)
+    participants = []
+    for p in problem.participants:
+        raw: dict[str, Any] = {"id": p.id}
+        if p.organisation is not None:
+            raw["organisation"] = p.organisation
+        if p.available != every_slot:
+            raw["available"] = [s.id for s in problem.slots if s.id in p.available]
+        if p.max_meetings is not None:
+            raw["max_meetings"] = p.max_meetings
+        if p.booth is not None:
+            raw["booth"] = p.booth
+        participants.append(raw)
+    meetings = []
+    for m in problem.meetings:
+        raw = {"id": m.id, "participants": list(m.participants), "priority": m.priority}
+        if m.allowed_slots is not None:
+            raw["allowed_slots"] = [s.id for s in problem.slots if s.id in m.allowed_slots]
+        if m.fixed is not None:
+            raw["fixed"] = {"slot": m.fixed.slot}
+            if m.fixed.table is not None:
+                raw["fixed"]["table"] = m.fixed.table
+        meetings.append(raw)
+    return {
+        "format": PROBLEM_FORMAT,
+        "event": {"name": problem.name, "timezone": problem.timezone},
+        "slots": [
+            {"id": s.id, "start": s.start.isoformat(), "end": s.end.isoformat()}
+            for s in problem.slots
+        ],
+        "tables": [
+            {"id": t.id, **({"seats": t.seats} if t.seats is not None else {})}
+            for t in problem.tables
+        ],
+        "participants": participants,
+        "meetings": meetings,
+    }
+
+
+def schedule_from_dict(doc: Any) -> Schedule:
+    """Build a `Schedule` from a parsed `partnering-schedule/1` document (structure only;
+    `scheduler.check` judges it against a problem)."""
+    if not isinstance(doc, dict):
+        raise FormatError("schedule: expected a JSON object")
+    fmt = doc.get("format")
+    if fmt != SCHEDULE_FORMAT:
+        raise FormatError(f"schedule: 'format' must be '{SCHEDULE_FORMAT}', not {fmt!r}")
+    assignments = []
+    for i, raw in enumerate(_list(doc, "assignments", "schedule")):
+        where = f"assignments[{i}]"
+        assignments.append(
+            Assignment(
+                _get(raw, "meeting", where, str),
+                _get(raw, "slot", where, str),
+                _get(raw, "table", where, str),
+            )
+        )
+    unscheduled = []
+    for i, raw in enumerate(_list(doc, "unscheduled", "schedule", required=False)):
+        where = f"unscheduled[{i}]"
+        unscheduled.append(
+            Unscheduled(
+                _get(raw, "meeting", where, str),
+                _get(raw, "reason", where, str, required=False) or "",
+            )
+        )
+    stats = _get(doc, "stats", "schedule", dict, required=False) or {}
+    return Schedule(tuple(assignments), tuple(unscheduled), stats)
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "format": SCHEDULE_FORMAT,
+        "assignments": [
+            {"meeting": a.meeting, "slot": a.slot, "table": a.table} for a in schedule.assignments
+        ],
+        "unscheduled": [{"meeting": u.meeting, "reason": u.reason} for u in schedule.unscheduled],
+        "stats": dict(schedule.stats),
+    }
+
+
+def _read_json(path: str | Path) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise FormatError(f"{path}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+
+
+def load_problem(path: str | Path) -> Problem:
+    return problem_from_dict(_read_json(path))
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    return schedule_from_dict(_read_json(path))
+
+
+def dump_json(doc: Mapping[str, Any]) -> str:
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
