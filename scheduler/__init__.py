@@ -3,6 +3,8 @@
 Pure Python on OR-Tools CP-SAT; it knows nothing of the web app.
 """
 
+from scheduler.check import Violation, check, check_fixed
+from scheduler.metrics import Figures, figures, idle_gaps
 from scheduler.problem import (
     Assignment,
     FormatError,
@@ -23,6 +25,7 @@ from scheduler.problem import (
 
 __all__ = [
     "Assignment",
+    "Figures",
     "FormatError",
     "Meeting",
     "Participant",
@@ -31,6 +34,11 @@ __all__ = [
     "Slot",
     "Table",
     "Unscheduled",
+    "Violation",
+    "check",
+    "check_fixed",
+    "figures",
+    "idle_gaps",
     "load_problem",
     "load_schedule",
     "problem_from_dict",

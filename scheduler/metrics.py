@@ -1,0 +1,112 @@
+"""The figures that say how good a schedule is (FORMATS.md, "What makes one valid schedule
+better than another"): priority, fairness, idle gaps and table changes.
+
+Plain Python over a `Schedule`; it assumes nothing about how the schedule was made. Assignments
+that name an unknown meeting or slot are ignored here (`scheduler.check` reports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from scheduler.problem import Assignment, Problem, Schedule
+
+
+@dataclass(frozen=True)
+class Figures:
+    meetings_scheduled: int
+    meetings_total: int
+    priority_sum: int
+    priority_total: int
+    """The priority of every meeting of the problem: what scheduling all of them would give."""
+    idle_gaps: int
+    gaps_by_participant: Mapping[str, int]
+    """Idle gaps of every participant with at least one scheduled meeting."""
+    table_changes: int
+    fewest_meetings: int | None
+    """Fewest scheduled meetings of anyone with an agreed meeting (None if nobody has one)."""
+    without_meeting: tuple[str, ...]
+    """Participants with an agreed meeting but none scheduled."""
+
+    @property
+    def gap_spread(self) -> int:
+        """Most minus fewest idle gaps among participants with a scheduled meeting."""
+        gaps = self.gaps_by_participant.values()
+        return max(gaps) - min(gaps) if gaps else 0
+
+
+def idle_gaps(problem: Problem, slots_by_person: Mapping[str, Iterable[str]]) -> dict[str, int]:
+    """Idle gaps of each person in `slots_by_person` (the slot ids where they meet).
+
+    Per person and day, every maximal run of free slots between two of their meetings counts
+    once. Consecutive entries of a day in `problem.days` are adjacent, so a break between two
+    sessions (no slot in between) is not a gap.
+    """
+    position = _position_in_day(problem)
+    gaps: dict[str, int] = {}
+    for person, slot_ids in slots_by_person.items():
+        by_day: dict[int, set[int]] = {}
+        for sid in slot_ids:
+            day, index = position[sid]
+            by_day.setdefault(day, set()).add(index)
+        count = 0
+        for indices in by_day.values():
+            ordered = sorted(indices)
+            count += sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if b - a > 1)
+        gaps[person] = count
+    return gaps
+
+
+def table_changes(problem: Problem, assignments: Iterable[Assignment]) -> int:
+    """Times a person moves to a different table between consecutive meetings of one day."""
+    position = _position_in_day(problem)
+    agenda: dict[str, list[tuple[tuple[int, int], str]]] = {}
+    for a in _known(problem, assignments):
+        for person in problem.meeting_by_id[a.meeting].participants:
+            agenda.setdefault(person, []).append((position[a.slot], a.table))
+    changes = 0
+    for entries in agenda.values():
+        entries.sort()
+        for (when_a, table_a), (when_b, table_b) in zip(entries, entries[1:], strict=False):
+            if when_a[0] == when_b[0] and table_a != table_b:
+                changes += 1
+    return changes
+
+
+def figures(problem: Problem, schedule: Schedule) -> Figures:
+    assignments = list(_known(problem, schedule.assignments))
+    scheduled_ids = {a.meeting for a in assignments}
+    slots_by_person: dict[str, list[str]] = {}
+    for a in assignments:
+        for person in problem.meeting_by_id[a.meeting].participants:
+            slots_by_person.setdefault(person, []).append(a.slot)
+    with_agreed = [p for p, ids in problem.meetings_of.items() if ids]
+    served = {p: len(slots_by_person.get(p, ())) for p in with_agreed}
+    gaps = idle_gaps(problem, slots_by_person)
+    return Figures(
+        meetings_scheduled=len(scheduled_ids),
+        meetings_total=len(problem.meetings),
+        priority_sum=sum(problem.meeting_by_id[m].priority for m in scheduled_ids),
+        priority_total=sum(m.priority for m in problem.meetings),
+        idle_gaps=sum(gaps.values()),
+        gaps_by_participant=gaps,
+        table_changes=table_changes(problem, assignments),
+        fewest_meetings=min(served.values()) if served else None,
+        without_meeting=tuple(p for p in with_agreed if served[p] == 0),
+    )
+
+
+def _position_in_day(problem: Problem) -> dict[str, tuple[int, int]]:
+    """Slot id -> (day number, index within that day)."""
+    return {sid: (d, i) for d, day in enumerate(problem.days) for i, sid in enumerate(day)}
+
+
+def _known(problem: Problem, assignments: Iterable[Assignment]) -> Iterable[Assignment]:
+    """Assignments naming a known meeting and slot, each meeting once (the first one)."""
+    seen: set[str] = set()
+    for a in assignments:
+        if a.meeting in problem.meeting_by_id and a.slot in problem.slot_by_id:
+            if a.meeting not in seen:
+                seen.add(a.meeting)
+                yield a
