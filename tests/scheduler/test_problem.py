@@ -17,8 +17,12 @@ def doc(**over):
             {"id": "p2", "booth": "T1", "max_meetings": 3},
         ],
         "meetings": [
-            {"id": "m1", "participants": ["p1", "p2"], "priority": 2,
-             "fixed": {"slot": "s1", "table": "T1"}},
+            {
+                "id": "m1",
+                "participants": ["p1", "p2"],
+                "priority": 2,
+                "fixed": {"slot": "s1", "table": "T1"},
+            },
         ],
     }
     base.update(over)

@@ -1,0 +1,55 @@
+"""Configuration defaults. Local settings come from instance/config.py, then from environment
+variables prefixed PARTNERING_ (e.g. PARTNERING_SQLALCHEMY_DATABASE_URI)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+ENV_PREFIX = "PARTNERING_"
+DEV_SECRET = "dev-only-secret-not-for-production"
+
+
+class Defaults:
+    SECRET_KEY = DEV_SECRET
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite under instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token already
+    LOGIN_LINK_MAX_AGE = 60 * 60 * 24  # seconds a one-time login link stays valid
+    HUEY_URL: str | None = None  # None: SQLite queue under instance/; or redis://, postgresql://
+    HUEY_IMMEDIATE = False  # True runs jobs inline (tests)
+    MAIL_SERVER: str | None = None  # None: emails are written to the log
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_SENDER = "Partnering <noreply@localhost>"
+    PREFERRED_URL_SCHEME = "http"
+    SERVER_NAME: str | None = None
+    PRODUCTION = False
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """PARTNERING_X=value pairs as config keys; JSON values (numbers, booleans) are decoded."""
+    out: dict[str, Any] = {}
+    for key, raw in (os.environ if environ is None else environ).items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[key.removeprefix(ENV_PREFIX)] = value
+    return out
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the app unsafe or unable to start."""
+
+
+def check_production(config: dict[str, Any]) -> None:
+    if config.get("PRODUCTION") and config.get("SECRET_KEY") in (None, "", DEV_SECRET):
+        raise ConfigError(
+            "PARTNERING_SECRET_KEY must be set in production (instance/config.py or environment)"
+        )

@@ -1,0 +1,111 @@
+"""An event, its meeting sessions, the slots generated from them, and its tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from partnering.db_types import UTCDateTime, utcnow
+from partnering.extensions import db
+
+
+class Event(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    slot_minutes: Mapped[int] = mapped_column(default=30)
+    topics_text: Mapped[str] = mapped_column(Text, default="")
+    """The event's topic list, one per line."""
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    max_meetings: Mapped[int | None] = mapped_column()
+    """Most meetings per participant; None: no limit beyond the slots."""
+    max_pending_requests: Mapped[int | None] = mapped_column()
+    """Most requests a participant may have waiting for an answer at once."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Session.day, Session.start"
+    )
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Slot.start"
+    )
+    tables: Mapped[list[Table]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Table.position"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def topics(self) -> list[str]:
+        return [t.strip() for t in self.topics_text.splitlines() if t.strip()]
+
+    @property
+    def days(self) -> list[date]:
+        return sorted({s.day for s in self.sessions})
+
+    def local(self, instant: datetime) -> datetime:
+        """An instant in the event's timezone, for display."""
+        return instant.astimezone(self.tz)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Session(db.Model):
+    """A day's meeting window in the event's local time, e.g. 09:00-12:30."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    day: Mapped[date] = mapped_column()
+    start: Mapped[time] = mapped_column()
+    end: Mapped[time] = mapped_column()
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    slots: Mapped[list[Slot]] = relationship(back_populates="session", order_by="Slot.start")
+
+
+class Slot(db.Model):
+    __table_args__ = (UniqueConstraint("event_id", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id"), index=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    """The id this slot had in an imported problem file."""
+
+    event: Mapped[Event] = relationship(back_populates="slots")
+    session: Mapped[Session | None] = relationship(back_populates="slots")
+
+    @property
+    def ref(self) -> str:
+        return self.external_ref or f"s{self.id}"
+
+
+class Table(db.Model):
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    seats: Mapped[int | None] = mapped_column()
+    hidden: Mapped[bool] = mapped_column(default=False)
+    """Hidden tables are kept (and keep their meetings) but get no new ones."""
+    position: Mapped[int] = mapped_column(default=0)
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+
+    event: Mapped[Event] = relationship(back_populates="tables")
+
+    @property
+    def ref(self) -> str:
+        return self.external_ref or self.name

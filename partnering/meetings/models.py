@@ -1,0 +1,96 @@
+"""Meeting requests between participants, and the agreed meetings they become."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from partnering.db_types import UTCDateTime, utcnow
+from partnering.events.models import Event, Slot, Table
+from partnering.extensions import db
+from partnering.registrations.models import Participant
+
+PRIORITIES = {1: "Would like to meet", 2: "Must meet"}
+REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
+
+meeting_participant = db.Table(
+    "meeting_participant",
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True),
+)
+
+meeting_allowed_slot = db.Table(
+    "meeting_allowed_slot",
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot_id", ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_uid() -> str:
+    """A calendar UID fixed at creation, never derived from slot or table."""
+    return f"{uuid.uuid4()}@partnering"
+
+
+class Meeting(db.Model):
+    """An agreed meeting. Placed once it has both a slot and a table."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
+    priority: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    """active or cancelled; a cancelled meeting is kept, never deleted."""
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id"), index=True)
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("table.id"), index=True)
+    locked: Mapped[bool] = mapped_column(default=False)
+    """Kept where it is by later scheduler runs (set by hand or by publishing)."""
+    sequence: Mapped[int] = mapped_column(default=0)
+    """Calendar SEQUENCE: raised whenever time, table or status changes."""
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    participants: Mapped[list[Participant]] = relationship(
+        secondary=meeting_participant, order_by="Participant.id"
+    )
+    allowed_slots: Mapped[list[Slot]] = relationship(secondary=meeting_allowed_slot)
+    slot: Mapped[Slot | None] = relationship()
+    table: Mapped[Table | None] = relationship()
+    requests: Mapped[list[MeetingRequest]] = relationship(back_populates="meeting")
+
+    @property
+    def is_placed(self) -> bool:
+        return self.slot_id is not None and self.table_id is not None
+
+    @property
+    def ref(self) -> str:
+        return self.external_ref or f"m{self.id}"
+
+    def others(self, participant: Participant) -> list[Participant]:
+        return [p for p in self.participants if p.id != participant.id]
+
+
+class MeetingRequest(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    sender: Mapped[Participant] = relationship(foreign_keys=[sender_id])
+    recipient: Mapped[Participant] = relationship(foreign_keys=[recipient_id])
+    meeting: Mapped[Meeting | None] = relationship(back_populates="requests")
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITIES.get(self.priority, str(self.priority))

@@ -1,0 +1,18 @@
+"""Every model, imported in one place so migrations and the CLI see the whole schema."""
+
+from partnering.auth.models import Account
+from partnering.events.models import Event, Session, Slot, Table
+from partnering.meetings.models import Meeting, MeetingRequest
+from partnering.registrations.models import Organisation, Participant
+
+__all__ = [
+    "Account",
+    "Event",
+    "Meeting",
+    "MeetingRequest",
+    "Organisation",
+    "Participant",
+    "Session",
+    "Slot",
+    "Table",
+]

@@ -1,0 +1,73 @@
+"""Blueprints, template helpers and error pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, g, render_template
+
+from partnering.access import is_organiser
+
+FORMATS = {
+    "time": "%H:%M",
+    "date": "%a %d %b %Y",
+    "day": "%a %d %b",
+    "datetime": "%a %d %b %Y, %H:%M",
+}
+
+
+def local_time(instant: datetime | None, style: str = "datetime") -> str:
+    """An instant shown in the current event's timezone."""
+    if instant is None:
+        return ""
+    event = getattr(g, "event", None)
+    if event is not None:
+        instant = event.local(instant)
+    return instant.strftime(FORMATS.get(style, style))
+
+
+# The event menu, in order: (endpoint, label, organisers only). An entry shows once its
+# blueprint is registered, so each feature only has to use the endpoint named here.
+EVENT_NAV = [
+    ("registrations.directory", "Participants", False),
+    ("meetings.mine", "My meetings", False),
+    ("agenda.mine", "My agenda", False),
+    ("registrations.availability", "Availability", False),
+    ("registrations.profile", "My profile", False),
+    ("admin.dashboard", "Dashboard", True),
+    ("admin.participants", "Registrations", True),
+    ("scheduling.overview", "Schedule", True),
+    ("admin.edit_event", "Settings", True),
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    from partnering.auth.views import bp as auth_bp
+    from partnering.events.views import bp as events_bp
+    from partnering.events.views import site
+
+    for blueprint in (site, auth_bp, events_bp):
+        app.register_blueprint(blueprint)
+
+
+def init_app(app: Flask) -> None:
+    register_blueprints(app)
+    app.add_template_filter(local_time, "local")
+    app.add_template_global(is_organiser)
+
+    @app.template_global()
+    def event_endpoints() -> set[str]:
+        return set(app.view_functions)
+
+    @app.template_global()
+    def event_nav_links() -> list[tuple[str, str, bool]]:
+        return [entry for entry in EVENT_NAV if entry[0] in app.view_functions]
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        message = "You do not have access to this page."
+        return render_template("error.html", code=403, message=message), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", code=404, message="There is no such page."), 404
