@@ -4,6 +4,8 @@ Pure Python on OR-Tools CP-SAT; it knows nothing of the web app.
 """
 
 from scheduler.check import Violation, check, check_fixed
+from scheduler.explain import explain
+from scheduler.greedy import greedy
 from scheduler.metrics import Figures, figures, idle_gaps
 from scheduler.problem import (
     Assignment,
@@ -37,7 +39,9 @@ __all__ = [
     "Violation",
     "check",
     "check_fixed",
+    "explain",
     "figures",
+    "greedy",
     "idle_gaps",
     "load_problem",
     "load_schedule",
