@@ -28,6 +28,11 @@ class Event(db.Model):
     """Most meetings per participant; None: no limit beyond the slots."""
     max_pending_requests: Mapped[int | None] = mapped_column()
     """Most requests a participant may have waiting for an answer at once."""
+    cancellation_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Until then participants may cancel a published meeting; organisers always can."""
+    schedule_state: Mapped[str] = mapped_column(String(20), default="unpublished")
+    """unpublished, preliminary or final: what participants see of the schedule."""
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list[Session]] = relationship(

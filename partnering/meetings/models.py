@@ -47,6 +47,10 @@ class Meeting(db.Model):
     table_id: Mapped[int | None] = mapped_column(ForeignKey("table.id"), index=True)
     locked: Mapped[bool] = mapped_column(default=False)
     """Kept where it is by later scheduler runs (set by hand or by publishing)."""
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When its current slot and table were last published; None: participants never saw it."""
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     sequence: Mapped[int] = mapped_column(default=0)
     """Calendar SEQUENCE: raised whenever time, table or status changes."""
     external_ref: Mapped[str | None] = mapped_column(String(100))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:59:16.829312
+Create Date: 2026-11-26 20:00:28.849528
 
 """
 from alembic import op
@@ -43,6 +43,9 @@ def upgrade():
     sa.Column('request_deadline', partnering.db_types.UTCDateTime(), nullable=True),
     sa.Column('max_meetings', sa.Integer(), nullable=True),
     sa.Column('max_pending_requests', sa.Integer(), nullable=True),
+    sa.Column('cancellation_cutoff', partnering.db_types.UTCDateTime(), nullable=True),
+    sa.Column('schedule_state', sa.String(length=20), nullable=False),
+    sa.Column('published_at', partnering.db_types.UTCDateTime(), nullable=True),
     sa.Column('created_at', partnering.db_types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event')),
     sa.UniqueConstraint('slug', name=op.f('uq_event_slug'))
@@ -142,10 +145,14 @@ def upgrade():
     sa.Column('slot_id', sa.Integer(), nullable=True),
     sa.Column('table_id', sa.Integer(), nullable=True),
     sa.Column('locked', sa.Boolean(), nullable=False),
+    sa.Column('published_at', partnering.db_types.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', partnering.db_types.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_by_id', sa.Integer(), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('external_ref', sa.String(length=100), nullable=True),
     sa.Column('created_at', partnering.db_types.UTCDateTime(), nullable=False),
     sa.Column('updated_at', partnering.db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['cancelled_by_id'], ['account.id'], name=op.f('fk_meeting_cancelled_by_id_account')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_meeting_event_id_event')),
     sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], name=op.f('fk_meeting_slot_id_slot')),
     sa.ForeignKeyConstraint(['table_id'], ['table.id'], name=op.f('fk_meeting_table_id_table')),
