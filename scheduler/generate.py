@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.greedy import greedy
 from scheduler.problem import Fixed, Meeting, Participant, Problem, Schedule, Slot, Table
 
 SESSIONS: tuple[tuple[time, time], ...] = ((time(9, 0), time(12, 30)), (time(14, 0), time(18, 0)))
@@ -189,25 +190,32 @@ PRESETS = {"osaka": osaka, "large": large, "bio": bio}
 def replan(
     problem: Problem, fixed_share: float = 0.7, seed: int = 1, schedule: Schedule | None = None
 ) -> Problem:
-    """The re-planning situation: `fixed_share` of all meetings already published (fixed to the
-    slot and table `schedule` gives them), the rest new and free to place.
+    """The re-planning situation: `fixed_share` of the meetings already published (fixed to the
+    slot and table `schedule` gave them), the rest new and free to place.
 
-    `schedule` must be valid for `problem` (the first-come baseline's by default); only its
-    assigned meetings can be fixed, so the share is lower when it leaves many out.
+    `schedule` must be valid for `problem` (the first-come baseline's by default). Only meetings
+    it placed can have been published; when it placed fewer than `fixed_share` of them, some of
+    the meetings it left out are dropped (as if declined) so that the share still holds.
     """
     if schedule is None:
-        from scheduler.greedy import greedy  # the baseline lives with the checker; import late
-
         schedule = greedy(problem)
     rng = random.Random(seed)
-    placed = sorted(schedule.assignment_of)
-    wanted = min(len(placed), round(fixed_share * len(problem.meetings)))
-    published = {mid: schedule.assignment_of[mid] for mid in rng.sample(placed, wanted)}
+    placed = [m.id for m in problem.meetings if m.id in schedule.assignment_of]
+    left_out = [m.id for m in problem.meetings if m.id not in schedule.assignment_of]
+    if len(placed) >= fixed_share * len(problem.meetings):
+        published = rng.sample(placed, round(fixed_share * len(problem.meetings)))
+        kept = set(placed) | set(left_out)
+    else:
+        published = placed
+        total = round(len(placed) / fixed_share)  # fixed_share > 0 here
+        kept = set(placed) | set(rng.sample(left_out, min(len(left_out), total - len(placed))))
+    where = {mid: schedule.assignment_of[mid] for mid in published}
     meetings = tuple(
-        replace(m, fixed=Fixed(published[m.id].slot, published[m.id].table))
-        if m.id in published
+        replace(m, fixed=Fixed(where[m.id].slot, where[m.id].table))
+        if m.id in where
         else replace(m, fixed=None)
         for m in problem.meetings
+        if m.id in kept
     )
     return replace(problem, meetings=meetings, name=f"{problem.name}, re-planned")
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from scheduler import Assignment, Schedule, problem_from_dict, problem_to_dict
+from scheduler.check import check_fixed
 from scheduler.generate import OVER_REQUESTED, bio, generate, large, osaka, replan
 
 
@@ -139,3 +140,20 @@ def test_large_and_bio_presets_have_the_benchmark_sizes():
     biggest = bio()
     assert (len(biggest.participants), len(biggest.days), len(biggest.tables)) == (18_000, 3, 1500)
     assert 40_000 <= len(biggest.meetings) <= 50_000
+
+
+def test_replan_drops_left_out_meetings_when_too_few_were_placed_for_the_share():
+    problem = generate(participants=20, days=1, seed=5, meetings=30)
+    first = problem.meetings[0]
+    schedule = Schedule((Assignment(first.id, problem.possible_slots(first)[0], "T0001"),))
+    replanned = replan(problem, fixed_share=0.5, seed=1, schedule=schedule)
+    assert len(replanned.meetings) == 2
+    assert [m.id for m in replanned.meetings if m.fixed] == [first.id]
+
+
+def test_replanned_osaka_has_seventy_percent_published_consistently(event):
+    replanned = replan(event, fixed_share=0.7, seed=3)
+    fixed = [m for m in replanned.meetings if m.fixed]
+    assert abs(len(fixed) / len(replanned.meetings) - 0.7) < 0.01
+    assert all(m.fixed.table for m in fixed)
+    assert check_fixed(replanned) == []
