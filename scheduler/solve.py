@@ -1,0 +1,277 @@
+"""`solve`: a `Problem` in, the best `Schedule` found in the time given out.
+
+The pipeline:
+
+1. a fast placement heuristic (first_fit.py) gives every run a valid start and the models a hint;
+2. slots: one CP-SAT model over the whole event, optimised lexicographically in three stages
+   (scheduled priority; then fairness with that priority kept; then idle gaps and, when
+   re-planning, moves), or, for events too large for one model, a large-neighbourhood search
+   (lns.py) that re-optimises a few participants at a time;
+3. tables, slot by slot (tables.py), keeping hosts at one table;
+4. reasons for every meeting left out, and a final independent check: a schedule the check
+   rejects is never returned (the heuristic start, checked as well, replaces it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scheduler import cpsat
+from scheduler.check import check
+from scheduler.explain import explain
+from scheduler.first_fit import first_fit
+from scheduler.greedy import greedy
+from scheduler.instance import Instance
+from scheduler.model import Placement, PlacementModel, best_selection
+from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
+from scheduler.tables import assign_tables
+
+FLAT_MODEL_LIMIT = 120_000
+"""Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str
+    """"start", "priority", "fairness", "agendas", "neighbourhoods", "tables" or "done"."""
+    best: float | None
+    """Scheduled priority sum of the best schedule so far."""
+    bound: float | None
+    """No schedule can schedule more priority than this (when known)."""
+    elapsed: float
+    time_limit: float
+
+
+class _Clock:
+    def __init__(self, time_limit: float, on_progress: Callable[[Progress], None] | None):
+        self.started = time.monotonic()
+        self.time_limit = time_limit
+        self.on_progress = on_progress
+        self.best: float | None = None
+        self.bound: float | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        return max(0.0, self.time_limit - self.elapsed)
+
+    def report(self, phase: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(phase, self.best, self.bound, self.elapsed, self.time_limit))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    hint: Schedule | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    gap_spread_limit: int | None = None,
+) -> Schedule:
+    """The best schedule found within `time_limit` seconds (see FORMATS.md for "best").
+
+    `hint` is a previous schedule: meetings keep its slots and tables where they can.
+    `on_progress` is called a few times a second on the caller's thread; whatever it raises
+    stops the search and propagates. `gap_spread_limit` bounds the difference between the
+    most and the fewest idle gaps of any participant.
+    """
+    clock = _Clock(time_limit, on_progress)
+    inst = Instance(problem)
+    previous_slots, previous_tables = _previous(inst, hint)
+    stats: dict[str, Any] = {"workers": workers, "model_pairs": inst.size}
+    start = first_fit(inst, prefer=previous_slots)
+    clock.best = float(_priority(inst, start))
+    clock.report("start")
+    selection, bound, _ = best_selection(
+        inst,
+        time_limit=min(clock.left() * 0.1, 10.0),
+        workers=workers,
+        tick=lambda best, bound: clock.report("start"),
+    )
+    if selection:
+        favoured = first_fit(inst, prefer=previous_slots, favour=selection)
+        if _priority(inst, favoured) > _priority(inst, start):
+            start = favoured
+    if bound is not None:
+        clock.bound = stats["selection_bound"] = bound
+    clock.best = float(_priority(inst, start))
+    clock.report("start")
+
+    if inst.size <= FLAT_MODEL_LIMIT:
+        placement = _solve_flat(
+            inst, start, previous_slots, clock, workers, gap_spread_limit, stats
+        )
+    else:
+        from scheduler.lns import improve
+
+        placement = improve(inst, start, previous_slots, clock=clock, workers=workers, stats=stats)
+
+    clock.report("tables")
+    schedule = _schedule(inst, placement, previous_tables, stats, clock)
+    rejected = _violations(problem, schedule)
+    if rejected:
+        schedule = _fallback(inst, start, previous_tables, stats, clock, rejected)
+    clock.report("done")
+    return schedule
+
+
+def _fallback(
+    inst: Instance,
+    start: Placement,
+    previous_tables: Mapping[int, str],
+    stats: dict[str, Any],
+    clock: _Clock,
+    rejected: list[str],
+) -> Schedule:
+    """A valid schedule when the optimised one is rejected: the heuristic start, else the
+    first-come baseline. The rejection stays in the stats so that it gets noticed."""
+    stats = {**stats, "status": "heuristic", "rejected": rejected[:5]}
+    schedule = _schedule(inst, start, previous_tables, stats, clock)
+    if not _violations(inst.problem, schedule):
+        return schedule
+    baseline = greedy(inst.problem)
+    return Schedule(baseline.assignments, baseline.unscheduled, {**stats, "status": "greedy"})
+
+
+# --- the flat model, stage by stage -----------------------------------------------------------
+
+
+def _solve_flat(
+    inst: Instance,
+    start: Placement,
+    previous: Mapping[int, int],
+    clock: _Clock,
+    workers: int,
+    gap_spread_limit: int | None,
+    stats: dict[str, Any],
+) -> Placement:
+    pm = PlacementModel(inst, free=range(len(inst.meeting_ids)), frozen={})
+    finish_reserve = min(2.0, 0.05 * clock.time_limit)
+    placement = start
+
+    def budget(share: float) -> float:
+        return max(0.05, (clock.left() - finish_reserve) * share)
+
+    def tick(phase: str, as_priority: bool) -> Callable[[float | None, float | None], None]:
+        def report(best: float | None, bound: float | None) -> None:
+            if as_priority and best is not None:
+                clock.best = best
+                if bound is not None and (clock.bound is None or bound < clock.bound):
+                    clock.bound = bound
+            clock.report(phase)
+
+        return report
+
+    # Stage 1: scheduled priority (never above the selection's bound: a redundant cut).
+    priority = pm.priority()
+    if clock.bound is not None:
+        pm.model.add(priority <= round(clock.bound))
+    pm.model.maximize(priority)
+    pm.hint(start)
+    out = cpsat.run(pm.model, time_limit=budget(0.5), workers=workers, tick=tick("priority", True))
+    if out.status == cpsat.cp_model.INFEASIBLE:
+        raise FormatError("fixed meetings break a hard rule between themselves")
+    if not out.found:
+        stats["status"] = "heuristic"
+        return start
+    placement = pm.placement(out.solver.value)
+    best_priority = round(out.objective or 0)
+    clock.best = float(best_priority)
+    if out.bound is not None and (clock.bound is None or out.bound < clock.bound):
+        clock.bound = out.bound
+    optimal = out.optimal or clock.bound is not None and best_priority >= clock.bound
+    stats.update(priority_optimal=optimal, priority_seconds=round(clock.elapsed, 2))
+
+    # Stage 2: fairness, keeping that priority.
+    pm.model.add(priority >= best_priority)
+    fairness = pm.fairness()
+    pm.model.maximize(fairness)
+    pm.hint(placement)
+    out = cpsat.run(pm.model, time_limit=budget(0.3), workers=workers, tick=tick("fairness", False))
+    if out.found:
+        placement = pm.placement(out.solver.value)
+        pm.model.add(fairness >= round(out.objective or 0))
+    stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
+
+    # Stage 3: pleasant agendas (idle gaps), then as few moves as possible when re-planning.
+    gaps = pm.gaps(gap_spread_limit)
+    if previous:
+        pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
+    else:
+        pm.model.minimize(gaps)
+    pm.hint(placement)
+    out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=tick("agendas", False))
+    if out.found:
+        placement = pm.placement(out.solver.value)
+    stats["agendas_optimal"] = out.optimal
+    stats["status"] = (
+        "optimal"
+        if stats["priority_optimal"] and stats["fairness_optimal"] and out.optimal
+        else "feasible"
+    )
+    return placement
+
+
+# --- from placement to schedule ---------------------------------------------------------------
+
+
+def _schedule(
+    inst: Instance,
+    placement: Placement,
+    previous_tables: Mapping[int, str],
+    stats: dict[str, Any],
+    clock: _Clock,
+) -> Schedule:
+    tables, dropped = assign_tables(inst, placement, previous_tables)
+    placed = {i: (inst.slot_ids[s], tables[i]) for i, s in placement.items() if i in tables}
+    assignments = tuple(
+        Assignment(inst.meeting_ids[i], slot, table) for i, (slot, table) in sorted(placed.items())
+    )
+    by_id = {inst.meeting_ids[i]: where for i, where in placed.items()}
+    reasons = explain(inst.problem, by_id)
+    unscheduled = tuple(
+        Unscheduled(mid, reasons.get(mid, "no table was free when its participants were"))
+        for i, mid in enumerate(inst.meeting_ids)
+        if i not in placed
+    )
+    stats = dict(stats)
+    stats.update(
+        seconds=round(clock.elapsed, 3),
+        meetings_scheduled=len(assignments),
+        priority_sum=sum(inst.priority[i] for i in placed),
+        tables_lost=len(dropped),
+    )
+    if clock.bound is not None:
+        stats["bound"] = clock.bound
+    return Schedule(assignments, unscheduled, stats)
+
+
+def _violations(problem: Problem, schedule: Schedule) -> list[str]:
+    return [str(v) for v in check(problem, schedule)]
+
+
+def _previous(inst: Instance, hint: Schedule | None) -> tuple[dict[int, int], dict[int, str]]:
+    """The hint's slot and table per meeting index, for meetings it still knows."""
+    if hint is None:
+        return {}, {}
+    meeting_at = {mid: i for i, mid in enumerate(inst.meeting_ids)}
+    slot_at = inst.problem.slot_index
+    slots, tables = {}, {}
+    for a in hint.assignments:
+        i = meeting_at.get(a.meeting)
+        if i is None or a.slot not in slot_at:
+            continue
+        slots[i] = slot_at[a.slot]
+        if a.table in inst.problem.table_by_id:
+            tables[i] = a.table
+    return slots, tables
+
+
+def _priority(inst: Instance, placement: Placement) -> int:
+    return sum(inst.priority[i] for i in placement)

@@ -1,0 +1,206 @@
+"""`solve` on tiny hand-made events: each hard rule and each objective, judged by `check`
+and `figures` (never by the solver's own opinion)."""
+
+import pytest
+
+from scheduler import problem_from_dict
+from scheduler.check import check
+from scheduler.metrics import figures
+from scheduler.problem import Assignment, Schedule
+from scheduler.solve import Progress, solve
+
+
+def event(slots=3, tables=None, participants=None, meetings=(), days=1):
+    """A one-table-per-pair event; slots are consecutive half hours on each day."""
+    slot_docs = [
+        {
+            "id": f"d{d}s{i}",
+            "start": f"2026-03-{2 + d:02d}T{9 + i // 2:02d}:{30 * (i % 2):02d}:00+00:00",
+            "end": f"2026-03-{2 + d:02d}T{9 + (i + 1) // 2:02d}:{30 * ((i + 1) % 2):02d}:00+00:00",
+        }
+        for d in range(days)
+        for i in range(slots)
+    ]
+    return problem_from_dict(
+        {
+            "format": "partnering-problem/1",
+            "slots": slot_docs,
+            "tables": tables if tables is not None else [{"id": "T1"}, {"id": "T2"}],
+            "participants": participants
+            if participants is not None
+            else [{"id": f"p{i}"} for i in range(1, 7)],
+            "meetings": [
+                {"id": f"m{n}", **m} if "id" not in m else m for n, m in enumerate(meetings, 1)
+            ],
+        }
+    )
+
+
+def solved(problem, **kw):
+    schedule = solve(problem, time_limit=kw.pop("time_limit", 5), **kw)
+    assert check(problem, schedule) == []
+    listed = [a.meeting for a in schedule.assignments] + [u.meeting for u in schedule.unscheduled]
+    assert sorted(listed) == sorted(m.id for m in problem.meetings)
+    return schedule
+
+
+def pair(a, b, **extra):
+    return {"participants": [a, b], **extra}
+
+
+def test_participant_is_never_double_booked():
+    problem = event(slots=2, meetings=[pair("p1", "p2"), pair("p1", "p3")])
+    schedule = solved(problem)
+    assert {a.slot for a in schedule.assignments} == {"d0s0", "d0s1"}
+
+
+def test_a_table_holds_one_meeting_per_slot():
+    problem = event(
+        slots=2,
+        tables=[{"id": "T1"}],
+        meetings=[pair("p1", "p2"), pair("p3", "p4"), pair("p5", "p6")],
+    )
+    schedule = solved(problem)
+    assert len(schedule.assignments) == 2
+    assert schedule.unscheduled[0].reason
+
+
+def test_availability_and_allowed_slots_are_respected():
+    people = [{"id": "p1", "available": ["d0s2"]}, {"id": "p2"}, {"id": "p3"}]
+    problem = event(
+        participants=people,
+        meetings=[pair("p1", "p2"), pair("p2", "p3", allowed_slots=["d0s0"])],
+    )
+    schedule = solved(problem)
+    assert schedule.assignment_of["m1"].slot == "d0s2"
+    assert schedule.assignment_of["m2"].slot == "d0s0"
+
+
+def test_max_meetings_keeps_the_most_wanted():
+    people = [{"id": "p1", "max_meetings": 1}, {"id": "p2"}, {"id": "p3"}]
+    problem = event(
+        participants=people, meetings=[pair("p1", "p2", priority=1), pair("p1", "p3", priority=3)]
+    )
+    schedule = solved(problem)
+    assert [a.meeting for a in schedule.assignments] == ["m2"]
+    assert "p1" in schedule.unscheduled[0].reason
+
+
+def test_booth_holder_meets_at_the_booth_and_nobody_else_uses_it():
+    people = [{"id": "h", "booth": "B"}, *({"id": f"p{i}"} for i in range(1, 5))]
+    problem = event(
+        slots=2,
+        tables=[{"id": "B"}, {"id": "T1"}],
+        participants=people,
+        meetings=[pair("h", "p1"), pair("h", "p2"), pair("p3", "p4")],
+    )
+    schedule = solved(problem)
+    tables = {a.meeting: a.table for a in schedule.assignments}
+    assert tables == {"m1": "B", "m2": "B", "m3": "T1"}
+
+
+def test_group_meetings_get_enough_seats():
+    problem = event(
+        slots=1,
+        tables=[{"id": "small", "seats": 2}, {"id": "big", "seats": 3}],
+        meetings=[{"participants": ["p1", "p2", "p3"]}, pair("p4", "p5")],
+    )
+    schedule = solved(problem)
+    assert schedule.assignment_of["m1"].table == "big"
+    assert schedule.assignment_of["m2"].table == "small"
+
+
+def test_group_meeting_without_a_big_enough_table_is_explained():
+    problem = event(
+        slots=1,
+        tables=[{"id": "small", "seats": 2}],
+        meetings=[{"participants": ["p1", "p2", "p3"]}],
+    )
+    schedule = solved(problem)
+    assert schedule.assignments == ()
+    assert schedule.unscheduled[0].reason
+
+
+def test_fixed_meetings_keep_slot_and_table():
+    problem = event(
+        slots=3,
+        meetings=[
+            pair("p1", "p2", fixed={"slot": "d0s2", "table": "T2"}),
+            pair("p1", "p3", fixed={"slot": "d0s0"}),
+            pair("p1", "p4"),
+        ],
+    )
+    schedule = solved(problem)
+    assert schedule.assignment_of["m1"] == Assignment("m1", "d0s2", "T2")
+    assert schedule.assignment_of["m2"].slot == "d0s0"
+    assert schedule.assignment_of["m3"].slot == "d0s1"
+
+
+def test_priority_wins_when_not_everything_fits():
+    problem = event(
+        slots=1,
+        tables=[{"id": "T1"}],
+        meetings=[pair("p1", "p2", priority=1), pair("p3", "p4", priority=3)],
+    )
+    schedule = solved(problem)
+    assert [a.meeting for a in schedule.assignments] == ["m2"]
+
+
+def test_fairness_serves_someone_with_one_request_before_a_busy_person():
+    # One slot left for p1's partners: p2 (p1 already has another meeting) or p3 (nothing else).
+    people = [{"id": "p1"}, {"id": "p2"}, {"id": "p3"}, {"id": "p4"}]
+    problem = event(
+        slots=2,
+        participants=people,
+        meetings=[pair("p2", "p4"), pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4")],
+        tables=[{"id": "T1"}],
+    )
+    schedule = solved(problem)
+    assert figures(problem, schedule).without_meeting == ()
+
+
+def test_agendas_have_no_idle_gaps_when_avoidable():
+    problem = event(slots=5, meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4")])
+    schedule = solved(problem)
+    assert figures(problem, schedule).idle_gaps == 0
+
+
+def test_host_stays_at_one_table_through_consecutive_meetings():
+    problem = event(
+        slots=3,
+        tables=[{"id": f"T{i}"} for i in range(1, 5)],
+        meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4"), pair("p5", "p6")],
+    )
+    schedule = solved(problem)
+    assert figures(problem, schedule).table_changes == 0
+
+
+def test_hint_keeps_meetings_where_they_were():
+    meetings = [pair("p1", "p2"), pair("p3", "p4"), pair("p5", "p6")]
+    problem = event(slots=4, meetings=meetings)
+    before = Schedule(
+        (
+            Assignment("m1", "d0s3", "T2"),
+            Assignment("m2", "d0s1", "T1"),
+            Assignment("m3", "d0s2", "T1"),
+        )
+    )
+    schedule = solved(problem, hint=before)
+    assert set(schedule.assignments) == set(before.assignments)
+
+
+def test_progress_is_reported_and_a_raising_callback_stops_the_run():
+    problem = event(slots=4, meetings=[pair("p1", "p2"), pair("p3", "p4")])
+    seen = []
+    solved(problem, on_progress=seen.append)
+    assert seen and all(isinstance(p, Progress) for p in seen)
+    assert seen[-1].phase == "done"
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(progress):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        solve(problem, time_limit=5, on_progress=cancel)
