@@ -3,6 +3,7 @@
 Pure Python on OR-Tools CP-SAT; it knows nothing of the web app.
 """
 
+from scheduler.bounds import Bound, upper_bound
 from scheduler.check import Violation, check, check_fixed
 from scheduler.explain import explain
 from scheduler.greedy import greedy
@@ -27,6 +28,7 @@ from scheduler.problem import (
 
 __all__ = [
     "Assignment",
+    "Bound",
     "Figures",
     "FormatError",
     "Meeting",
@@ -49,4 +51,5 @@ __all__ = [
     "problem_to_dict",
     "schedule_from_dict",
     "schedule_to_dict",
+    "upper_bound",
 ]
