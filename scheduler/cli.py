@@ -1,0 +1,245 @@
+"""`python -m scheduler`: solve, check, generate, convert and bench from the command line.
+
+Exit status: 0 done (or, for `check`, the schedule is valid); 1 the schedule breaks a hard
+rule; 2 bad input (unreadable file, invalid document, fixed meetings that clash), reported
+as one `error: ...` line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from scheduler.bounds import upper_bound
+from scheduler.check import check, check_fixed
+from scheduler.metrics import figures
+from scheduler.problem import (
+    FormatError,
+    Problem,
+    dump_json,
+    load_problem,
+    load_schedule,
+    problem_to_dict,
+    schedule_to_dict,
+)
+
+PROGRESS_EVERY = 1.0
+"""Seconds between two progress lines of `solve`."""
+
+
+class InputError(Exception):
+    """Bad input from the command line; the message names the item."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except (FormatError, InputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler",
+        description="Schedule partnering meetings (FORMATS.md: partnering-problem/1 in, "
+        "partnering-schedule/1 out).",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    solve = commands.add_parser("solve", help="schedule a problem")
+    solve.add_argument("problem", metavar="PROBLEM", help="partnering-problem/1 JSON file")
+    solve.add_argument(
+        "-o", "--output", metavar="SCHEDULE", help="where to write (default: stdout)"
+    )
+    solve.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="seconds (60)")
+    solve.add_argument("--workers", type=int, default=2, metavar="N", help="search threads (2)")
+    solve.add_argument("--hint", metavar="SCHEDULE", help="previous schedule to stay close to")
+    solve.add_argument(
+        "--gap-spread-limit",
+        type=int,
+        metavar="N",
+        help="most minus fewest idle gaps of any participant",
+    )
+    solve.set_defaults(command=_solve)
+
+    check_cmd = commands.add_parser("check", help="validate a schedule and print its figures")
+    check_cmd.add_argument("problem", metavar="PROBLEM")
+    check_cmd.add_argument("schedule", metavar="SCHEDULE")
+    check_cmd.add_argument(
+        "--bound-time", type=float, default=10.0, metavar="S", help="seconds for the bound (10)"
+    )
+    check_cmd.set_defaults(command=_check)
+
+    generate = commands.add_parser("generate", help="write a synthetic event")
+    generate.add_argument("--preset", choices=("osaka", "large", "bio"), help="a benchmark size")
+    generate.add_argument("--participants", type=int, metavar="N")
+    generate.add_argument("--days", type=int, metavar="D")
+    generate.add_argument("--seed", type=int, default=1, metavar="S")
+    generate.add_argument("--tables", type=int, metavar="T", help="default: one per 3.75 people")
+    generate.add_argument("--meetings", type=int, metavar="M", help="agreed meetings to draw")
+    generate.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
+    generate.set_defaults(command=_generate)
+
+    convert = commands.add_parser("convert", help="turn a JAIR 2022 .dzn instance into a problem")
+    convert.add_argument("dzn", metavar="FILE.dzn")
+    convert.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
+    convert.set_defaults(command=_convert)
+
+    bench = commands.add_parser(
+        "bench", help="run the benchmark (python -m scheduler bench --help)", add_help=False
+    )
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    bench.set_defaults(command=_bench)
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from scheduler.solve import solve
+
+    problem = _load_solvable(args.problem)
+    hint = load_schedule(args.hint) if args.hint else None
+    progress = _ProgressPrinter(sys.stderr)
+    schedule = solve(
+        problem,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        hint=hint,
+        on_progress=progress,
+        gap_spread_limit=args.gap_spread_limit,
+    )
+    _write(args.output, dump_json(schedule_to_dict(schedule)))
+    f = figures(problem, schedule)
+    print(
+        f"scheduled {f.meetings_scheduled} of {f.meetings_total} meetings, "
+        f"priority {f.priority_sum}, {f.idle_gaps} idle gaps, {f.table_changes} table changes",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    problem = _load_solvable(args.problem)
+    schedule = load_schedule(args.schedule)
+    violations = check(problem, schedule)
+    if violations:
+        for v in violations:
+            print(v)
+        print(f"invalid: {len(violations)} violation{'s' if len(violations) != 1 else ''}")
+        return 1
+    f = figures(problem, schedule)
+    bound = upper_bound(problem, time_limit=args.bound_time)
+    share = (
+        f"; the priority sum is {100 * f.priority_sum / bound.value:.1f} % of it"
+        if bound.value
+        else ""
+    )
+    fewest = "no agreed meetings" if f.fewest_meetings is None else str(f.fewest_meetings)
+    lines = [
+        "valid",
+        f"meetings scheduled: {f.meetings_scheduled} of {f.meetings_total}",
+        f"priority sum: {f.priority_sum} of {f.priority_total}",
+        f"upper bound: {bound.value} [{bound.method}]{share}",
+        f"idle gaps: {f.idle_gaps} (most minus fewest per participant: {f.gap_spread})",
+        f"table changes: {f.table_changes}",
+        f"fewest meetings of a participant with an agreed meeting: {fewest}",
+    ]
+    if f.without_meeting:
+        lines.append(f"with agreed meetings but none scheduled: {_listing(f.without_meeting)}")
+    print("\n".join(lines))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from scheduler import generate
+
+    if args.preset:
+        problem = getattr(generate, args.preset)(seed=args.seed)
+    else:
+        if args.participants is None or args.days is None:
+            raise InputError("generate needs --participants and --days (or --preset)")
+        if args.participants < 2 or args.days < 1:
+            raise InputError("generate needs at least 2 participants and 1 day")
+        problem = generate.generate(
+            participants=args.participants,
+            days=args.days,
+            seed=args.seed,
+            tables=args.tables,
+            meetings=args.meetings,
+        )
+    _write(args.output, dump_json(problem_to_dict(problem)))
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from scheduler.b2b import read_dzn
+
+    _write(args.output, dump_json(problem_to_dict(read_dzn(args.dzn))))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from scheduler.bench import main as bench_main
+
+    return bench_main(args.rest)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _load_solvable(path: str) -> Problem:
+    """The problem at `path`, refused when its fixed meetings cannot all be kept."""
+    problem = load_problem(path)
+    clashes = check_fixed(problem)
+    if clashes:
+        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        raise InputError(f"{path}: fixed meetings break a hard rule: {clashes[0]}{more}")
+    return problem
+
+
+def _write(path: str | None, text: str) -> None:
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _listing(ids: Sequence[str], shown: int = 10) -> str:
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+class _ProgressPrinter:
+    """Progress lines for a long solve: best so far, bound, elapsed; at most one a second,
+    plus every change of phase."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.last_line = -PROGRESS_EVERY
+        self.last_phase: str | None = None
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        if progress.phase == self.last_phase and now - self.last_line < PROGRESS_EVERY:
+            return
+        self.last_line, self.last_phase = now, progress.phase
+        best = "-" if progress.best is None else f"{progress.best:g}"
+        bound = "-" if progress.bound is None else f"{progress.bound:g}"
+        print(
+            f"{progress.elapsed:6.1f}s of {progress.time_limit:g}s  best {best}  bound {bound}"
+            f"  ({progress.phase})",
+            file=self.stream,
+            flush=True,
+        )

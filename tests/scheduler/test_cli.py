@@ -1,0 +1,174 @@
+"""`python -m scheduler`: exit codes 0 / 1 / 2 and what it prints."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scheduler.b2b import instance_dir
+from scheduler.check import check
+from scheduler.cli import main
+from scheduler.problem import load_problem, load_schedule
+
+PROBLEM = {
+    "format": "partnering-problem/1",
+    "event": {"name": "Tiny", "timezone": "Europe/Paris"},
+    "slots": [
+        {"id": "s1", "start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T09:30:00+01:00"},
+        {"id": "s2", "start": "2026-03-02T09:30:00+01:00", "end": "2026-03-02T10:00:00+01:00"},
+    ],
+    "tables": [{"id": "T1"}],
+    "participants": [{"id": "a"}, {"id": "b"}, {"id": "c", "available": ["s1"]}],
+    "meetings": [
+        {"id": "m1", "participants": ["a", "b"], "priority": 2},
+        {"id": "m2", "participants": ["a", "c"]},
+    ],
+}
+VALID = {
+    "format": "partnering-schedule/1",
+    "assignments": [
+        {"meeting": "m2", "slot": "s1", "table": "T1"},
+        {"meeting": "m1", "slot": "s2", "table": "T1"},
+    ],
+}
+
+
+def write(tmp_path, name, doc):
+    path = tmp_path / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    return str(path)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_prints_the_figures_of_a_valid_schedule(tmp_path, capsys):
+    code, out, err = run(
+        capsys, "check", write(tmp_path, "p.json", PROBLEM), write(tmp_path, "s.json", VALID)
+    )
+    assert (code, err) == (0, "")
+    assert "meetings scheduled: 2 of 2" in out
+    assert "priority sum: 3 of 3" in out
+    assert "upper bound: 3" in out
+    assert "idle gaps: 0" in out
+    assert "table changes: 0" in out
+    assert "fewest meetings of a participant with an agreed meeting: 1" in out
+
+
+def test_check_lists_every_violation_and_exits_1(tmp_path, capsys):
+    broken = {
+        "format": "partnering-schedule/1",
+        "assignments": [
+            {"meeting": "m1", "slot": "s2", "table": "T1"},
+            {"meeting": "m2", "slot": "s2", "table": "T1"},
+        ],
+    }
+    code, out, _ = run(
+        capsys, "check", write(tmp_path, "p.json", PROBLEM), write(tmp_path, "s.json", broken)
+    )
+    assert code == 1
+    lines = out.splitlines()
+    assert any(line.startswith("participant-double-booked: a ") for line in lines)
+    assert any(line.startswith("table-double-booked: table T1") for line in lines)
+    assert any(line.startswith("unavailable: meeting m2") for line in lines)
+    assert lines[-1] == "invalid: 3 violations"
+
+
+@pytest.mark.parametrize(
+    "problem, message",
+    [
+        ("{not json", "invalid JSON at line 1"),
+        ({**PROBLEM, "format": "other/1"}, "'format' must be 'partnering-problem/1'"),
+        ({k: v for k, v in PROBLEM.items() if k != "slots"}, "missing required key 'slots'"),
+        ({**PROBLEM, "tables": [{"id": "T1"}, {"id": "T1"}]}, "duplicate id 'T1'"),
+        (
+            {**PROBLEM, "meetings": [{"id": "m1", "participants": ["a", "zed"]}]},
+            "unknown participant 'zed'",
+        ),
+        (
+            {
+                **PROBLEM,
+                "meetings": [
+                    {"id": "m1", "participants": ["a", "b"], "fixed": {"slot": "s1"}},
+                    {"id": "m2", "participants": ["a", "c"], "fixed": {"slot": "s1"}},
+                ],
+            },
+            "fixed meetings break a hard rule: participant-double-booked: a is in 2 meetings",
+        ),
+    ],
+)
+def test_bad_problems_give_one_error_line_and_exit_2(tmp_path, capsys, problem, message):
+    path = write(tmp_path, "p.json", problem)
+    for argv in (["check", path, write(tmp_path, "s.json", VALID)], ["solve", path]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2
+        assert out == ""
+        assert err.startswith("error: ") and err.count("\n") == 1
+        assert message in err
+
+
+def test_missing_file_and_bad_schedule_exit_2(tmp_path, capsys):
+    problem = write(tmp_path, "p.json", PROBLEM)
+    code, _, err = run(capsys, "check", problem, str(tmp_path / "nowhere.json"))
+    assert code == 2 and "nowhere.json: cannot read" in err
+    bad = write(tmp_path, "s.json", {"format": "partnering-schedule/1"})
+    code, _, err = run(capsys, "check", problem, bad)
+    assert code == 2 and err == "error: schedule: missing required key 'assignments'\n"
+
+
+def test_solve_writes_a_valid_schedule_and_reports_progress(tmp_path, capsys):
+    problem = write(tmp_path, "p.json", PROBLEM)
+    output = tmp_path / "s.json"
+    code, _, err = run(capsys, "solve", problem, "-o", str(output), "--time-limit", "2")
+    assert code == 0
+    assert "best " in err and "bound " in err
+    schedule = load_schedule(output)
+    assert check(load_problem(problem), schedule) == []
+    assert len(schedule.assignments) == 2
+
+
+def test_generate_writes_a_loadable_problem(tmp_path, capsys):
+    output = tmp_path / "event.json"
+    argv = ["generate", "--participants", "30", "--days", "1", "--seed", "4", "-o", str(output)]
+    assert run(capsys, *argv)[0] == 0
+    problem = load_problem(output)
+    assert len(problem.participants) == 30
+    assert len(problem.days) == 1
+    code, _, err = run(capsys, "generate", "--days", "1")
+    assert code == 2 and "--participants" in err
+
+
+def test_convert_refuses_a_malformed_dzn_file(tmp_path, capsys):
+    code, out, err = run(capsys, "convert", write(tmp_path, "x.dzn", "nBusiness = ;"))
+    assert code == 2 and out == "" and err.startswith("error: ")
+
+
+@pytest.mark.skipif(
+    not (instance_dir() / "tic-12.original.dzn").exists(),
+    reason=f"JAIR B2B instance files absent from {instance_dir()}",
+)
+def test_convert_turns_a_jair_instance_into_a_problem(tmp_path, capsys):
+    output = tmp_path / "tic.json"
+    assert (
+        run(capsys, "convert", str(instance_dir() / "tic-12.original.dzn"), "-o", str(output))[0]
+        == 0
+    )
+    problem = load_problem(output)
+    assert len(problem.meetings) == 125
+    assert len(problem.tables) == 21
+
+
+def test_the_module_runs_as_a_program(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "check", write(tmp_path, "p.json", "[]"), "x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "error: problem: expected a JSON object\n"
+    assert "Traceback" not in result.stderr
