@@ -1,0 +1,140 @@
+import re
+from functools import partial
+
+import pytest
+
+from scheduler import bench
+from scheduler.b2b import instance_dir
+from scheduler.greedy import greedy
+from scheduler.metrics import figures
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "BENCHMARKS.md"
+    absent = tmp_path_factory.mktemp("no-jair")
+    status = bench.main(["--quick", "--jair-dir", str(absent), "-o", str(out)])
+    return status, out.read_text(encoding="utf-8"), absent
+
+
+def test_quick_run_writes_solver_greedy_and_bound_side_by_side(quick_report):
+    status, text, _ = quick_report
+    assert status == 0
+    assert "| figure | this solver | greedy | upper bound |" in text
+    assert "### tiny" in text and "### tiny-replan-70" in text
+    assert "python -m scheduler bench --quick" in text
+    assert re.search(r"- CPU: .+, \d+ cores", text)
+    assert "OR-Tools" in text
+
+
+def test_report_says_when_the_jair_files_are_absent(quick_report):
+    _, text, absent = quick_report
+    assert f"The JAIR instances are absent (looked in `{absent}`" in text
+    assert "JAIR 2022 B2B instances" not in text
+
+
+def test_greedy_column_matches_the_baseline_recomputed_here(quick_report):
+    _, text, _ = quick_report
+    tiny = text[text.index("### tiny\n") : text.index("### tiny-replan-70")]
+    problem = bench._tiny(1)
+    expected = figures(problem, greedy(problem))
+    row = re.search(r"\| meetings scheduled \| (\d+) of (\d+) \| (\d+) of (\d+) \|", tiny)
+    assert int(row.group(2)) == len(problem.meetings)
+    assert int(row.group(3)) == expected.meetings_scheduled
+    gaps = re.search(r"\| idle gaps \| (\d+) \| (\d+) \|", tiny)
+    assert int(gaps.group(2)) == expected.idle_gaps
+
+
+def test_replan_reports_whether_fixed_meetings_stayed(quick_report):
+    _, text, _ = quick_report
+    assert re.search(r"- no fixed meeting moved: (met|\*\*not met\*\*) \(\d+ of \d+ moved\)", text)
+
+
+def test_a_failing_instance_is_reported_not_raised(tmp_path):
+    broken = bench.Instance(
+        "broken", "osaka", partial(bench.read_dzn, tmp_path / "missing.dzn"), time_limit=1
+    )
+    outcome = bench.run(broken, workers=1, repeat=1)
+    assert outcome.error and "missing.dzn" in outcome.error
+    assert "error: FormatError" in bench.report([outcome], "python -m scheduler bench", [])
+
+
+def measured(**over):
+    base = {
+        "ours_violations": 0, "ours_first_violation": "", "seconds": 4.0, "bound": 1000,
+        "ours_priority": 996, "greedy_priority": 900, "ours_gaps": 10, "greedy_gaps": 40,
+        "peak_mb": 300.0, "fixed": 0, "fixed_moved": 0, "ours_scheduled": 10, "meetings": 10,
+        "ours_spread": 1,
+    }  # fmt: skip
+    return {**base, **over}
+
+
+def osaka_like(**over):
+    settings = {
+        "min_share_of_bound": 0.995, "above_greedy": True, "gaps_far_below_greedy": True,
+        "memory_limit_mb": 8192,
+    }  # fmt: skip
+    return bench.Instance("x", "osaka", bench._tiny, time_limit=10, **{**settings, **over})
+
+
+def verdicts(instance, figures_):
+    return {goal: ok for goal, ok, _ in bench.judge(instance, figures_)}
+
+
+def test_goals_met_when_every_figure_is_on_target():
+    assert all(verdicts(osaka_like(), measured()).values())
+
+
+@pytest.mark.parametrize(
+    "change, failed",
+    [
+        ({"ours_priority": 994}, ">= 99.5% of the upper bound"),
+        ({"ours_priority": 900, "bound": 900}, "priority sum above greedy's"),
+        ({"ours_gaps": 21}, "idle gaps at most 50% of greedy's"),
+        ({"seconds": 10.5}, "within 10 s"),
+        ({"peak_mb": 9000.0}, "peak memory <= 8 GB"),
+        ({"ours_violations": 1, "ours_first_violation": "p1 twice"}, "valid (check accepts it)"),
+        ({"fixed": 5, "fixed_moved": 1}, "no fixed meeting moved"),
+    ],
+)
+def test_each_goal_fails_on_its_own(change, failed):
+    result = verdicts(osaka_like(), measured(**change))
+    assert [goal for goal, ok in result.items() if not ok] == [failed]
+
+
+def test_jair_goals_need_every_meeting_the_spread_and_the_optimum():
+    jair = bench.Instance("j", "jair", bench._tiny, 60, gap_spread_limit=2, paper_optimum=3)
+    assert all(verdicts(jair, measured(ours_gaps=3)).values())
+    result = verdicts(jair, measured(ours_gaps=4, ours_spread=3, ours_scheduled=9))
+    assert not result["the paper's optimum"]
+    assert not result["gap spread <= 2"]
+    assert not result["every meeting scheduled"]
+
+
+def test_only_selects_by_instance_base_name_or_section(tmp_path):
+    for name in ("tic-12", "forum-14"):
+        for variant in ("original", "forb0003"):
+            (tmp_path / f"{name}.{variant}.dzn").write_text("")
+    instances = bench.jair_instances(tmp_path, 1.0) + bench.synthetic_instances(1, 1.0)
+    assert [i.name for i in bench.select(instances, ["tic-12"])] == [
+        "tic-12.original", "tic-12.forb0003",
+    ]  # fmt: skip
+    assert [i.name for i in bench.select(instances, ["large", "replan"])] == [
+        "large", "osaka-replan-70",
+    ]  # fmt: skip
+    forum = bench.select(instances, ["forum-14.original"])
+    assert [(i.paper_optimum, i.paper_seconds, i.time_limit) for i in forum] == [(2, 5.1, 60)]
+
+
+@pytest.mark.skipif(
+    not (instance_dir() / "tic-12.original.dzn").is_file(),
+    reason="the JAIR instances are research data outside the repository and are absent here",
+)
+def test_quick_run_puts_a_jair_instance_beside_the_papers_figures(tmp_path):
+    out = tmp_path / "B.md"
+    assert bench.main(["--quick", "--only", "tic-12", "-o", str(out)]) == 0
+    text = out.read_text()
+    table = text[text.index("| instance | P | M |") :]
+    row = next(line for line in table.splitlines() if line.startswith("| tic-12."))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:7] == ["tic-12.original", "42", "125", "8", "21", "0", "0.1"]
