@@ -35,9 +35,12 @@ from typing import Any
 
 from scheduler import generate
 from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
+from scheduler.bounds import upper_bound
 from scheduler.check import check
+from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Problem, Schedule
+from scheduler.solve import Progress, solve
 
 # Optima of the `.forb0003` variants, read by the instances' README from a scanned copy of the
 # paper: indicative only. The variants missing here are proven infeasible under the spread limit
@@ -186,7 +189,7 @@ def quick_instances(seed: int, jair: Path) -> list[Instance]:
         ),
         Instance("tiny-replan-70", "replan", partial(_replanned, tiny, 0.7, seed), 1.0),
         *[
-            replace(i, time_limit=5.0)
+            replace(i, time_limit=2.0)
             for i in jair_instances(jair, 1.0, ["tic-12"])
             if i.section == "jair"
         ],
@@ -198,11 +201,6 @@ def quick_instances(seed: int, jair: Path) -> list[Instance]:
 
 def measure(instance: Instance, workers: int) -> dict[str, Any]:
     """Build, solve, check and compare one instance. Runs in the child process."""
-    # The solver, its baseline and the bound are imported here, in the child, where they run.
-    from scheduler.bounds import upper_bound
-    from scheduler.greedy import greedy
-    from scheduler.solve import Progress, solve
-
     problem = instance.make()
     improvements: list[tuple[float, float]] = []  # (elapsed s, best priority sum so far)
 
@@ -688,3 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.output.write_text(text, encoding="utf-8")
     print(text, end="")
     return 0
+
+
+if __name__ == "__main__":  # also runnable as python -m scheduler.bench
+    sys.exit(main())
