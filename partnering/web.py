@@ -45,8 +45,10 @@ def register_blueprints(app: Flask) -> None:
     from partnering.auth.views import bp as auth_bp
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
+    from partnering.meetings.views import bp as meetings_bp
+    from partnering.registrations.views import bp as registrations_bp
 
-    for blueprint in (site, auth_bp, events_bp):
+    for blueprint in (site, auth_bp, events_bp, registrations_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from partnering.meetings.models import PRIORITIES
+
+
+class RequestForm(FlaskForm):
+    priority = RadioField(
+        "How much do you want this meeting?",
+        choices=[SelectChoice(value, label) for value, label in sorted(PRIORITIES.items())],
+        coerce=int,
+        default=1,
+        validators=[InputRequired(message="Choose how much you want this meeting.")],
+    )
+    message = TextAreaField(
+        "Message",
+        validators=[
+            DataRequired(message="Say in a few words why you would like to meet."),
+            Length(max=1000),
+        ],
+        description="Why you would like to meet; they see it before they answer.",
+    )
+
+
+class ColleagueForm(FlaskForm):
+    colleague = SelectField("Add a colleague", coerce=int, validate_choice=True)

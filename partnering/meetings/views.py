@@ -1,0 +1,123 @@
+"""Meeting requests and "My meetings": a participant's requests, answers and agreed meetings."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, url_for
+from wtforms import SelectChoice
+
+from partnering.access import event_blueprint, participant_required
+from partnering.meetings import operations, queries, rules
+from partnering.meetings.forms import ColleagueForm, RequestForm
+from partnering.registrations import directory
+
+bp = event_blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def back_to_mine():
+    return redirect(url_for("meetings.mine"))
+
+
+@bp.route("/")
+@participant_required
+def mine():
+    mine = queries.my_meetings(g.participant)
+    colleague_forms = {}
+    for meeting in mine.meetings:
+        choices = queries.colleagues(g.participant, meeting)
+        if choices:
+            form = ColleagueForm(prefix=f"m{meeting.id}")
+            form.colleague.choices = [SelectChoice(p.id, p.name) for p in choices]
+            colleague_forms[meeting.id] = form
+    return render_template(
+        "meetings/mine.html",
+        mine=mine,
+        colleague_forms=colleague_forms,
+        show_times=g.event.schedule_state != "unpublished",
+    )
+
+
+@bp.route("/request/<int:participant_id>", methods=["GET", "POST"])
+@participant_required
+def send(participant_id: int):
+    recipient = directory.visible_or_404(g.participant, participant_id)
+    refusal = rules.send_refusal(g.participant, recipient)
+    form = RequestForm()
+    if refusal is None and form.validate_on_submit():
+        try:
+            request = operations.send_request(
+                g.participant, recipient, message=form.message.data, priority=form.priority.data
+            )
+        except operations.RequestRefused as refused:
+            flash(str(refused), "error")
+            return redirect(url_for("registrations.person", participant_id=recipient.id))
+        if request.status == "accepted":
+            flash(f"{recipient.name} had asked to meet you too: your meeting is agreed.", "success")
+        else:
+            flash(f"Your request is on its way to {recipient.name}.", "success")
+        return back_to_mine()
+    return render_template(
+        "meetings/send.html",
+        form=form,
+        recipient=recipient,
+        refusal=refusal,
+        crossing=rules.pending_request(recipient, g.participant),
+    )
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@participant_required
+def accept(request_id: int):
+    request = queries.incoming_or_404(g.participant, request_id)
+    try:
+        operations.accept_request(request)
+    except operations.RequestRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"You will meet {request.sender.name}.", "success")
+    return back_to_mine()
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@participant_required
+def decline(request_id: int):
+    request = queries.incoming_or_404(g.participant, request_id)
+    try:
+        operations.decline_request(request)
+    except operations.RequestRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"You declined {request.sender.name}'s request.", "info")
+    return back_to_mine()
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@participant_required
+def withdraw(request_id: int):
+    request = queries.outgoing_or_404(g.participant, request_id)
+    try:
+        operations.withdraw_request(request)
+    except operations.RequestRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"You withdrew your request to {request.recipient.name}.", "info")
+    return back_to_mine()
+
+
+@bp.post("/<int:meeting_id>/colleagues")
+@participant_required
+def add_colleague(meeting_id: int):
+    meeting = queries.meeting_or_404(g.participant, meeting_id)
+    candidates = {p.id: p for p in queries.colleagues(g.participant, meeting)}
+    form = ColleagueForm(prefix=f"m{meeting.id}")
+    form.colleague.choices = [SelectChoice(p.id, p.name) for p in candidates.values()]
+    if not form.validate_on_submit():
+        flash("Choose a colleague from your organisation.", "error")
+        return back_to_mine()
+    colleague = candidates[form.colleague.data]
+    try:
+        operations.add_colleague(meeting, g.participant, colleague)
+    except operations.RequestRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"{colleague.name} joins the meeting.", "success")
+    return back_to_mine()

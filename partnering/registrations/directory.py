@@ -1,0 +1,107 @@
+"""Who a participant may see: the directory search and the profile pages."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, or_
+
+from partnering.auth.models import Account
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.meetings.models import MeetingRequest
+from partnering.registrations.models import Organisation, Participant
+
+
+def listed(event: Event) -> Select:
+    """Participants shown in the event's directory: approved, and consenting to be shown."""
+    return (
+        db.select(Participant)
+        .join(Participant.account)
+        .outerjoin(Participant.organisation)
+        .where(Participant.event_id == event.id)
+        .where(Participant.status == "approved", Participant.show_profile.is_(True))
+    )
+
+
+def search(
+    event: Event,
+    viewer: Participant | None,
+    *,
+    text: str = "",
+    country: str = "",
+    kind: str = "",
+    topic: str = "",
+) -> Select:
+    """The other listed participants matching every filter given, by name."""
+    query = listed(event)
+    if viewer is not None:
+        query = query.where(Participant.id != viewer.id)
+    for word in text.split():
+        pattern = f"%{_escape_like(word)}%"
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        Account.name,
+                        Organisation.name,
+                        Participant.job_title,
+                        Participant.offer,
+                        Participant.seek,
+                        Participant.description,
+                    )
+                )
+            )
+        )
+    if country:
+        query = query.where(Organisation.country == country)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if topic:
+        query = query.where(_has_line(Participant.topics_text, topic))
+    return query.order_by(Account.name, Participant.id)
+
+
+def countries(event: Event) -> list[str]:
+    rows = db.session.execute(
+        listed(event).with_only_columns(Organisation.country).distinct()
+    ).scalars()
+    return sorted(c for c in rows if c)
+
+
+def visible_or_404(viewer: Participant, participant_id: int) -> Participant:
+    """A participant of the viewer's event whose profile the viewer may see: listed ones,
+    themselves, and people they exchanged requests with; organisers see everyone."""
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.event_id != viewer.event_id:
+        abort(404)
+    if participant.id == viewer.id or viewer.is_organiser:
+        return participant
+    if participant.is_approved and participant.show_profile:
+        return participant
+    if _in_contact(viewer, participant):
+        return participant
+    abort(404)
+
+
+def _in_contact(a: Participant, b: Participant) -> bool:
+    pair = or_(
+        (MeetingRequest.sender_id == a.id) & (MeetingRequest.recipient_id == b.id),
+        (MeetingRequest.sender_id == b.id) & (MeetingRequest.recipient_id == a.id),
+    )
+    return db.session.execute(db.select(MeetingRequest.id).where(pair).limit(1)).first() is not None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _has_line(column, line: str):
+    """The text column holds `line` as one of its lines (topics are stored one per line)."""
+    escaped = _escape_like(line)
+    return or_(
+        column == line,
+        column.like(f"{escaped}\n%", escape="\\"),
+        column.like(f"%\n{escaped}", escape="\\"),
+        column.like(f"%\n{escaped}\n%", escape="\\"),
+    )

@@ -1,0 +1,127 @@
+import re
+
+from partnering.extensions import db
+
+
+def listed_names(page):
+    """Names shown as profile links on a directory page."""
+    return sorted(re.findall(rb'/people/\d+">([^<]+)</a>', page.data))
+
+
+def with_org(participant, kind="sme", country=""):
+    participant.organisation.kind = kind
+    participant.organisation.country = country
+    db.session.commit()
+    return participant
+
+
+def test_directory_lists_approved_consenting_others_only(
+    client, auth, create_event, create_participant
+):
+    event = create_event()
+    me = create_participant(event, name="Me Myself")
+    create_participant(event, name="Visible Person")
+    create_participant(event, name="Pending Person", status="pending")
+    hidden = create_participant(event, name="Hidden Person")
+    hidden.show_profile = False
+    db.session.commit()
+    create_participant(create_event(slug="other", name="Other"), name="Elsewhere Person")
+    auth.login(me)
+    page = client.get("/e/osaka/people")
+    assert page.status_code == 200
+    assert listed_names(page) == [b"Visible Person"]
+
+
+def test_directory_search_and_filters(client, auth, create_event, create_participant):
+    event = create_event(topics_text="Oncology\nOncology imaging\nVaccines")
+    me = create_participant(event)
+    with_org(create_participant(event, name="Ana Lima", organisation="Bio Rio"), "sme", "Brazil")
+    with_org(
+        create_participant(
+            event, name="Jun Park", organisation="Seoul Pharma", topics_text="Oncology imaging"
+        ),
+        "pharma",
+        "Korea",
+    )
+    with_org(
+        create_participant(
+            event,
+            name="Karl Weber",
+            organisation="Berlin Capital",
+            seek="oncology start-ups",
+            topics_text="Vaccines\nOncology",
+        ),
+        "investor",
+        "Germany",
+    )
+    auth.login(me)
+    assert listed_names(client.get("/e/osaka/people?q=oncology")) == [b"Karl Weber"]
+    assert listed_names(client.get("/e/osaka/people?q=seoul")) == [b"Jun Park"]
+    assert listed_names(client.get("/e/osaka/people?country=Brazil")) == [b"Ana Lima"]
+    assert listed_names(client.get("/e/osaka/people?kind=investor")) == [b"Karl Weber"]
+    # A topic matches whole topics only: "Oncology" is not "Oncology imaging".
+    assert listed_names(client.get("/e/osaka/people?topic=Oncology")) == [b"Karl Weber"]
+    assert listed_names(client.get("/e/osaka/people?q=50%25")) == []
+    empty = client.get("/e/osaka/people?q=nobody+here")
+    assert b"Nobody matches" in empty.data
+
+
+def test_directory_is_paginated(client, auth, create_event, create_participant):
+    event = create_event()
+    me = create_participant(event, name="Aaa First")
+    for n in range(30):
+        create_participant(event, name=f"Person {n:02d}")
+    auth.login(me)
+    first = client.get("/e/osaka/people")
+    second = client.get("/e/osaka/people?page=2")
+    assert len(listed_names(first)) == 24 and len(listed_names(second)) == 6
+    assert b"Page 1 of 2" in first.data
+    assert not set(listed_names(first)) & set(listed_names(second))
+
+
+def test_empty_directory_says_what_to_do(client, auth, create_event, create_participant):
+    event = create_event()
+    auth.login(create_participant(event))
+    assert b"No other participants yet" in client.get("/e/osaka/people").data
+
+
+def test_directory_needs_an_approved_registration(client, auth, create_event, create_participant):
+    event = create_event()
+    auth.login(create_participant(event, status="pending"))
+    response = client.get("/e/osaka/people")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/e/osaka/")
+
+
+def test_profile_page_offers_a_request(client, auth, create_event, create_participant):
+    event = create_event()
+    me = create_participant(event)
+    other = create_participant(event, name="Jun Park", organisation="Seoul Pharma", offer="ADCs")
+    auth.login(me)
+    page = client.get(f"/e/osaka/people/{other.id}")
+    assert page.status_code == 200 and b"ADCs" in page.data
+    assert f"/meetings/request/{other.id}".encode() in page.data
+
+
+def test_profile_page_says_why_a_request_is_not_possible(
+    client, auth, create_event, create_participant
+):
+    event = create_event()
+    me = create_participant(event, organisation="Bio Rio")
+    colleague = create_participant(event, name="Ana Lima", organisation="Bio Rio")
+    auth.login(me)
+    page = client.get(f"/e/osaka/people/{colleague.id}")
+    assert b"is from your own organisation" in page.data
+    assert f"/meetings/request/{colleague.id}".encode() not in page.data
+
+
+def test_hidden_and_foreign_profiles_are_not_found(client, auth, create_event, create_participant):
+    event = create_event()
+    me = create_participant(event)
+    hidden = create_participant(event)
+    hidden.show_profile = False
+    db.session.commit()
+    elsewhere = create_participant(create_event(slug="other", name="Other"))
+    auth.login(me)
+    assert client.get(f"/e/osaka/people/{hidden.id}").status_code == 404
+    assert client.get(f"/e/osaka/people/{elsewhere.id}").status_code == 404
+    assert client.get("/e/osaka/people/999999").status_code == 404
