@@ -54,6 +54,13 @@ class _Occupancy:
             for person in problem.meeting_by_id[meeting_id].participants:
                 self.busy.setdefault(person, {})[slot] = meeting_id
             self.taken[slot].add(table)
+        # Slot sets as bit masks (bit i = the i-th slot): intersections stay cheap at any size.
+        self.slot_ids = [s.id for s in problem.slots]
+        index = problem.slot_index
+        self.available = {p.id: _mask(index[s] for s in p.available) for p in problem.participants}
+        self.busy_mask = {
+            person: _mask(index[s] for s in slots) for person, slots in self.busy.items()
+        }
         # The largest free ordinary (non-booth) table per slot decides whether a meeting of a
         # given size still fits there.
         ordinary = [t for t in problem.tables if t.id not in problem.booth_tables]
@@ -68,41 +75,54 @@ class _Occupancy:
         problem = self.problem
         people = list(meeting.participants)
         who = people_label(people)
-        in_common = [
-            s.id
-            for s in problem.slots
-            if all(s.id in problem.participant_by_id[p].available for p in people)
-        ]
+        in_common = -1
+        for p in people:
+            in_common &= self.available[p]
         if not in_common:
             return f"{who} share no available slot"
-        possible = [
-            s for s in in_common if meeting.allowed_slots is None or s in meeting.allowed_slots
-        ]
+        possible = in_common
+        if meeting.allowed_slots is not None:
+            possible &= _mask(problem.slot_index[s] for s in meeting.allowed_slots)
         if not possible:
             return f"not allowed in any slot {'both' if len(people) == 2 else 'all'} can attend"
 
+        busy = 0
+        for p in people:
+            busy |= self.busy_mask.get(p, 0)
+        free_together = self._slots(possible & ~busy)
+        with_table = next((s for s in free_together if self._table_free(meeting, s)), None)
         full = [p for p in people if self._is_full(p)]
-        free_together = [s for s in possible if not any(s in self._busy(p) for p in people)]
-        with_table = [s for s in free_together if self._table_free(meeting, s)]
         if full:
             text = "; ".join(
                 f"{p} is full ({len(self._busy(p))} of "
                 f"{problem.participant_by_id[p].max_meetings} meetings)"
                 for p in full
             )
-            if len(full) == 1 and with_table:
+            if len(full) == 1 and with_table is not None:
                 text += (
                     f"; raising {full[0]}'s limit by one would let it in at "
-                    f"{slot_label(problem, with_table[0])}"
+                    f"{slot_label(problem, with_table)}"
                 )
             return text
+        if with_table is not None:
+            # Nothing stands in the way: the schedule simply did not take it.
+            return (
+                f"left out, though {who} and a table are free at {slot_label(problem, with_table)}"
+            )
         if free_together:
-            # Everybody is free but no suitable table is (with_table is empty, otherwise the
-            # meeting would have fitted).
             when = slot_label(problem, free_together[0])
             shortage, remedy = self._table_shortage(meeting, free_together[0])
             return f"{who} are free at {when} but {shortage}; {remedy} at {when} would let it in"
-        return self._never_free_together(meeting, possible, who)
+        return self._never_free_together(meeting, self._slots(possible), who)
+
+    def _slots(self, mask: int) -> list[str]:
+        """The slot ids of a mask, in chronological order."""
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(self.slot_ids[low.bit_length() - 1])
+            mask ^= low
+        return out
 
     # --- people ---
 
@@ -172,3 +192,10 @@ class _Occupancy:
         if self.largest_free[slot] > 0:
             return f"no free table seats {size}", f"one more table for {size}"
         return "every table is taken", "one more table"
+
+
+def _mask(indices) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask

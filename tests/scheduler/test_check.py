@@ -9,8 +9,11 @@ def event(**over):
     doc = {
         "format": "partnering-problem/1",
         "slots": [
-            {"id": f"s{i}", "start": f"2026-03-02T{9 + i:02d}:00:00+00:00",
-             "end": f"2026-03-02T{9 + i:02d}:30:00+00:00"}
+            {
+                "id": f"s{i}",
+                "start": f"2026-03-02T{9 + i:02d}:00:00+00:00",
+                "end": f"2026-03-02T{9 + i:02d}:30:00+00:00",
+            }
             for i in range(3)
         ],
         "tables": [{"id": "T1", "seats": 2}, {"id": "T2", "seats": 3}, {"id": "B1"}],
@@ -116,23 +119,34 @@ def test_rule_4_unavailable_participant():
 
 def test_rule_4_slot_not_allowed():
     problem = event()
-    problem = problem_from_dict({
-        "format": "partnering-problem/1",
-        "slots": [{"id": s.id, "start": s.start.isoformat(), "end": s.end.isoformat()}
-                  for s in problem.slots],
-        "tables": [{"id": "T1"}],
-        "participants": [{"id": "a"}, {"id": "b"}],
-        "meetings": [{"id": "m", "participants": ["a", "b"], "allowed_slots": ["s0"]}],
-    })
+    problem = problem_from_dict(
+        {
+            "format": "partnering-problem/1",
+            "slots": [
+                {"id": s.id, "start": s.start.isoformat(), "end": s.end.isoformat()}
+                for s in problem.slots
+            ],
+            "tables": [{"id": "T1"}],
+            "participants": [{"id": "a"}, {"id": "b"}],
+            "meetings": [{"id": "m", "participants": ["a", "b"], "allowed_slots": ["s0"]}],
+        }
+    )
     violations = check(problem, Schedule((Assignment("m", "s1", "T1"),)))
     assert rules(violations) == ["not-allowed-slot"]
 
 
 def test_rule_5_max_meetings():
-    problem = event(participants=[
-        {"id": "p1", "max_meetings": 2}, {"id": "p2"}, {"id": "p3"}, {"id": "p4"},
-        {"id": "p5"}, {"id": "p6"}, {"id": "h", "booth": "B1"},
-    ])
+    problem = event(
+        participants=[
+            {"id": "p1", "max_meetings": 2},
+            {"id": "p2"},
+            {"id": "p3"},
+            {"id": "p4"},
+            {"id": "p5"},
+            {"id": "p6"},
+            {"id": "h", "booth": "B1"},
+        ]
+    )
     violations = check(problem, schedule())
     assert rules(violations) == ["max-meetings"]
     assert violations[0].participants == ("p1",)
@@ -160,9 +174,11 @@ def test_rule_7_fixed_meeting_moved_or_dropped():
 
 
 def test_rule_7_fixed_without_table_may_take_any_table():
-    problem = event(meetings=[
-        {"id": "m1", "participants": ["p1", "p2"], "fixed": {"slot": "s1"}},
-    ])
+    problem = event(
+        meetings=[
+            {"id": "m1", "participants": ["p1", "p2"], "fixed": {"slot": "s1"}},
+        ]
+    )
     assert check(problem, Schedule((Assignment("m1", "s1", "T2"),))) == []
     assert rules(check(problem, Schedule((Assignment("m1", "s0", "T2"),)))) == ["fixed"]
 
@@ -186,28 +202,74 @@ def test_check_fixed_accepts_consistent_fixed_meetings():
 @pytest.mark.parametrize(
     "meetings, rule",
     [
-        ([{"id": "a", "participants": ["p1", "p2"], "fixed": {"slot": "s0"}},
-          {"id": "b", "participants": ["p1", "p3"], "fixed": {"slot": "s0"}}],
-         "participant-double-booked"),
-        ([{"id": "a", "participants": ["p1", "p2"], "fixed": {"slot": "s0", "table": "T2"}},
-          {"id": "b", "participants": ["p3", "p4"], "fixed": {"slot": "s0", "table": "T2"}}],
-         "table-double-booked"),
+        (
+            [
+                {"id": "a", "participants": ["p1", "p2"], "fixed": {"slot": "s0"}},
+                {"id": "b", "participants": ["p1", "p3"], "fixed": {"slot": "s0"}},
+            ],
+            "participant-double-booked",
+        ),
+        (
+            [
+                {"id": "a", "participants": ["p1", "p2"], "fixed": {"slot": "s0", "table": "T2"}},
+                {"id": "b", "participants": ["p3", "p4"], "fixed": {"slot": "s0", "table": "T2"}},
+            ],
+            "table-double-booked",
+        ),
         ([{"id": "a", "participants": ["p1", "p3"], "fixed": {"slot": "s2"}}], "unavailable"),
-        ([{"id": "a", "participants": ["p1", "p2"], "allowed_slots": ["s0"],
-           "fixed": {"slot": "s1"}}], "not-allowed-slot"),
-        ([{"id": f"a{i}", "participants": ["p1", f"p{i + 2}"], "fixed": {"slot": f"s{i}"}}
-          for i in range(3)], "max-meetings"),
-        ([{"id": "a", "participants": ["h", "p2"], "fixed": {"slot": "s0", "table": "T1"}}],
-         "booth"),
-        ([{"id": "a", "participants": ["p2", "p3", "p4"], "fixed": {"slot": "s0", "table": "T1"}}],
-         "seats"),
-        ([{"id": f"a{i}", "participants": [f"x{2 * i}", f"x{2 * i + 1}"], "fixed": {"slot": "s0"}}
-          for i in range(4)], "tables-exhausted"),
+        (
+            [
+                {
+                    "id": "a",
+                    "participants": ["p1", "p2"],
+                    "allowed_slots": ["s0"],
+                    "fixed": {"slot": "s1"},
+                }
+            ],
+            "not-allowed-slot",
+        ),
+        (
+            [
+                {"id": f"a{i}", "participants": ["p1", f"p{i + 2}"], "fixed": {"slot": f"s{i}"}}
+                for i in range(3)
+            ],
+            "max-meetings",
+        ),
+        (
+            [{"id": "a", "participants": ["h", "p2"], "fixed": {"slot": "s0", "table": "T1"}}],
+            "booth",
+        ),
+        (
+            [
+                {
+                    "id": "a",
+                    "participants": ["p2", "p3", "p4"],
+                    "fixed": {"slot": "s0", "table": "T1"},
+                }
+            ],
+            "seats",
+        ),
+        (
+            [
+                {
+                    "id": f"a{i}",
+                    "participants": [f"x{2 * i}", f"x{2 * i + 1}"],
+                    "fixed": {"slot": "s0"},
+                }
+                for i in range(4)
+            ],
+            "tables-exhausted",
+        ),
     ],
 )
 def test_check_fixed_finds_fixed_meetings_that_clash(meetings, rule):
-    people = [{"id": p} for p in ("p2", "p3", "p4")] + [
-        {"id": "p1", "max_meetings": 2}, {"id": "h", "booth": "B1"},
-    ] + [{"id": f"x{i}"} for i in range(8)]
+    people = (
+        [{"id": p} for p in ("p2", "p3", "p4")]
+        + [
+            {"id": "p1", "max_meetings": 2},
+            {"id": "h", "booth": "B1"},
+        ]
+        + [{"id": f"x{i}"} for i in range(8)]
+    )
     people[1]["unavailable"] = ["s2"]
     assert rules(check_fixed(event(participants=people, meetings=meetings))) == [rule]

@@ -121,3 +121,10 @@ def test_booth_holder_whose_booth_is_too_small():
 def test_scheduled_meetings_get_no_reason():
     problem = event(["p1", "p2"], [("m", ("p1", "p2"))])
     assert explain(problem, {"m": ("s1", "T1")}) == {}
+
+
+def test_a_meeting_that_still_fits_is_said_to_fit():
+    problem = event(["p1", "p2"], [("m", ("p1", "p2"))])
+    assert explain(problem, {}) == {
+        "m": "left out, though p1 and p2 and a table are free at 10:00 on 24 Jan"
+    }

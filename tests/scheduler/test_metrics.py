@@ -7,30 +7,43 @@ from scheduler.problem import Assignment, Schedule
 # Day 1: a morning session 09:00-10:30 and an afternoon session from 14:00 (lunch in between);
 # day 2: one session.
 STARTS = {
-    "a1": "2026-01-24T09:00", "a2": "2026-01-24T09:30", "a3": "2026-01-24T10:00",
-    "b1": "2026-01-24T14:00", "b2": "2026-01-24T14:30", "b3": "2026-01-24T15:00",
-    "c1": "2026-01-25T09:00", "c2": "2026-01-25T09:30", "c3": "2026-01-25T10:00",
+    "a1": "2026-01-24T09:00",
+    "a2": "2026-01-24T09:30",
+    "a3": "2026-01-24T10:00",
+    "b1": "2026-01-24T14:00",
+    "b2": "2026-01-24T14:30",
+    "b3": "2026-01-24T15:00",
+    "c1": "2026-01-25T09:00",
+    "c2": "2026-01-25T09:30",
+    "c3": "2026-01-25T10:00",
 }
 
 
 def event(meetings):
     slots = [
-        {"id": sid, "start": f"{start}:00+09:00",
-         "end": (datetime.fromisoformat(f"{start}:00+09:00") + timedelta(minutes=30)).isoformat()}
+        {
+            "id": sid,
+            "start": f"{start}:00+09:00",
+            "end": (
+                datetime.fromisoformat(f"{start}:00+09:00") + timedelta(minutes=30)
+            ).isoformat(),
+        }
         for sid, start in STARTS.items()
     ]
     people = sorted({p for _, members in meetings for p in members} | {"idle"})
-    return problem_from_dict({
-        "format": "partnering-problem/1",
-        "event": {"timezone": "Asia/Tokyo"},
-        "slots": slots,
-        "tables": [{"id": "T1"}, {"id": "T2"}],
-        "participants": [{"id": p} for p in people],
-        "meetings": [
-            {"id": mid, "participants": list(members), "priority": 1 + i % 3}
-            for i, (mid, members) in enumerate(meetings)
-        ],
-    })
+    return problem_from_dict(
+        {
+            "format": "partnering-problem/1",
+            "event": {"timezone": "Asia/Tokyo"},
+            "slots": slots,
+            "tables": [{"id": "T1"}, {"id": "T2"}],
+            "participants": [{"id": p} for p in people],
+            "meetings": [
+                {"id": mid, "participants": list(members), "priority": 1 + i % 3}
+                for i, (mid, members) in enumerate(meetings)
+            ],
+        }
+    )
 
 
 def test_a_lunch_break_between_sessions_is_not_a_gap():
@@ -47,16 +60,23 @@ def test_a_run_of_free_slots_counts_once_and_days_are_separate():
 
 
 def test_figures_of_a_hand_computed_agenda():
-    problem = event([
-        ("m1", ("p", "q")), ("m2", ("p", "r")), ("m3", ("p", "s")),
-        ("m4", ("q", "r")), ("m5", ("t", "u")),
-    ])
-    schedule = Schedule((
-        Assignment("m1", "a1", "T1"),
-        Assignment("m2", "a3", "T1"),  # p: gap at a2, same table
-        Assignment("m3", "b1", "T2"),  # p: lunch is adjacent, table change
-        Assignment("m4", "c2", "T1"),
-    ))
+    problem = event(
+        [
+            ("m1", ("p", "q")),
+            ("m2", ("p", "r")),
+            ("m3", ("p", "s")),
+            ("m4", ("q", "r")),
+            ("m5", ("t", "u")),
+        ]
+    )
+    schedule = Schedule(
+        (
+            Assignment("m1", "a1", "T1"),
+            Assignment("m2", "a3", "T1"),  # p: gap at a2, same table
+            Assignment("m3", "b1", "T2"),  # p: lunch is adjacent, table change
+            Assignment("m4", "c2", "T1"),
+        )
+    )
     f = figures(problem, schedule)
     assert f.meetings_scheduled == 4
     assert f.meetings_total == 5

@@ -247,10 +247,12 @@ def exceed_max_meetings(problem, schedule):
 
 
 def leave_booth(problem, schedule):
+    # Every participant now holds the new booth, so no other table will do.
     a = _first(schedule)
-    person = problem.meeting_by_id[a.meeting].participants[0]
     problem = replace(problem, tables=problem.tables + (Table("own booth"),))
-    return _replace_person(problem, person, booth="own booth"), schedule
+    for person in problem.meeting_by_id[a.meeting].participants:
+        problem = _replace_person(problem, person, booth="own booth")
+    return problem, schedule
 
 
 def squat_booth(problem, schedule):
