@@ -106,9 +106,8 @@ class _Occupancy:
             return text
         if with_table is not None:
             # Nothing stands in the way: the schedule simply did not take it.
-            return (
-                f"left out, though {who} and a table are free at {slot_label(problem, with_table)}"
-            )
+            when = slot_label(problem, with_table)
+            return f"left out, though {', '.join(people)} and a table are free at {when}"
         if free_together:
             when = slot_label(problem, free_together[0])
             shortage, remedy = self._table_shortage(meeting, free_together[0])

@@ -126,5 +126,5 @@ def test_scheduled_meetings_get_no_reason():
 def test_a_meeting_that_still_fits_is_said_to_fit():
     problem = event(["p1", "p2"], [("m", ("p1", "p2"))])
     assert explain(problem, {}) == {
-        "m": "left out, though p1 and p2 and a table are free at 10:00 on 24 Jan"
+        "m": "left out, though p1, p2 and a table are free at 10:00 on 24 Jan"
     }
