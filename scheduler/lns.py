@@ -1,0 +1,262 @@
+"""Large-neighbourhood search over a placement.
+
+Each step frees the meetings of a few participants (scheduled or not), keeps everything else
+where it is, and lets CP-SAT re-place the freed meetings under the whole lexicographic order
+(priority, people served at least once and twice, idle gaps, moves against a previous
+schedule), folded into one weighted objective whose weights are exact for the neighbourhood.
+The current placement is the hint, so a step never makes things worse; it is kept when the
+event-wide score does not drop.
+
+Neighbourhoods grow from a participant with idle gaps or unscheduled meetings through the
+people they meet, so that the freed meetings can really swap slots with each other.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from scheduler import cpsat
+from scheduler.instance import Instance
+from scheduler.model import Placement, PlacementModel
+
+
+@dataclass(frozen=True, order=True)
+class Score:
+    """A placement's worth in FORMATS.md's order; a larger score is a better placement."""
+
+    priority: int
+    served_once: int
+    served_twice: int
+    minus_gaps: int
+    minus_moves: int
+
+
+def score(inst: Instance, placement: Mapping[int, int], previous: Mapping[int, int]) -> Score:
+    slots: list[list[int]] = [[] for _ in inst.participant_ids]
+    for i, s in placement.items():
+        for p in inst.members[i]:
+            slots[p].append(s)
+    gaps = 0
+    for mine in slots:
+        gaps += gaps_of(inst, mine)
+    return Score(
+        priority=sum(inst.priority[i] for i in placement),
+        served_once=sum(1 for mine in slots if mine),
+        served_twice=sum(1 for mine in slots if len(mine) >= 2),
+        minus_gaps=-gaps,
+        minus_moves=-sum(1 for i, s in previous.items() if placement.get(i) != s),
+    )
+
+
+def gaps_of(inst: Instance, slots: list[int]) -> int:
+    """Idle gaps of one person meeting in `slots`: runs of free slots between meetings."""
+    if len(slots) < 2:
+        return 0
+    prev = inst.previous_adjacent
+    taken = set(slots)
+    runs_by_day: dict[int, int] = {}
+    for s in taken:
+        if prev[s] is None or prev[s] not in taken:
+            day = inst.day_of[s]
+            runs_by_day[day] = runs_by_day.get(day, 0) + 1
+    return sum(runs - 1 for runs in runs_by_day.values())
+
+
+class Search:
+    def __init__(
+        self,
+        inst: Instance,
+        placement: Placement,
+        previous: Mapping[int, int],
+        *,
+        workers: int,
+        seed: int = 0,
+    ) -> None:
+        self.inst = inst
+        self.placement = dict(placement)
+        self.previous = previous
+        self.workers = workers
+        self.rng = random.Random(seed)
+        self.score = score(inst, self.placement, previous)
+        self.partners: list[list[int]] = [
+            sorted({q for i in ms for q in inst.members[i] if q != p})
+            for p, ms in enumerate(inst.meetings_of)
+        ]
+        self.steps = self.improvements = 0
+        self.movable = sum(
+            1 for i, c in enumerate(inst.candidates) if c and inst.fixed_slot[i] is None
+        )
+        self.proven = False
+        """True once a step has re-optimised every movable meeting to optimality."""
+        self.target = {True: 30, False: 80}
+        """Meetings to free per neighbourhood, with and without reselection."""
+
+    # --- one step ----------------------------------------------------------------------------
+
+    def step(
+        self,
+        time_limit: float,
+        tick: Callable[[float | None, float | None], None],
+        *,
+        reselect: bool,
+    ) -> bool:
+        """Re-optimise one neighbourhood; True when the placement got strictly better.
+
+        With `reselect`, the freed meetings include unscheduled ones and the whole order is
+        optimised; without, the scheduled meetings stay scheduled and only move, to cut idle
+        gaps (and moves): a much easier model, so neighbourhoods can be larger.
+        """
+        free = self._neighbourhood(scheduled_only=not reselect)
+        if not free:
+            return False
+        frozen = {i: s for i, s in self.placement.items() if i not in free}
+        pm = PlacementModel(self.inst, free, frozen)
+        if reselect:
+            pm.model.maximize(self._objective(pm))
+        else:
+            for i in free:
+                if i in pm.scheduled:
+                    pm.model.add(pm.scheduled[i] == 1)
+            moves = pm.moves(self.previous) if self.previous else 0
+            pm.model.minimize(pm.gaps() * (len(self.previous) + 1) + moves)
+        pm.hint(self.placement)
+        out = cpsat.run(
+            pm.model,
+            time_limit=time_limit,
+            workers=self.workers,
+            tick=tick,
+            seed=self.steps,
+        )
+        self.steps += 1
+        self._adapt(out.optimal, reselect)
+        if reselect and out.optimal and len(free) == self.movable:
+            self.proven = True  # the neighbourhood was the whole event
+        if not out.found:
+            return False
+        candidate = {**frozen, **pm.placement(out.solver.value)}
+        new = score(self.inst, candidate, self.previous)
+        if new < self.score:
+            return False
+        better = new > self.score
+        self.placement, self.score = candidate, new
+        self.improvements += better
+        return better
+
+    def _objective(self, pm: PlacementModel):
+        """Priority, then served once, served twice, fewer gaps, fewer moves: exact weights
+        from the largest value each later term can take in this neighbourhood."""
+        touched = pm.touched()
+        moved_max = sum(1 for i in self.previous if i in pm.x)
+        gaps_max = sum(
+            len(day) // 2
+            for p in touched
+            for day in self.inst.days
+            if any(s in pm.at[p] for s in day)
+        )
+        w_gaps = moved_max + 1
+        w_twice = w_gaps * (gaps_max + 1)
+        w_once = w_twice * (len(touched) + 1)
+        w_priority = w_once * (len(touched) + 1)
+        once, twice = pm.served_levels()
+        objective = w_priority * pm.priority() + w_once * once + w_twice * twice
+        objective -= w_gaps * pm.gaps()
+        if self.previous:
+            objective -= pm.moves(self.previous)
+        return objective
+
+    def _adapt(self, optimal: bool, reselect: bool) -> None:
+        """Grow neighbourhoods that solve to optimality, shrink those that do not."""
+        size = self.target[reselect]
+        size = min(400, int(size * 1.1) + 1) if optimal else max(8, int(size * 0.8))
+        self.target[reselect] = size
+
+    # --- choosing what to free ---------------------------------------------------------------
+
+    def _neighbourhood(self, scheduled_only: bool) -> set[int]:
+        inst = self.inst
+        target = self.target[not scheduled_only]
+        seeds = self._seed_candidates(scheduled_only)
+        if not seeds:
+            if not scheduled_only:
+                # Nobody has a gap, a move or a meeting that could still be placed: every
+                # criterion is at its best already.
+                self.proven = True
+            return set()
+        people = [self.rng.choice(seeds)]
+        chosen = set(people)
+        free: set[int] = set()
+        while people and len(free) < target:
+            p = people.pop(0)
+            free.update(
+                i
+                for i in inst.meetings_of[p]
+                if inst.candidates[i] and (i in self.placement or not scheduled_only)
+            )
+            partners = [q for q in self.partners[p] if q not in chosen]
+            self.rng.shuffle(partners)
+            for q in partners[:3]:
+                chosen.add(q)
+                people.append(q)
+            if not people:
+                # Start another cluster when this one is exhausted: from someone who can
+                # gain, else from anyone (small events then get freed entirely).
+                rest = [q for q in seeds if q not in chosen] or [
+                    q for q in range(len(inst.participant_ids)) if q not in chosen
+                ]
+                if rest:
+                    q = self.rng.choice(rest)
+                    chosen.add(q)
+                    people.append(q)
+        return {i for i in free if inst.fixed_slot[i] is None}
+
+    def _seed_candidates(self, scheduled_only: bool) -> list[int]:
+        """People whose agenda can improve: with idle gaps or an unscheduled meeting."""
+        inst = self.inst
+        slots: list[list[int]] = [[] for _ in inst.participant_ids]
+        for i, s in self.placement.items():
+            for p in inst.members[i]:
+                slots[p].append(s)
+        out = [p for p, mine in enumerate(slots) if gaps_of(inst, mine)]
+        if not scheduled_only:
+            out += [
+                p
+                for p, ms in enumerate(inst.meetings_of)
+                if any(i not in self.placement and inst.candidates[i] for i in ms)
+            ]
+        if self.previous:
+            out += [
+                p
+                for i, s in self.previous.items()
+                if self.placement.get(i) != s
+                for p in inst.members[i]
+            ]
+        return out
+
+
+RESELECT_EVERY = 4
+"""One step in this many may change which meetings are scheduled; the others move meetings."""
+STEP_SECONDS = {True: 0.5, False: 0.2}
+"""Most time one neighbourhood gets (with and without reselection): many short steps beat a
+few long ones, as CP-SAT finds a neighbourhood's improvements long before it proves them."""
+
+
+def improve(
+    search: Search,
+    *,
+    seconds_left: Callable[[], float],
+    report: Callable[[Score], None],
+) -> Placement:
+    """Run steps until `seconds_left()` reaches zero; `report` sees the score after each."""
+    n = 0
+    while (left := seconds_left()) > 0.02 and not search.proven:
+        reselect = n % RESELECT_EVERY == 0
+        search.step(
+            min(STEP_SECONDS[reselect], left),
+            lambda best, bound: report(search.score),
+            reselect=reselect,
+        )
+        report(search.score)
+        n += 1
+    return search.placement
