@@ -12,7 +12,7 @@ One function per constraint family; objectives are linear expressions the caller
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -39,6 +39,8 @@ class PlacementModel:
                 self.frozen_use[c][s] += 1
 
         self.x: dict[int, dict[int, cp_model.IntVar]] = {}
+        self.derived: list[tuple[cp_model.IntVar, Callable[[_Agendas], int]]] = []
+        """Auxiliary variables with how to compute them from an agenda, to complete hints."""
         self.scheduled: dict[int, cp_model.IntVar] = {}
         """Whether each free meeting (with a slot left) is scheduled: the sum of its row."""
         self.at: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(
@@ -129,28 +131,30 @@ class PlacementModel:
         """Participants of free meetings that can still be placed."""
         return sorted(self.at)
 
-    def fairness(self, people: Iterable[int] | None = None) -> cp_model.LinearExpr:
+    def served_levels(self) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
+        """How many touched participants have at least one, and at least two, meetings
+        (counting only those who can still gain one)."""
+        levels: dict[int, list[cp_model.IntVar]] = {1: [], 2: []}
+        for p in self.touched():
+            variables = self._meetings_placeable(p)
+            count = sum(variables) + self.frozen_count[p]
+            for level, served_vars in levels.items():
+                if self.frozen_count[p] >= level or len(variables) + self.frozen_count[p] < level:
+                    continue
+                served = self.model.new_bool_var(f"p{p}_served{level}")
+                self.model.add(count >= level).only_enforce_if(served)
+                self.derived.append((served, lambda a, p=p, n=level: int(a.count(p) >= n)))
+                served_vars.append(served)
+        return cp_model.LinearExpr.sum(levels[1]), cp_model.LinearExpr.sum(levels[2])
+
+    def fairness(self) -> cp_model.LinearExpr:
         """Participants served at least once, weighted above those served at least twice.
 
         Lexicographic within the term: serving one more person with nothing outweighs giving
         every person a second meeting.
         """
-        people = self.touched() if people is None else list(people)
-        heavy = len(people) + 1
-        terms, weights = [], []
-        for p in people:
-            variables = self._meetings_placeable(p)
-            count = sum(variables) + self.frozen_count[p]
-            for level, weight in ((1, heavy), (2, 1)):
-                if self.frozen_count[p] >= level:
-                    continue
-                if len(variables) + self.frozen_count[p] < level:
-                    continue
-                served = self.model.new_bool_var(f"p{p}_served{level}")
-                self.model.add(count >= level).only_enforce_if(served)
-                terms.append(served)
-                weights.append(weight)
-        return cp_model.LinearExpr.weighted_sum(terms, weights)
+        once, twice = self.served_levels()
+        return (len(self.touched()) + 1) * once + twice
 
     def gaps(self, spread_limit: int | None = None) -> cp_model.LinearExpr:
         """Idle gaps of the touched participants on the days the free meetings can change.
@@ -172,16 +176,21 @@ class PlacementModel:
                 ]
                 starts = []
                 before: cp_model.LinearExprT = 0
+                before_slot: int | None = None
                 for s, here in zip(day, occupied, strict=True):
                     if isinstance(here, int) and here == 0:
-                        before = 0
+                        before, before_slot = 0, None
                         continue
                     start = self.model.new_bool_var(f"p{p}_run{s}")
                     self.model.add(start >= here - before)
+                    self.derived.append((start, _run_start(p, s, before_slot)))
                     starts.append(start)
-                    before = here
+                    before, before_slot = here, s
                 present = self.model.new_bool_var(f"p{p}_d{inst.day_of[day[0]]}")
                 self.model.add(present <= sum(o for o in occupied if not isinstance(o, int) or o))
+                self.derived.append(
+                    (present, lambda a, p=p, day=day: int(any(a.busy(p, t) for t in day)))
+                )
                 gap = sum(starts) - present
                 total.append(gap)
                 per_person[p].append(gap)
@@ -199,6 +208,9 @@ class PlacementModel:
             self.model.add(low <= mine)
             self.model.add(high >= mine)
         self.model.add(high - low <= limit)
+        people = list(per_person)
+        self.derived.append((low, lambda a: min((a.gaps(p) for p in people), default=0)))
+        self.derived.append((high, lambda a: max((a.gaps(p) for p in people), default=0)))
 
     def moves(self, previous: Mapping[int, int]) -> cp_model.LinearExpr:
         """Free meetings of the previous schedule that leave their slot (or the schedule)."""
@@ -210,13 +222,21 @@ class PlacementModel:
     # --- hints and reading a solution --------------------------------------------------------
 
     def hint(self, placement: Mapping[int, int]) -> None:
+        """Hint every variable from `placement` (the free meetings' slots are read from it;
+        a slot that is no longer a candidate leaves the meeting out)."""
         self.model.clear_hints()
+        kept: Placement = {}
         for i, by_slot in self.x.items():
             chosen = placement.get(i)
             for s, var in by_slot.items():
                 self.model.add_hint(var, s == chosen)
             if i in self.scheduled:
                 self.model.add_hint(self.scheduled[i], chosen in by_slot)
+            if chosen in by_slot:
+                kept[i] = chosen  # type: ignore[index]
+        agendas = _Agendas(self, kept)
+        for var, value in self.derived:
+            self.model.add_hint(var, value(agendas))
 
     def placement(self, value_of) -> Placement:
         """The free meetings' slots in a solution (`value_of` maps a variable to its value)."""
@@ -227,6 +247,42 @@ class PlacementModel:
                     out[i] = s
                     break
         return out
+
+
+class _Agendas:
+    """Who is busy when under a placement of the free meetings (with the frozen ones)."""
+
+    def __init__(self, pm: PlacementModel, placement: Mapping[int, int]) -> None:
+        self.pm = pm
+        self.slots: dict[int, set[int]] = defaultdict(set)
+        for i, s in placement.items():
+            for p in pm.inst.members[i]:
+                self.slots[p].add(s)
+
+    def busy(self, p: int, s: int) -> bool:
+        return s in self.slots[p] or s in self.pm.busy[p]
+
+    def count(self, p: int) -> int:
+        return len(self.slots[p]) + self.pm.frozen_count[p]
+
+    def gaps(self, p: int) -> int:
+        """Idle gaps of p on the days the model counts (those with a free meeting of p)."""
+        total = 0
+        for day in self.pm.inst.days:
+            if not any(s in self.pm.at[p] for s in day):
+                continue
+            occupied = [self.busy(p, s) for s in day]
+            runs = sum(1 for k, o in enumerate(occupied) if o and (k == 0 or not occupied[k - 1]))
+            total += max(0, runs - 1)
+        return total
+
+
+def _run_start(p: int, s: int, before: int | None) -> Callable[[_Agendas], int]:
+    def value(agendas: _Agendas) -> int:
+        here = agendas.busy(p, s)
+        return int(here and (before is None or not agendas.busy(p, before)))
+
+    return value
 
 
 def best_selection(

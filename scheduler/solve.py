@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler import cpsat
+from scheduler import cpsat, lns
 from scheduler.check import check
 from scheduler.explain import explain
 from scheduler.first_fit import first_fit
@@ -30,6 +30,10 @@ from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unsche
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
+PRIORITY_SHARE = 0.15
+FAIRNESS_SHARE = 0.1
+"""Shares of the time left that the whole-event priority and fairness stages get: they find
+most of their gains early, and neighbourhood search makes better use of the rest."""
 """Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
 
 
@@ -103,14 +107,21 @@ def solve(
     clock.best = float(_priority(inst, start))
     clock.report("start")
 
+    placement = start
     if inst.size <= FLAT_MODEL_LIMIT:
         placement = _solve_flat(
             inst, start, previous_slots, clock, workers, gap_spread_limit, stats
         )
-    else:
-        from scheduler.lns import improve
-
-        placement = improve(inst, start, previous_slots, clock=clock, workers=workers, stats=stats)
+    if gap_spread_limit is None:
+        placement = _neighbourhoods(inst, placement, previous_slots, clock, workers, stats)
+    final = lns.score(inst, placement, previous_slots)
+    proven = stats.get("priority_optimal") and stats.get("fairness_optimal")
+    agendas_proven = stats.get("agendas_optimal") or (final.minus_gaps == final.minus_moves == 0)
+    stats.update(
+        status="optimal" if proven and agendas_proven else "feasible",
+        idle_gaps=-final.minus_gaps,
+        moved=-final.minus_moves,
+    )
 
     clock.report("tables")
     schedule = _schedule(inst, placement, previous_tables, stats, clock)
@@ -139,6 +150,34 @@ def _fallback(
     return Schedule(baseline.assignments, baseline.unscheduled, {**stats, "status": "greedy"})
 
 
+def _finish_reserve(clock: _Clock) -> float:
+    """Time kept for tables, reasons and the check at the end."""
+    return min(2.0, 0.05 * clock.time_limit)
+
+
+def _neighbourhoods(
+    inst: Instance,
+    placement: Placement,
+    previous: Mapping[int, int],
+    clock: _Clock,
+    workers: int,
+    stats: dict[str, Any],
+) -> Placement:
+    search = lns.Search(inst, placement, previous, workers=workers)
+
+    def report(score: lns.Score) -> None:
+        clock.best = float(score.priority)
+        clock.report("neighbourhoods")
+
+    placement = lns.improve(
+        search, seconds_left=lambda: clock.left() - _finish_reserve(clock), report=report
+    )
+    stats.update(lns_steps=search.steps, lns_improvements=search.improvements)
+    if search.proven:
+        stats.update(priority_optimal=True, fairness_optimal=True, agendas_optimal=True)
+    return placement
+
+
 # --- the flat model, stage by stage -----------------------------------------------------------
 
 
@@ -152,21 +191,20 @@ def _solve_flat(
     stats: dict[str, Any],
 ) -> Placement:
     pm = PlacementModel(inst, free=range(len(inst.meeting_ids)), frozen={})
-    finish_reserve = min(2.0, 0.05 * clock.time_limit)
     placement = start
 
     def budget(share: float) -> float:
-        return max(0.05, (clock.left() - finish_reserve) * share)
+        return max(0.05, (clock.left() - _finish_reserve(clock)) * share)
 
-    def tick(phase: str, as_priority: bool) -> Callable[[float | None, float | None], None]:
-        def report(best: float | None, bound: float | None) -> None:
-            if as_priority and best is not None:
+    def report(phase: str) -> Callable[[float | None, float | None], None]:
+        def tick(best: float | None, bound: float | None) -> None:
+            if phase == "priority" and best is not None:
                 clock.best = best
                 if bound is not None and (clock.bound is None or bound < clock.bound):
                     clock.bound = bound
             clock.report(phase)
 
-        return report
+        return tick
 
     # Stage 1: scheduled priority (never above the selection's bound: a redundant cut).
     priority = pm.priority()
@@ -174,11 +212,12 @@ def _solve_flat(
         pm.model.add(priority <= round(clock.bound))
     pm.model.maximize(priority)
     pm.hint(start)
-    out = cpsat.run(pm.model, time_limit=budget(0.5), workers=workers, tick=tick("priority", True))
+    out = cpsat.run(
+        pm.model, time_limit=budget(PRIORITY_SHARE), workers=workers, tick=report("priority")
+    )
     if out.status == cpsat.cp_model.INFEASIBLE:
         raise FormatError("fixed meetings break a hard rule between themselves")
     if not out.found:
-        stats["status"] = "heuristic"
         return start
     placement = pm.placement(out.solver.value)
     best_priority = round(out.objective or 0)
@@ -193,28 +232,27 @@ def _solve_flat(
     fairness = pm.fairness()
     pm.model.maximize(fairness)
     pm.hint(placement)
-    out = cpsat.run(pm.model, time_limit=budget(0.3), workers=workers, tick=tick("fairness", False))
+    out = cpsat.run(
+        pm.model, time_limit=budget(FAIRNESS_SHARE), workers=workers, tick=report("fairness")
+    )
     if out.found:
         placement = pm.placement(out.solver.value)
         pm.model.add(fairness >= round(out.objective or 0))
     stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
 
-    # Stage 3: pleasant agendas (idle gaps), then as few moves as possible when re-planning.
-    gaps = pm.gaps(gap_spread_limit)
-    if previous:
-        pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
-    else:
-        pm.model.minimize(gaps)
-    pm.hint(placement)
-    out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=tick("agendas", False))
-    if out.found:
-        placement = pm.placement(out.solver.value)
-    stats["agendas_optimal"] = out.optimal
-    stats["status"] = (
-        "optimal"
-        if stats["priority_optimal"] and stats["fairness_optimal"] and out.optimal
-        else "feasible"
-    )
+    # Stage 3, under a gap-spread limit only (otherwise neighbourhood search does it better):
+    # idle gaps, then as few moves as possible when re-planning.
+    if gap_spread_limit is not None:
+        gaps = pm.gaps(gap_spread_limit)
+        if previous:
+            pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
+        else:
+            pm.model.minimize(gaps)
+        pm.hint(placement)
+        out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=report("agendas"))
+        if out.found:
+            placement = pm.placement(out.solver.value)
+        stats["agendas_optimal"] = out.optimal
     return placement
 
 

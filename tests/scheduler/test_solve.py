@@ -1,10 +1,14 @@
 """`solve` on tiny hand-made events: each hard rule and each objective, judged by `check`
 and `figures` (never by the solver's own opinion)."""
 
+import time
+
 import pytest
 
 from scheduler import problem_from_dict
 from scheduler.check import check
+from scheduler.generate import generate
+from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
 from scheduler.solve import Progress, solve
@@ -204,3 +208,29 @@ def test_progress_is_reported_and_a_raising_callback_stops_the_run():
 
     with pytest.raises(Cancelled):
         solve(problem, time_limit=5, on_progress=cancel)
+
+
+def test_cancelling_mid_search_stops_promptly():
+    problem = generate(participants=60, days=1, seed=3)
+
+    class Cancelled(Exception):
+        pass
+
+    phases = []
+
+    def cancel_after_a_moment(progress):
+        phases.append(progress.phase)
+        if progress.elapsed > 0.5:
+            raise Cancelled
+
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        solve(problem, time_limit=60, on_progress=cancel_after_a_moment)
+    assert time.monotonic() - started < 3
+    assert phases[-1] != "done"
+
+
+def test_generated_event_is_valid_complete_and_beats_first_come():
+    problem = generate(participants=40, days=1, seed=5)
+    schedule = solved(problem, time_limit=3)
+    assert figures(problem, schedule).priority_sum > figures(problem, greedy(problem)).priority_sum
