@@ -106,8 +106,8 @@ SECTIONS = {
 }
 
 
-def _replanned(make: Callable[[], Problem], fixed_share: float, seed: int) -> Problem:
-    return generate.replan(make(), fixed_share=fixed_share, seed=seed)
+def _replanned(make: Callable[[], Problem], fixed_share: float) -> Problem:
+    return generate.replan(make(), fixed_share=fixed_share)
 
 
 def _tiny(seed: int) -> Problem:
@@ -168,9 +168,7 @@ def synthetic_instances(seed: int, time_scale: float) -> list[Instance]:
             above_greedy=True,
             memory_limit_mb=8192,
         ),
-        Instance(
-            "osaka-replan-70", "replan", partial(_replanned, osaka, 0.7, seed), 5 * time_scale
-        ),
+        Instance("osaka-replan-70", "replan", partial(_replanned, osaka, 0.7), 5 * time_scale),
     ]
 
 
@@ -187,7 +185,7 @@ def quick_instances(seed: int, jair: Path) -> list[Instance]:
             above_greedy=True,
             gaps_far_below_greedy=True,
         ),
-        Instance("tiny-replan-70", "replan", partial(_replanned, tiny, 0.7, seed), 1.0),
+        Instance("tiny-replan-70", "replan", partial(_replanned, tiny, 0.7), 1.0),
         *[
             replace(i, time_limit=2.0)
             for i in jair_instances(jair, 1.0, ["tic-12"])

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -188,36 +188,44 @@ PRESETS = {"osaka": osaka, "large": large, "bio": bio}
 
 
 def replan(
-    problem: Problem, fixed_share: float = 0.7, seed: int = 1, schedule: Schedule | None = None
+    problem: Problem,
+    fixed_share: float = 0.7,
+    *,
+    publish: Callable[[Problem], Schedule] = greedy,
 ) -> Problem:
-    """The re-planning situation: `fixed_share` of the meetings already published (fixed to the
-    slot and table `schedule` gave them), the rest new and free to place.
+    """The re-planning situation: a schedule was published when the first requests were in,
+    and more requests came afterwards.
 
-    `schedule` must be valid for `problem` (the first-come baseline's by default). Only meetings
-    it placed can have been published; when it placed fewer than `fixed_share` of them, some of
-    the meetings it left out are dropped (as if declined) so that the share still holds.
+    Meetings are requested in the problem's order. The organiser published `publish(early)`
+    (the first-come baseline by default) for the shortest head of that order that makes its
+    placed meetings `fixed_share` of the result; those become fixed to their slot and table,
+    the head's meetings it could not place are dropped (declined for lack of room), and every
+    later meeting is new and free to place. `publish` runs a few times (a binary search over
+    the head's length), so it should be fast.
     """
-    if schedule is None:
-        schedule = greedy(problem)
-    rng = random.Random(seed)
-    placed = [m.id for m in problem.meetings if m.id in schedule.assignment_of]
-    left_out = [m.id for m in problem.meetings if m.id not in schedule.assignment_of]
-    if len(placed) >= fixed_share * len(problem.meetings):
-        published = rng.sample(placed, round(fixed_share * len(problem.meetings)))
-        kept = set(placed) | set(left_out)
-    else:
-        published = placed
-        total = round(len(placed) / fixed_share)  # fixed_share > 0 here
-        kept = set(placed) | set(rng.sample(left_out, min(len(left_out), total - len(placed))))
-    where = {mid: schedule.assignment_of[mid] for mid in published}
-    meetings = tuple(
-        replace(m, fixed=Fixed(where[m.id].slot, where[m.id].table))
-        if m.id in where
-        else replace(m, fixed=None)
-        for m in problem.meetings
-        if m.id in kept
-    )
-    return replace(problem, meetings=meetings, name=f"{problem.name}, re-planned")
+    meetings = problem.meetings
+
+    def published(head: int) -> Schedule:
+        return publish(replace(problem, meetings=meetings[:head]))
+
+    def share(head: int, schedule: Schedule) -> float:
+        total = len(schedule.assignment_of) + len(meetings) - head
+        return len(schedule.assignment_of) / total if total else 1.0
+
+    low, high = 0, len(meetings)  # the share grows with the head: find the shortest enough
+    while low < high:
+        middle = (low + high) // 2
+        if share(middle, published(middle)) >= fixed_share:
+            high = middle
+        else:
+            low = middle + 1
+    head, early = low, published(low)
+    kept = [
+        replace(m, fixed=Fixed(early.assignment_of[m.id].slot, early.assignment_of[m.id].table))
+        for m in meetings[:head]
+        if m.id in early.assignment_of
+    ]
+    return replace(problem, meetings=(*kept, *meetings[head:]), name=f"{problem.name}, re-planned")
 
 
 # --- the pieces ------------------------------------------------------------------------------

@@ -111,28 +111,6 @@ def test_any_size_and_days():
     assert problem_from_dict(problem_to_dict(small)) == small
 
 
-def test_replan_fixes_the_share_of_meetings_where_the_schedule_put_them():
-    problem = generate(participants=20, days=1, seed=5, meetings=30)
-    # replan only copies placements, so any placement will do: one meeting per slot.
-    placed = []
-    for m in problem.meetings:
-        slot = next(
-            (s for s in problem.possible_slots(m) if s not in {a.slot for a in placed}), None
-        )
-        if slot is not None:
-            placed.append(Assignment(m.id, slot, problem.tables[0].id))
-    schedule = Schedule(tuple(placed))
-    replanned = replan(problem, fixed_share=0.3, seed=2, schedule=schedule)
-
-    fixed = [m for m in replanned.meetings if m.fixed]
-    assert len(fixed) == min(len(placed), round(0.3 * len(problem.meetings)))
-    for m in fixed:
-        a = schedule.assignment_of[m.id]
-        assert (m.fixed.slot, m.fixed.table) == (a.slot, a.table)
-    assert [m.id for m in replanned.meetings] == [m.id for m in problem.meetings]
-    assert replan(problem, fixed_share=0.3, seed=2, schedule=schedule) == replanned
-
-
 def test_large_and_bio_presets_have_the_benchmark_sizes():
     big = large()
     assert (len(big.participants), len(big.days)) == (2000, 3)
@@ -142,18 +120,29 @@ def test_large_and_bio_presets_have_the_benchmark_sizes():
     assert 40_000 <= len(biggest.meetings) <= 50_000
 
 
-def test_replan_drops_left_out_meetings_when_too_few_were_placed_for_the_share():
-    problem = generate(participants=20, days=1, seed=5, meetings=30)
-    first = problem.meetings[0]
-    schedule = Schedule((Assignment(first.id, problem.possible_slots(first)[0], "T0001"),))
-    replanned = replan(problem, fixed_share=0.5, seed=1, schedule=schedule)
-    assert len(replanned.meetings) == 2
-    assert [m.id for m in replanned.meetings if m.fixed] == [first.id]
-
-
-def test_replanned_osaka_has_seventy_percent_published_consistently(event):
-    replanned = replan(event, fixed_share=0.7, seed=3)
+def test_replanned_osaka_publishes_the_early_requests_and_keeps_the_late_ones_free(event):
+    replanned = replan(event, fixed_share=0.7)
     fixed = [m for m in replanned.meetings if m.fixed]
     assert abs(len(fixed) / len(replanned.meetings) - 0.7) < 0.01
     assert all(m.fixed.table for m in fixed)
     assert check_fixed(replanned) == []
+    # The published meetings come first in request order, the new ones are the tail.
+    order = [m.id for m in event.meetings]
+    free = [m.id for m in replanned.meetings if not m.fixed]
+    assert free == order[len(order) - len(free) :]
+    assert max(order.index(m.id) for m in fixed) < order.index(free[0])
+
+
+def test_replan_fixes_meetings_where_the_published_schedule_put_them():
+    problem = generate(participants=20, days=1, seed=5, meetings=30)
+
+    def first_only(early):  # a schedule that places only the first meeting of what it gets
+        first = early.meetings[0]
+        return Schedule((Assignment(first.id, early.possible_slots(first)[0], "T0001"),))
+
+    replanned = replan(problem, fixed_share=0.1, publish=first_only)
+    first = problem.meetings[0]
+    assert [m.id for m in replanned.meetings if m.fixed] == [first.id]
+    assert replanned.meetings[0].fixed.slot == problem.possible_slots(first)[0]
+    assert len(replanned.meetings) == 10  # 1 published = 10 %, plus the 9 last requests
+    assert replanned.meetings[1:] == problem.meetings[-9:]
