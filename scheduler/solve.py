@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler import cpsat, lns
+from scheduler import cpsat, gap_stage, lns
 from scheduler.check import check
 from scheduler.explain import explain
 from scheduler.first_fit import first_fit
@@ -207,25 +207,34 @@ def _solve_flat(
         return tick
 
     # Stage 1: scheduled priority (never above the selection's bound: a redundant cut).
+    # When that bound says every meeting might fit, asking for exactly that is a pure
+    # feasibility question, which CP-SAT settles far faster than the optimisation.
     priority = pm.priority()
-    if clock.bound is not None:
-        pm.model.add(priority <= round(clock.bound))
-    pm.model.maximize(priority)
-    pm.hint(start)
-    out = cpsat.run(
-        pm.model, time_limit=budget(PRIORITY_SHARE), workers=workers, tick=report("priority")
-    )
-    if out.status == cpsat.cp_model.INFEASIBLE:
-        raise FormatError("fixed meetings break a hard rule between themselves")
-    if not out.found:
-        return start
-    placement = pm.placement(out.solver.value)
-    best_priority = round(out.objective or 0)
+    everything = _schedule_everything(pm, clock, workers, budget(PRIORITY_SHARE))
+    if everything is not None:
+        placement = everything
+        stats["priority_optimal"] = True
+    else:
+        if clock.bound is not None:
+            pm.model.add(priority <= round(clock.bound))
+        pm.model.maximize(priority)
+        pm.hint(start)
+        out = cpsat.run(
+            pm.model, time_limit=budget(PRIORITY_SHARE), workers=workers, tick=report("priority")
+        )
+        if out.status == cpsat.cp_model.INFEASIBLE:
+            raise FormatError("fixed meetings break a hard rule between themselves")
+        if not out.found:
+            return start
+        placement = pm.placement(out.solver.value)
+        if out.bound is not None and (clock.bound is None or out.bound < clock.bound):
+            clock.bound = out.bound
+        stats["priority_optimal"] = out.optimal or _priority(inst, placement) >= (
+            clock.bound or float("inf")
+        )
+    best_priority = _priority(inst, placement)
     clock.best = float(best_priority)
-    if out.bound is not None and (clock.bound is None or out.bound < clock.bound):
-        clock.bound = out.bound
-    optimal = out.optimal or clock.bound is not None and best_priority >= clock.bound
-    stats.update(priority_optimal=optimal, priority_seconds=round(clock.elapsed, 2))
+    stats["priority_seconds"] = round(clock.elapsed, 2)
 
     # Stage 2: fairness, keeping that priority.
     pm.model.add(priority >= best_priority)
@@ -242,6 +251,18 @@ def _solve_flat(
 
     # Stage 3, under a gap-spread limit only (otherwise neighbourhood search does it better):
     # idle gaps, then as few moves as possible when re-planning.
+    if gap_spread_limit is not None and not previous and gap_stage.available():
+        outcome = gap_stage.place_with_fewest_gaps(
+            inst,
+            placement,
+            time_limit=budget(1.0),
+            workers=workers,
+            gap_spread_limit=gap_spread_limit,
+            tick=lambda: clock.report("agendas"),
+        )
+        if outcome is not None:
+            stats["agendas_optimal"] = outcome.optimal
+            return outcome.placement
     if gap_spread_limit is not None:
         gaps = pm.gaps(gap_spread_limit)
         if previous:
@@ -254,6 +275,25 @@ def _solve_flat(
             placement = pm.placement(out.solver.value)
         stats["agendas_optimal"] = out.optimal
     return placement
+
+
+def _schedule_everything(
+    pm: PlacementModel, clock: _Clock, workers: int, time_limit: float
+) -> Placement | None:
+    """A placement of every placeable meeting, if the bound allows one and one is found."""
+    inst = pm.inst
+    if clock.bound is None or clock.bound < sum(inst.priority[i] for i in pm.scheduled):
+        return None
+    model = pm.model.clone()
+    for var in pm.scheduled.values():
+        model.add(model.get_bool_var_from_proto_index(var.index) == 1)
+    out = cpsat.run(
+        model,
+        time_limit=time_limit,
+        workers=workers,
+        tick=lambda best, bound: clock.report("priority"),
+    )
+    return pm.placement(out.solver.value) if out.found else None
 
 
 # --- from placement to schedule ---------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""The whole-event idle-gap stage for a chosen set of meetings, through `scheduler.gaps`.
+
+`minimise_gaps` carries the redundant constraints that make gap minimisation fast (JAIR 2022);
+this module only translates: meeting indices and capacities in, slots out. It runs the search
+in a worker thread so that the caller's thread keeps reporting progress, and gives up waiting
+(leaving the worker to reach its own time limit) when the progress callback raises.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from scheduler.cpsat import TICK_SECONDS
+from scheduler.instance import Instance
+from scheduler.model import Placement
+
+
+@dataclass(frozen=True)
+class GapOutcome:
+    placement: Placement
+    gaps: int
+    optimal: bool
+
+
+def available() -> bool:
+    try:
+        import scheduler.gaps  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def place_with_fewest_gaps(
+    inst: Instance,
+    placement: Mapping[int, int],
+    *,
+    time_limit: float,
+    workers: int,
+    gap_spread_limit: int | None,
+    tick: Callable[[], None],
+) -> GapOutcome | None:
+    """Re-place exactly the meetings of `placement` with the fewest idle gaps, or None when
+    nothing was found in time (or what was found moves a fixed meeting)."""
+    from scheduler.gaps import GapsNotFound, minimise_gaps
+
+    ids = inst.meeting_ids
+    chosen = set(placement)
+    pools = [
+        (
+            [ids[i] for i in cap.meetings if i in chosen],
+            {inst.slot_ids[s]: room for s, room in enumerate(cap.per_slot)},
+        )
+        for cap in inst.capacities
+    ]
+    cancelled = threading.Event()
+    found: dict[str, object] = {}
+
+    def progress(best: int, bound: int, elapsed: float) -> None:
+        if cancelled.is_set():
+            raise RuntimeError("cancelled")
+
+    def search() -> None:
+        try:
+            found["result"] = minimise_gaps(
+                inst.problem,
+                [ids[i] for i in sorted(chosen)],
+                pools=pools,
+                time_limit=time_limit,
+                workers=workers,
+                hint={ids[i]: inst.slot_ids[s] for i, s in placement.items()},
+                gap_spread_limit=gap_spread_limit,
+                on_progress=progress,
+            )
+        except GapsNotFound:
+            pass
+
+    worker = threading.Thread(target=search, name="gaps", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(TICK_SECONDS)
+            if worker.is_alive():
+                tick()
+    except BaseException:
+        cancelled.set()
+        raise
+    result = found.get("result")
+    if result is None:
+        return None
+    meeting_at = {mid: i for i, mid in enumerate(ids)}
+    slot_at = inst.problem.slot_index
+    out = {meeting_at[mid]: slot_at[sid] for mid, sid in result.slot_of.items()}  # type: ignore[attr-defined]
+    if set(out) != chosen or any(
+        inst.fixed_slot[i] is not None and out[i] != inst.fixed_slot[i] for i in out
+    ):
+        return None
+    return GapOutcome(out, result.total_gaps, result.optimal)  # type: ignore[attr-defined]
