@@ -1,18 +1,19 @@
 """Why a meeting was left out of a schedule, in words an organiser can act on.
 
-`explain` looks at the schedule as it stands and, for each unscheduled meeting, names the first
-obstacle among: nobody shares an available slot, the meeting's allowed slots exclude them, a
-participant is full, no table is free when everybody is, or the participants are never free
-together. Where one change would let the meeting in (one more table, a raised limit, one
-participant freeing one slot), the reason says so.
+For each unscheduled meeting, `reasons` names the first obstacle among: nobody shares an
+available slot, the meeting's allowed slots exclude them, a participant is full, no suitable
+table is free when everybody is, or the participants are never free together. Where one change
+would let the meeting in (one more table, a raised limit, one participant freeing one slot),
+the reason carries that `Change`, and its text says so. `explain` gives the texts alone.
 
-Everything per slot and per person is computed once, so explaining tens of thousands of
-meetings stays fast.
+Everything per slot and per person is computed once (slot sets as bit masks), so explaining
+tens of thousands of meetings stays fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from scheduler.problem import Meeting, Problem
@@ -20,11 +21,36 @@ from scheduler.problem import Meeting, Problem
 Placement = Mapping[str, tuple[str, str]]
 """Scheduled meeting id -> (slot id, table id)."""
 
-_UNLIMITED = float("inf")
+
+@dataclass(frozen=True)
+class Change:
+    """One change after which the meeting fits at `slot` (at `table`, when one exists)."""
+
+    kind: str
+    """'add-table': one more table (for the meeting's size) at the slot;
+    'raise-limit': `participant` accepts one more meeting;
+    'free-slot': `participant` gives up `meeting`, which holds the slot now;
+    'free-booth': the booth's other `meeting` moves;
+    'fits': nothing needs to change."""
+    slot: str
+    table: str | None = None
+    participant: str | None = None
+    meeting: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    change: Change | None = None
 
 
 def explain(problem: Problem, placement: Placement) -> dict[str, str]:
     """A reason for every meeting of `problem` that `placement` leaves out."""
+    return {mid: reason.text for mid, reason in reasons(problem, placement).items()}
+
+
+def reasons(problem: Problem, placement: Placement) -> dict[str, Reason]:
+    """Like `explain`, with the change that would let each meeting in, where there is one."""
     occupancy = _Occupancy(problem, placement)
     return {m.id: occupancy.reason(m) for m in problem.meetings if m.id not in placement}
 
@@ -49,29 +75,30 @@ class _Occupancy:
         self.problem = problem
         self.busy: dict[str, dict[str, str]] = {}  # person -> slot -> meeting id
         self.taken: dict[str, set[str]] = {s.id: set() for s in problem.slots}
+        self.placement = placement
         self.table_of = {meeting_id: table for meeting_id, (_, table) in placement.items()}
         for meeting_id, (slot, table) in placement.items():
             for person in problem.meeting_by_id[meeting_id].participants:
                 self.busy.setdefault(person, {})[slot] = meeting_id
             self.taken[slot].add(table)
-        # Slot sets as bit masks (bit i = the i-th slot): intersections stay cheap at any size.
         self.slot_ids = [s.id for s in problem.slots]
         index = problem.slot_index
         self.available = {p.id: _mask(index[s] for s in p.available) for p in problem.participants}
         self.busy_mask = {
             person: _mask(index[s] for s in slots) for person, slots in self.busy.items()
         }
-        # The largest free ordinary (non-booth) table per slot decides whether a meeting of a
-        # given size still fits there.
-        ordinary = [t for t in problem.tables if t.id not in problem.booth_tables]
-        self.largest_free: dict[str, float] = {}
-        for slot, taken in self.taken.items():
-            seats = [
-                _UNLIMITED if t.seats is None else t.seats for t in ordinary if t.id not in taken
-            ]
-            self.largest_free[slot] = max(seats, default=0)
+        # Ordinary (non-booth) tables, smallest first, and per slot the most seats still free:
+        # a meeting fits in a slot iff that is at least its size.
+        self.ordinary = sorted(
+            (t for t in problem.tables if t.id not in problem.booth_tables),
+            key=lambda t: _seats(t.seats),
+        )
+        self.largest_free = {
+            slot: max((_seats(t.seats) for t in self.ordinary if t.id not in taken), default=0)
+            for slot, taken in self.taken.items()
+        }
 
-    def reason(self, meeting: Meeting) -> str:
+    def reason(self, meeting: Meeting) -> Reason:
         problem = self.problem
         people = list(meeting.participants)
         who = people_label(people)
@@ -79,18 +106,23 @@ class _Occupancy:
         for p in people:
             in_common &= self.available[p]
         if not in_common:
-            return f"{who} share no available slot"
+            return Reason(f"{who} share no available slot")
         possible = in_common
         if meeting.allowed_slots is not None:
             possible &= _mask(problem.slot_index[s] for s in meeting.allowed_slots)
         if not possible:
-            return f"not allowed in any slot {'both' if len(people) == 2 else 'all'} can attend"
+            return Reason(
+                f"not allowed in any slot {'both' if len(people) == 2 else 'all'} can attend"
+            )
 
         busy = 0
         for p in people:
             busy |= self.busy_mask.get(p, 0)
         free_together = self._slots(possible & ~busy)
-        with_table = next((s for s in free_together if self._table_free(meeting, s)), None)
+        fitting = next(
+            ((s, t) for s in free_together if (t := self._free_table(meeting, s)) is not None),
+            None,
+        )
         full = [p for p in people if self._is_full(p)]
         if full:
             text = "; ".join(
@@ -98,20 +130,24 @@ class _Occupancy:
                 f"{problem.participant_by_id[p].max_meetings} meetings)"
                 for p in full
             )
-            if len(full) == 1 and with_table is not None:
-                text += (
-                    f"; raising {full[0]}'s limit by one would let it in at "
-                    f"{slot_label(problem, with_table)}"
+            if len(full) == 1 and fitting is not None:
+                slot, table = fitting
+                return Reason(
+                    f"{text}; raising {full[0]}'s limit by one would let it in at "
+                    f"{slot_label(problem, slot)}",
+                    Change("raise-limit", slot, table, participant=full[0]),
                 )
-            return text
-        if with_table is not None:
+            return Reason(text)
+        if fitting is not None:
             # Nothing stands in the way: the schedule simply did not take it.
-            when = slot_label(problem, with_table)
-            return f"left out, though {', '.join(people)} and a table are free at {when}"
+            slot, table = fitting
+            return Reason(
+                f"left out, though {', '.join(people)} and a table are free at "
+                f"{slot_label(problem, slot)}",
+                Change("fits", slot, table),
+            )
         if free_together:
-            when = slot_label(problem, free_together[0])
-            shortage, remedy = self._table_shortage(meeting, free_together[0])
-            return f"{who} are free at {when} but {shortage}; {remedy} at {when} would let it in"
+            return self._table_shortage(meeting, free_together[0], who)
         return self._never_free_together(meeting, self._slots(possible), who)
 
     def _slots(self, mask: int) -> list[str]:
@@ -132,8 +168,9 @@ class _Occupancy:
         limit = self.problem.participant_by_id[person].max_meetings
         return limit is not None and len(self._busy(person)) >= limit
 
-    def _never_free_together(self, meeting: Meeting, possible: list[str], who: str) -> str:
-        """The slot where a single participant freeing a single meeting would let it in."""
+    def _never_free_together(self, meeting: Meeting, possible: list[str], who: str) -> Reason:
+        """The first slot where a single participant giving up a single meeting would let it
+        in (that meeting's table is freed as well)."""
         problem = self.problem
         for slot in possible:
             blockers = [
@@ -142,17 +179,19 @@ class _Occupancy:
             if len(blockers) != 1:
                 continue
             person, other_id = blockers[0]
-            other = problem.meeting_by_id[other_id]
-            # Moving the other meeting frees its table too, so only the table's fit matters.
-            if not self._table_free(meeting, slot, also_free=self.table_of[other_id]):
+            if problem.meeting_by_id[other_id].fixed is not None:
+                continue  # published: not something to suggest moving
+            table = self._free_table(meeting, slot, also_free=self.table_of[other_id])
+            if table is None:
                 continue
-            partners = [p for p in other.participants if p != person]
-            return (
+            partners = [p for p in problem.meeting_by_id[other_id].participants if p != person]
+            return Reason(
                 f"{who} are never free at the same time: {person} freeing "
                 f"{slot_label(problem, slot)} (now: meeting {other_id} with "
-                f"{people_label(partners)}) would let it in"
+                f"{people_label(partners)}) would let it in",
+                Change("free-slot", slot, table, participant=person, meeting=other_id),
             )
-        return (
+        return Reason(
             f"{who} are never free at the same time in the {len(possible)} "
             f"slot{'s' if len(possible) != 1 else ''} they can all attend"
         )
@@ -163,37 +202,67 @@ class _Occupancy:
         people = self.problem.participant_by_id
         return sorted({people[p].booth for p in meeting.participants if people[p].booth})
 
-    def _table_free(self, meeting: Meeting, slot: str, also_free: str | None = None) -> bool:
+    def _free_table(self, meeting: Meeting, slot: str, also_free: str | None = None) -> str | None:
+        """A table the meeting may use at `slot`, counting `also_free` as free."""
         taken = self.taken[slot]
-        booths = self._booths(meeting)
         size = len(meeting.participants)
+        booths = self._booths(meeting)
         if booths:
-            return any((b not in taken or b == also_free) and self._seats(b, size) for b in booths)
-        if self.largest_free[slot] >= size:
-            return True
-        if also_free is None or also_free in self.problem.booth_tables:
-            return False
-        return self._seats(also_free, size)
+            candidates: Iterable[str] = booths
+        elif self.largest_free[slot] >= size:
+            candidates = (t.id for t in self.ordinary)
+        elif also_free is not None and also_free not in self.problem.booth_tables:
+            candidates = [also_free]
+        else:
+            return None
+        return next(
+            (t for t in candidates if (t not in taken or t == also_free) and self._fits(t, size)),
+            None,
+        )
 
-    def _seats(self, table: str, size: int) -> bool:
-        seats = self.problem.table_by_id[table].seats
-        return seats is None or seats >= size
+    def _fits(self, table: str, size: int) -> bool:
+        return _seats(self.problem.table_by_id[table].seats) >= size
 
-    def _table_shortage(self, meeting: Meeting, slot: str) -> tuple[str, str]:
-        """What is missing at `slot`, and the one change that would provide it."""
+    def _table_shortage(self, meeting: Meeting, slot: str, who: str) -> Reason:
+        """Everybody is free at `slot` but no table they may use is."""
+        when = slot_label(self.problem, slot)
         size = len(meeting.participants)
         booths = self._booths(meeting)
         if booths:
             named = " and ".join(booths)
-            if not any(self._seats(b, size) for b in booths):
-                return f"booth {named} seats fewer than {size}", f"a booth table for {size}"
-            return f"booth {named} is taken", "freeing the booth"
+            fitting = [b for b in booths if self._fits(b, size)]
+            if not fitting:
+                return Reason(
+                    f"{who} are free at {when} but booth {named} seats fewer than {size}; "
+                    f"a booth table for {size} would let it in"
+                )
+            movable = sorted(
+                m
+                for m, (at, table) in self.placement.items()
+                if at == slot and table in fitting and self.problem.meeting_by_id[m].fixed is None
+            )
+            if not movable:
+                return Reason(f"{who} are free at {when} but booth {named} is taken")
+            return Reason(
+                f"{who} are free at {when} but booth {named} is taken (meeting {movable[0]}); "
+                f"moving that meeting would let it in",
+                Change("free-booth", slot, self.table_of[movable[0]], meeting=movable[0]),
+            )
         if self.largest_free[slot] > 0:
-            return f"no free table seats {size}", f"one more table for {size}"
-        return "every table is taken", "one more table"
+            shortage, remedy = f"no free table seats {size}", f"one more table for {size}"
+        else:
+            shortage, remedy = "every table is taken", "one more table"
+        return Reason(
+            f"{who} are free at {when} but {shortage}; {remedy} at {when} would let it in",
+            Change("add-table", slot),
+        )
 
 
-def _mask(indices) -> int:
+def _seats(seats: int | None) -> float:
+    return float("inf") if seats is None else seats
+
+
+def _mask(indices: Iterable[int]) -> int:
     mask = 0
     for i in indices:
         mask |= 1 << i

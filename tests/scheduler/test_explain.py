@@ -114,7 +114,7 @@ def test_booth_holder_whose_booth_is_too_small():
     )
     assert explain(problem, {}) == {
         "m": "h, p1 and p2 are free at 10:00 on 24 Jan but booth B seats fewer than 3; "
-        "a booth table for 3 at 10:00 on 24 Jan would let it in"
+        "a booth table for 3 would let it in"
     }
 
 

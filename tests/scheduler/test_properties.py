@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from scheduler.bounds import upper_bound
 from scheduler.check import check
+from scheduler.explain import reasons
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import (
@@ -18,6 +19,7 @@ from scheduler.problem import (
     Meeting,
     Participant,
     Problem,
+    Schedule,
     Slot,
     Table,
     Unscheduled,
@@ -166,6 +168,45 @@ def test_every_unscheduled_meeting_has_a_reason(problem):
     assert all(u.reason for u in schedule.unscheduled)
     listed = [a.meeting for a in schedule.assignments] + [u.meeting for u in schedule.unscheduled]
     assert sorted(listed) == sorted(m.id for m in problem.meetings)
+
+
+def _after_change(problem, placement, meeting, change):
+    """The problem and placement once `change` is made and `meeting` is put where it says."""
+    placement = dict(placement)
+    table = change.table
+    if change.kind == "raise-limit":
+        limit = problem.participant_by_id[change.participant].max_meetings
+        problem = _replace_person(problem, change.participant, max_meetings=limit + 1)
+    elif change.kind in ("free-slot", "free-booth"):
+        del placement[change.meeting]
+    elif change.kind == "add-table":
+        table = "added"
+        problem = replace(
+            problem, tables=problem.tables + (Table(table, len(meeting.participants)),)
+        )
+    placement[meeting.id] = (change.slot, table)
+    return problem, placement
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(), st.data())
+def test_the_change_a_reason_suggests_lets_the_meeting_in(problem, data):
+    placement = {a.meeting: (a.slot, a.table) for a in greedy(problem).assignments}
+    # Leave some meetings out that would fit, too.
+    for mid in sorted(placement):
+        if problem.meeting_by_id[mid].fixed is None and data.draw(st.booleans()):
+            del placement[mid]
+    for mid, reason in reasons(problem, placement).items():
+        assert reason.text
+        if reason.change is None:
+            continue
+        meeting = problem.meeting_by_id[mid]
+        changed, after = _after_change(problem, placement, meeting, reason.change)
+        schedule = Schedule(
+            tuple(Assignment(m, s, t) for m, (s, t) in after.items()),
+            tuple(Unscheduled(m.id, "") for m in changed.meetings if m.id not in after),
+        )
+        assert check(changed, schedule) == [], reason.text
 
 
 # --- corruptions: each turns a valid schedule into one that breaks one named rule ----------
