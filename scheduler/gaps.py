@@ -1,0 +1,483 @@
+"""Place a set of meetings in slots with the fewest idle gaps (the JAIR B2B objective).
+
+`minimise_gaps` puts every given meeting into one of its possible slots (nobody twice in a
+slot, at most a pool's capacity of pool meetings per slot) and minimises the total number of
+idle gaps: per person and day, each maximal run of free slots between two of their meetings.
+Optionally the most-minus-fewest gaps of any participant is bounded (the paper's fairness).
+
+The model follows what Bofill et al. (JAIR 2022) found decisive, restated for CP-SAT:
+
+- one Boolean per (meeting, possible slot); per (participant, slot) a *busy* literal, a
+  *has already met today* literal and a *a gap ends here* literal; the objective counts gap
+  ends, so it is a plain sum of Booleans, which suits CP-SAT's core-based lower bounding;
+- redundant constraints that the propagation does not derive by itself: every person is busy in
+  exactly as many slots as they have meetings, each pool slot holds at most 2 x capacity
+  busy people and an even number of them (two-person meetings), and the capacity is stated
+  again over clusters (the meetings of one person use at most one table per slot);
+- each person's fewest possible gaps, computed alone, as a lower bound on their gaps;
+- a first schedule (the hint or a quick feasibility solve) given as a solution hint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.problem import Problem
+
+Pool = tuple[Iterable[str], Mapping[str, int]]
+"""Meeting ids and, per slot id, the most of them that may share that slot."""
+
+ProgressCallback = Callable[[int, int, float], None]
+"""Called with (best total gaps so far, proven lower bound, seconds elapsed)."""
+
+
+@dataclass(frozen=True)
+class GapResult:
+    slot_of: dict[str, str]
+    """Slot id of every meeting that was given."""
+    total_gaps: int
+    lower_bound: int
+    """No placement of these meetings has fewer gaps (proven by the solver)."""
+    optimal: bool
+    seconds: float
+
+
+class GapsNotFound(RuntimeError):
+    """No placement was found: proven impossible, or none found within the time limit."""
+
+    def __init__(self, message: str, *, proven_infeasible: bool, seconds: float) -> None:
+        super().__init__(message)
+        self.proven_infeasible = proven_infeasible
+        self.seconds = seconds
+
+
+Literal = cp_model.IntVar | int
+"""A model Boolean, or the constant 0/1 where the data decides it."""
+
+
+class _GapModel:
+    """The CP-SAT model of one placement problem; one method per constraint family."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        meetings: Sequence[str],
+        pools: Sequence[Pool],
+        gap_spread_limit: int | None,
+        counted: Iterable[str] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.meetings = list(meetings)
+        self.model = cp_model.CpModel()
+        self.place: dict[str, dict[str, cp_model.IntVar]] = {}
+        self.busy: dict[str, dict[str, Literal]] = {}
+        self.gap_ends: dict[str, list[cp_model.IntVar]] = {}
+        self.compact: list[cp_model.IntVar] = []
+        self._add_placement()
+        self._add_busy()
+        for meeting_ids, capacity in pools:
+            self._add_pool(list(meeting_ids), capacity)
+        self._add_gap_ends()
+        self._break_duplicate_symmetry()
+        people = self.gap_ends if counted is None else list(counted)
+        self.objective = sum(e for pid in people for e in self.gap_ends[pid])
+        if gap_spread_limit is not None:
+            self._add_gap_spread(gap_spread_limit)
+        self.model.minimize(self.objective)
+        self.most_gaps = sum(len(ends) for ends in self.gap_ends.values())
+
+    # -- variables and hard rules ----------------------------------------------------------
+
+    def _add_placement(self) -> None:
+        """Every meeting takes exactly one possible slot; a fixed meeting its fixed slot."""
+        by_id = self.problem.meeting_by_id
+        for mid in self.meetings:
+            meeting = by_id[mid]
+            slots = [meeting.fixed.slot] if meeting.fixed else self.problem.possible_slots(meeting)
+            self.place[mid] = {s: self.model.new_bool_var(f"{mid}@{s}") for s in slots}
+            self.model.add_exactly_one(self.place[mid].values())
+
+    def _add_busy(self) -> None:
+        """A person is busy in a slot when one of their meetings is there (at most one is)."""
+        by_id = self.problem.meeting_by_id
+        meetings_of: dict[str, list[str]] = {}
+        for mid in self.meetings:
+            for pid in by_id[mid].participants:
+                meetings_of.setdefault(pid, []).append(mid)
+        self.meetings_of = meetings_of
+        for pid, mids in meetings_of.items():
+            row: dict[str, Literal] = {}
+            for slot in self.problem.slot_by_id:
+                here = [self.place[m][slot] for m in mids if slot in self.place[m]]
+                if not here:
+                    row[slot] = 0
+                elif len(here) == 1:
+                    row[slot] = here[0]
+                else:
+                    busy = self.model.new_bool_var(f"{pid}@{slot}")
+                    self.model.add(busy == sum(here))
+                    row[slot] = busy
+            self.busy[pid] = row
+            # Redundant: busy in exactly as many slots as they have meetings.
+            self.model.add(sum(row.values()) == len(mids))
+
+    def _add_pool(self, meeting_ids: list[str], capacity: Mapping[str, int]) -> None:
+        """At most `capacity[slot]` pool meetings per slot, stated three ways."""
+        in_pool = [m for m in meeting_ids if m in self.place]
+        # Every busy person is then in exactly one two-person pool meeting.
+        pairs_only = len(set(in_pool)) == len(self.meetings) and all(
+            len(self.problem.meeting_by_id[m].participants) == 2 for m in in_pool
+        )
+        clusters = self._clusters(in_pool)
+        for slot, most in capacity.items():
+            here = [m for m in in_pool if slot in self.place[m]]
+            if len(here) <= most:
+                continue
+            self.model.add(sum(self.place[m][slot] for m in here) <= most)
+            # Redundant, over clusters: each cluster's meetings share a person, so a cluster
+            # takes at most one table per slot; the sum has fewer, stronger terms.
+            self.model.add(sum(self._cluster_busy(cluster, slot) for cluster in clusters) <= most)
+            if pairs_only:
+                # Redundant: busy people come in pairs and fill at most two seats a table.
+                pairs = self.model.new_int_var(0, most, f"pairs@{slot}")
+                self.model.add(sum(row[slot] for row in self.busy.values()) == 2 * pairs)
+
+    def _clusters(self, meeting_ids: list[str]) -> list[tuple[str, list[str]]]:
+        """Meetings grouped by a shared person, busiest people first (a greedy cover)."""
+        by_id = self.problem.meeting_by_id
+        left = set(meeting_ids)
+        clusters = []
+        order = sorted(self.meetings_of, key=lambda p: -len(self.meetings_of[p]))
+        for pid in order:
+            mine = [m for m in self.meetings_of[pid] if m in left and pid in by_id[m].participants]
+            if mine:
+                clusters.append((pid, mine))
+                left.difference_update(mine)
+        return clusters
+
+    def _cluster_busy(self, cluster: tuple[str, list[str]], slot: str) -> cp_model.LinearExprT:
+        pid, mids = cluster
+        if len(mids) == len(self.meetings_of[pid]):
+            return self.busy[pid][slot]
+        return sum(self.place[m][slot] for m in mids if slot in self.place[m])
+
+    # -- the objective ---------------------------------------------------------------------
+
+    def _add_gap_ends(self) -> None:
+        """Per person and day, a gap ends at a busy slot after a free one once they have met
+        earlier that day; each gap ends exactly once, so gap ends count the gaps."""
+        model = self.model
+        for pid, row in self.busy.items():
+            ends: list[cp_model.IntVar] = []
+            for day in self.problem.days:
+                first_end = len(ends)
+                met: Literal = row[day[0]]
+                for before, slot in zip(day, day[1:], strict=False):
+                    busy, was_busy = row[slot], row[before]
+                    if isinstance(met, cp_model.IntVar) and isinstance(busy, cp_model.IntVar):
+                        if isinstance(was_busy, cp_model.IntVar):
+                            end = model.new_bool_var(f"{pid}:gap-end@{slot}")
+                            model.add_bool_and([busy, was_busy.Not(), met]).only_enforce_if(end)
+                            model.add_bool_or([busy.Not(), was_busy, met.Not(), end])
+                        else:
+                            end = model.new_bool_var(f"{pid}:gap-end@{slot}")
+                            model.add_bool_and([busy, met]).only_enforce_if(end)
+                            model.add_bool_or([busy.Not(), met.Not(), end])
+                        ends.append(end)
+                    met = self._met_after(pid, slot, met, busy)
+                self._add_compact_day(pid, day, ends[first_end:])
+            self.gap_ends[pid] = ends
+
+    def _add_compact_day(self, pid: str, day: Sequence[str], ends: list[cp_model.IntVar]) -> None:
+        """Redundant: on a day without gaps a person's busy slots span exactly their number.
+        Stated with first/last busy positions, it prunes slots far from the ones already
+        taken, which the clause-level gap ends cannot see."""
+        row = self.busy[pid]
+        busy = [(i, row[s]) for i, s in enumerate(day) if not isinstance(row[s], int)]
+        if len(busy) < 2 or not ends:
+            return
+        model = self.model
+        first = model.new_int_var(0, len(day) - 1, f"{pid}:first@{day[0]}")
+        last = model.new_int_var(0, len(day) - 1, f"{pid}:last@{day[0]}")
+        for i, lit in busy:
+            model.add(first <= i).only_enforce_if(lit)
+            model.add(last >= i).only_enforce_if(lit)
+        compact = model.new_bool_var(f"{pid}:compact@{day[0]}")
+        model.add_bool_or([compact, *ends])
+        for end in ends:
+            model.add_implication(compact, end.Not())
+        model.add(last - first + 1 <= sum(lit for _, lit in busy)).only_enforce_if(compact)
+        self.compact.append(compact)
+
+    def _met_after(self, pid: str, slot: str, met: Literal, busy: Literal) -> Literal:
+        """`met or busy`: whether the person has had a meeting today up to this slot."""
+        if isinstance(met, int) and isinstance(busy, int):
+            return met or busy
+        if isinstance(met, int):
+            return busy if met == 0 else 1
+        if isinstance(busy, int):
+            return met if busy == 0 else 1
+        now = self.model.new_bool_var(f"{pid}:met@{slot}")
+        self.model.add_max_equality(now, [met, busy])
+        return now
+
+    def _break_duplicate_symmetry(self) -> None:
+        """Meetings of the same people with the same slots are interchangeable: keep them in
+        id order."""
+        groups: dict[tuple, list[str]] = {}
+        for mid in self.meetings:
+            meeting = self.problem.meeting_by_id[mid]
+            if meeting.fixed is None:
+                key = (tuple(sorted(meeting.participants)), tuple(self.place[mid]))
+                groups.setdefault(key, []).append(mid)
+        for twins in groups.values():
+            for first, second in zip(twins, twins[1:], strict=False):
+                slots = list(self.place[first])
+                start = {m: sum(i * self.place[m][s] for i, s in enumerate(slots)) for m in twins}
+                self.model.add(start[first] < start[second])
+
+    def _add_gap_spread(self, limit: int) -> None:
+        """Most-minus-fewest gaps over people with meetings is at most `limit`."""
+        most_gaps = len(self.problem.slots)
+        fewest = self.model.new_int_var(0, most_gaps, "fewest-gaps")
+        most = self.model.new_int_var(0, most_gaps, "most-gaps")
+        for ends in self.gap_ends.values():
+            self.model.add(sum(ends) >= fewest)
+            self.model.add(sum(ends) <= most)
+        self.model.add(most - fewest <= limit)
+
+    def add_person_bounds(self, fewest: Mapping[str, int]) -> None:
+        for pid, bound in fewest.items():
+            if bound > 0:
+                self.model.add(sum(self.gap_ends[pid]) >= bound)
+
+    def slot_of(self, solver: cp_model.CpSolver) -> dict[str, str]:
+        return {
+            mid: next(s for s, var in slots.items() if solver.boolean_value(var))
+            for mid, slots in self.place.items()
+        }
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Forwards each improving solution as (total gaps, proven bound, seconds since start)."""
+
+    def __init__(self, report: Callable[[int, int], None]) -> None:
+        super().__init__()
+        self._report = report
+
+    def on_solution_callback(self) -> None:
+        self._report(round(self.objective_value), round(self.best_objective_bound))
+
+
+def _parameters(time_limit: float, workers: int) -> cp_model.SatParameters:
+    parameters = cp_model.SatParameters()
+    parameters.max_time_in_seconds = max(time_limit, 0.01)
+    parameters.num_workers = workers
+    # Measured on the JAIR instances: the LP relaxation of the gap model is weak and slow,
+    # and the search without it finds low-gap placements many times sooner.
+    parameters.subsolvers.extend(["no_lp", "quick_restart_no_lp"][: max(workers, 1)])
+    parameters.linearization_level = 0
+    return parameters
+
+
+# -- per-person lower bounds ------------------------------------------------------------------
+
+
+def _fits_in_one_run(problem: Problem, slots_of: list[list[str]]) -> bool:
+    """Whether some window of consecutive slots of one day holds these meetings, each in one
+    of its slots (a bipartite matching per window)."""
+    n = len(slots_of)
+    for day in problem.days:
+        for start in range(len(day) - n + 1):
+            window = set(day[start : start + n])
+            if _has_perfect_matching([[s for s in ss if s in window] for ss in slots_of]):
+                return True
+    return False
+
+
+def _has_perfect_matching(options: list[list[str]]) -> bool:
+    owner: dict[str, int] = {}
+
+    def augment(i: int, seen: set[str]) -> bool:
+        for slot in options[i]:
+            if slot not in seen:
+                seen.add(slot)
+                if slot not in owner or augment(owner[slot], seen):
+                    owner[slot] = i
+                    return True
+        return False
+
+    return all(augment(i, set()) for i in range(len(options)))
+
+
+def fewest_gaps_alone(
+    problem: Problem, meetings: Sequence[str], *, time_limit: float = 5.0
+) -> dict[str, int]:
+    """Per person, the fewest gaps their own meetings need with nobody else in the way (the
+    fewest runs of slots that can hold them, minus one per day used): a proven lower bound.
+    Most people fit in one run, which a matching shows; the others get a small model each,
+    as long as `time_limit` lasts (after that, 0: still a bound)."""
+    started = time.monotonic()
+    by_id = problem.meeting_by_id
+    meetings_of: dict[str, list[str]] = {}
+    for mid in meetings:
+        for pid in by_id[mid].participants:
+            meetings_of.setdefault(pid, []).append(mid)
+    fewest = {}
+    for pid, mids in meetings_of.items():
+        fewest[pid] = 0
+        slots_of = [_slots_of(problem, by_id[m]) for m in mids]
+        if len(mids) < 2 or _fits_in_one_run(problem, slots_of):
+            continue
+        left = time_limit - (time.monotonic() - started)
+        if left <= 0:
+            continue
+        alone = _GapModel(problem, mids, pools=(), gap_spread_limit=None, counted=[pid])
+        solver = cp_model.CpSolver()
+        solver.parameters.copy_from(_parameters(min(left, 1.0), 1))
+        status = solver.solve(alone.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            fewest[pid] = round(solver.best_objective_bound)
+    return fewest
+
+
+def _slots_of(problem: Problem, meeting) -> list[str]:
+    return [meeting.fixed.slot] if meeting.fixed else problem.possible_slots(meeting)
+
+
+# -- the search -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Search:
+    """Best placement and proven bound so far, shared by the stages of one search."""
+
+    lower_bound: int
+    best: dict[str, str] | None = None
+    best_gaps: int | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.best_gaps is not None and self.best_gaps <= self.lower_bound
+
+
+def minimise_gaps(
+    problem: Problem,
+    meetings: Iterable[str],
+    *,
+    pools: Sequence[Pool],
+    time_limit: float,
+    workers: int = 2,
+    hint: Mapping[str, str] | None = None,
+    gap_spread_limit: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> GapResult:
+    """Place every meeting with the fewest idle gaps; see the module docstring.
+
+    Meetings outside `meetings` are ignored except through `pools` and availability. Returns
+    the best placement found within `time_limit` seconds; raises `GapsNotFound` when there is
+    none (`proven_infeasible` tells whether none can exist).
+
+    The search asks for a placement with at most `target` gaps, starting at the lower bound
+    and raising the target when that is proven impossible (the bound rises) or not settled in
+    its share of the time: a tight target prunes far more than a slowly falling objective.
+    """
+    started = time.monotonic()
+    deadline = started + time_limit
+    meetings = list(dict.fromkeys(meetings))
+    gap_model = _GapModel(problem, meetings, pools, gap_spread_limit)
+    fewest = fewest_gaps_alone(problem, meetings, time_limit=0.1 * time_limit)
+    gap_model.add_person_bounds(fewest)
+    search = _Search(lower_bound=sum(fewest.values()))
+    infeasible = False
+    step = 1  # targets tried: lower bound + step - 1, with step doubling while unsettled
+    first_hint = dict(hint or {})
+    while not search.closed and time.monotonic() < deadline - 0.05:
+        target = min(search.lower_bound + step - 1, gap_model.most_gaps)
+        if search.best_gaps is not None:
+            target = min(target, search.best_gaps - 1)
+        remaining = deadline - time.monotonic()
+        share = remaining if search.best is not None else max(0.4 * remaining, 2.0)
+        status = _stage(
+            gap_model,
+            search,
+            target,
+            min(share, remaining),
+            workers,
+            search.best or first_hint,
+            _reporter(on_progress, search, started),
+        )
+        if status == cp_model.INFEASIBLE:
+            if target >= gap_model.most_gaps:
+                infeasible = True
+                break
+            search.lower_bound = target + 1
+            step *= 2
+        elif status == cp_model.UNKNOWN and search.best is None:
+            step *= 2
+    seconds = time.monotonic() - started
+    if search.best is None:
+        what = "no placement exists" if infeasible else "no placement found in time"
+        raise GapsNotFound(
+            f"{what} for {len(meetings)} meetings",
+            proven_infeasible=infeasible,
+            seconds=seconds,
+        )
+    return GapResult(
+        slot_of=search.best,
+        total_gaps=search.best_gaps,
+        lower_bound=min(search.lower_bound, search.best_gaps),
+        optimal=search.closed,
+        seconds=seconds,
+    )
+
+
+def _stage(
+    gap_model: _GapModel,
+    search: _Search,
+    target: int,
+    time_limit: float,
+    workers: int,
+    hint: Mapping[str, str],
+    report: Callable[[int, int], None],
+) -> int:
+    """Minimise with at most `target` gaps; record what is found or proven in `search`."""
+    model = gap_model.model.clone()
+    model.add(gap_model.objective <= target)
+    if hint:
+        _hint(model, gap_model, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.copy_from(_parameters(time_limit, workers))
+    status = solver.solve(model, _Progress(report))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        gaps = round(solver.objective_value)
+        if search.best_gaps is None or gaps < search.best_gaps:
+            search.best = gap_model.slot_of(solver)
+            search.best_gaps = gaps
+        if status == cp_model.OPTIMAL:
+            search.lower_bound = max(search.lower_bound, gaps)
+    return status
+
+
+def _hint(model: cp_model.CpModel, gap_model: _GapModel, slot_of: Mapping[str, str]) -> None:
+    model.clear_hints()
+    for mid, slots in gap_model.place.items():
+        chosen = slot_of.get(mid)
+        if chosen in slots:
+            for slot, var in slots.items():
+                model.add_hint(var, slot == chosen)
+
+
+def _reporter(
+    on_progress: ProgressCallback | None, search: _Search, started: float
+) -> Callable[[int, int], None]:
+    def report(best: int, bound: int) -> None:
+        if on_progress is not None:
+            best = best if search.best_gaps is None else min(best, search.best_gaps)
+            on_progress(best, max(bound, search.lower_bound), time.monotonic() - started)
+
+    return report
