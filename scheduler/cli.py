@@ -155,6 +155,10 @@ def _check(args: argparse.Namespace) -> int:
     ]
     if f.without_meeting:
         lines.append(f"with agreed meetings but none scheduled: {_listing(f.without_meeting)}")
+        if f.cannot_meet:
+            lines.append(
+                f"  of whom no schedule could give a meeting to: {_listing(f.cannot_meet)}"
+            )
     print("\n".join(lines))
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from scheduler.problem import Assignment, Problem, Schedule
+from scheduler.problem import Assignment, Meeting, Problem, Schedule
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,14 @@ class Figures:
     """Fewest scheduled meetings of anyone with an agreed meeting (None if nobody has one)."""
     without_meeting: tuple[str, ...]
     """Participants with an agreed meeting but none scheduled."""
+    cannot_meet: tuple[str, ...] = ()
+    """Those of `without_meeting` whom no schedule could give a meeting: they accept none, or
+    none of their meetings has a slot all its participants can attend."""
+
+    @property
+    def avoidably_without_meeting(self) -> tuple[str, ...]:
+        unavoidable = set(self.cannot_meet)
+        return tuple(p for p in self.without_meeting if p not in unavoidable)
 
     @property
     def gap_spread(self) -> int:
@@ -84,6 +92,7 @@ def figures(problem: Problem, schedule: Schedule) -> Figures:
     with_agreed = [p for p, ids in problem.meetings_of.items() if ids]
     served = {p: len(slots_by_person.get(p, ())) for p in with_agreed}
     gaps = idle_gaps(problem, slots_by_person)
+    without = tuple(p for p in with_agreed if served[p] == 0)
     return Figures(
         meetings_scheduled=len(scheduled_ids),
         meetings_total=len(problem.meetings),
@@ -93,7 +102,29 @@ def figures(problem: Problem, schedule: Schedule) -> Figures:
         gaps_by_participant=gaps,
         table_changes=table_changes(problem, assignments),
         fewest_meetings=min(served.values()) if served else None,
-        without_meeting=tuple(p for p in with_agreed if served[p] == 0),
+        without_meeting=without,
+        cannot_meet=tuple(p for p in without if not _could_meet(problem, p)),
+    )
+
+
+def _could_meet(problem: Problem, person: str) -> bool:
+    """Whether some schedule could give `person` one meeting (ignoring everybody else): one of
+    their meetings has a slot all can attend, everyone in it accepts meetings, and a table
+    they may use seats them."""
+    return any(
+        _could_happen(problem, problem.meeting_by_id[m]) for m in problem.meetings_of[person]
+    )
+
+
+def _could_happen(problem: Problem, meeting: Meeting) -> bool:
+    people = [problem.participant_by_id[p] for p in meeting.participants]
+    if any(p.max_meetings == 0 for p in people) or not problem.possible_slots(meeting):
+        return False
+    booths = {p.booth for p in people if p.booth}
+    return any(
+        (t.id in booths if booths else t.id not in problem.booth_tables)
+        and (t.seats is None or t.seats >= len(people))
+        for t in problem.tables
     )
 
 

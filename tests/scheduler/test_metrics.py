@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from scheduler import problem_from_dict
+from scheduler import problem_from_dict, problem_to_dict
 from scheduler.metrics import figures, idle_gaps
 from scheduler.problem import Assignment, Schedule
 
@@ -98,3 +98,21 @@ def test_fewest_meetings_ignores_people_without_agreed_meetings():
     assert f.fewest_meetings == 1  # "idle" has no agreed meeting and does not count
     assert f.without_meeting == ()
     assert f.table_changes == 0
+
+
+def test_people_no_schedule_could_serve_are_told_apart():
+    problem = event([("m1", ("p", "q")), ("m2", ("r", "s"))])
+    # s can never meet (accepts none); q could have.
+    problem = problem_from_dict(
+        {
+            **problem_to_dict(problem),
+            "participants": [
+                {"id": pid, **({"max_meetings": 0} if pid == "s" else {})}
+                for pid in ("idle", "p", "q", "r", "s")
+            ],
+        }
+    )
+    f = figures(problem, Schedule(()))
+    assert set(f.without_meeting) == {"p", "q", "r", "s"}
+    assert set(f.cannot_meet) == {"r", "s"}
+    assert set(f.avoidably_without_meeting) == {"p", "q"}
