@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
+from partnering.auth.operations import login_token
+from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.scheduling.problem import (
     ImportRefused,
     import_problem,
@@ -26,6 +30,7 @@ from scheduler.problem import FormatError, dump_json, problem_from_dict, problem
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema."""
     upgrade()
@@ -33,6 +38,7 @@ def init_db_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Background job threads.")
@@ -57,6 +63,65 @@ def serve_command(host: str, port: int, workers: int) -> None:
     finally:
         consumer.terminate()
         consumer.wait(timeout=10)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--participants", default=150, show_default=True, type=click.IntRange(10, 5000))
+@click.option("--seed", default=1, show_default=True, help="Same seed, same demo.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when an event exists already.")
+@click.option(
+    "--url",
+    "base_url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the app is served, for the login links.",
+)
+def demo_command(participants: int, seed: int, if_empty: bool, base_url: str) -> None:
+    """Create a demo event: a biotech partnering event in Osaka with ~150 participants."""
+    if if_empty and db.session.scalar(select(func.count(Event.id))):
+        demo = find_demo()
+        if demo is None:
+            click.echo("Events exist already: no demo event created.")
+        else:
+            click.echo(f"The demo event is already there: {base_url}/e/{demo.slug}/")
+            _print_logins(demo, base_url)
+        return
+    try:
+        event = create_demo(participants=participants, seed=seed)
+    except DemoExists as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created the demo event {event.name!r}: {base_url}/e/{event.slug}/")
+    click.echo(f"  {_demo_figures(event)}")
+    _print_logins(event, base_url)
+
+
+def _demo_figures(event: Event) -> str:
+    requests = dict(
+        db.session.execute(
+            select(MeetingRequest.status, func.count())
+            .filter_by(event_id=event.id)
+            .group_by(MeetingRequest.status)
+        ).all()
+    )
+    meetings = db.session.scalar(select(func.count(Meeting.id)).filter_by(event_id=event.id))
+    by_status = ", ".join(f"{n} {status}" for status, n in sorted(requests.items()))
+    return (
+        f"{len(event.slots)} slots, {len(event.tables)} tables; requests: {by_status}; "
+        f"{meetings} agreed meetings"
+    )
+
+
+def _print_logins(event: Event, base_url: str) -> None:
+    click.echo("Log in with these links (each works once, for 24 hours):")
+    with current_app.test_request_context():
+        for login in demo_logins(event):
+            path = url_for("auth.use_link", token=login_token(login.account))
+            click.echo(f"  as {login.who}:\n    {base_url.rstrip('/')}{path}")
+    click.echo(
+        f"Any other participant: ask for a link at {base_url}/login with their email address "
+        "(without a mail server, the link is written to the server's log)."
+    )
 
 
 event_cli = AppGroup("event", help="Take an event out as a problem file, or bring one in.")
@@ -107,5 +172,5 @@ def _read_json(path: Path) -> object:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, serve_command, event_cli):
+    for command in (init_db_command, serve_command, demo_command, event_cli):
         app.cli.add_command(command)

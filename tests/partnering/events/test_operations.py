@@ -53,9 +53,7 @@ def test_kept_slots_keep_their_identity_and_availability(create_event, create_pa
     assert [s.id for s in person.unavailable_slots] == [nine_id]
 
 
-def test_removing_a_slot_with_a_meeting_is_refused_and_names_it(
-    create_event, create_participant
-):
+def test_removing_a_slot_with_a_meeting_is_refused_and_names_it(create_event, create_participant):
     event = create_event()
     a = create_participant(event, name="Aiko Tanaka")
     b = create_participant(event, name="Bruno Costa")
@@ -71,9 +69,7 @@ def test_removing_a_slot_with_a_meeting_is_refused_and_names_it(
     assert event.slot_minutes == 30
 
 
-def test_cancelled_meetings_do_not_block_and_lose_only_their_slot(
-    create_event, create_participant
-):
+def test_cancelled_meetings_do_not_block_and_lose_only_their_slot(create_event, create_participant):
     event = create_event()
     a, b = create_participant(event), create_participant(event)
     slot = next(s for s in event.slots if event.local(s.start).hour == 14)
@@ -85,9 +81,7 @@ def test_cancelled_meetings_do_not_block_and_lose_only_their_slot(
     assert all(event.local(s.start).hour < 12 for s in event.slots)
 
 
-def test_shorter_slots_that_keep_the_meeting_start_are_allowed(
-    create_event, create_participant
-):
+def test_shorter_slots_that_keep_the_meeting_start_are_allowed(create_event, create_participant):
     event = create_event()
     a, b = create_participant(event), create_participant(event)
     ten = next(s for s in event.slots if event.local(s.start).strftime("%H:%M") == "10:00")

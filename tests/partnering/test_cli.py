@@ -1,0 +1,109 @@
+"""The flask commands: init-db, serve and demo (event import/export: scheduling tests)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from sqlalchemy import func, inspect, select
+
+from partnering import cli, create_app
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.registrations.models import Participant
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_init_db_creates_the_schema_and_can_run_again(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/i.db"})
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "Database is up to date." in result.output
+    with app.app_context():
+        assert {"event", "participant", "meeting"} <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+
+def test_serve_starts_the_job_consumer_and_the_app_and_stops_the_consumer(runner, monkeypatch):
+    started: list[list[str]] = []
+    served: dict = {}
+
+    class Consumer:
+        pid = 4242
+        stopped = False
+
+        def __init__(self, args):
+            started.append(args)
+
+        def terminate(self):
+            Consumer.stopped = True
+
+        def wait(self, timeout):
+            return 0
+
+    monkeypatch.setattr(cli.subprocess, "Popen", Consumer)
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: served.update(kwargs))
+    result = runner.invoke(args=["serve", "--port", "5077", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert "consumer started (pid 4242)" in result.output
+    assert "partnering.jobs.huey" in started[0] and "3" in started[0]
+    assert (served["host"], served["port"]) == ("127.0.0.1", 5077)
+    assert Consumer.stopped
+
+
+def login_links(output: str) -> list[str]:
+    return re.findall(r"http://127\.0\.0\.1:5000(/login/\S+)", output)
+
+
+def test_demo_prints_working_login_links(app, runner, client):
+    result = runner.invoke(args=["demo", "--participants", "30", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Created the demo event" in result.output
+    assert "http://127.0.0.1:5000/e/osaka-bio/" in result.output
+    assert re.search(r"requests: \d+ accepted, \d+ declined, \d+ pending", result.output)
+    links = login_links(result.output)
+    assert len(links) == 3
+    page = client.get(links[0])
+    assert page.status_code == 200 and b"Haruka Mori" in page.data
+    assert client.post(links[0]).status_code == 302
+    with app.app_context():
+        assert count(Participant) == 31
+
+
+def test_demo_if_empty_creates_nothing_more_and_prints_the_links_again(app, runner, client):
+    runner.invoke(args=["demo", "--participants", "20"])
+    again = runner.invoke(args=["demo", "--participants", "20", "--if-empty"])
+    assert again.exit_code == 0, again.output
+    assert "already there" in again.output
+    links = login_links(again.output)
+    assert len(links) == 3
+    assert b"Log in as" in client.get(links[1]).data
+    with app.app_context():
+        assert count(Event) == 1 and count(Participant) == 21
+
+
+def test_demo_if_empty_leaves_a_database_with_other_events_alone(app, runner, create_event):
+    create_event(slug="real-event")
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "no demo event created" in result.output
+    with app.app_context():
+        assert count(Event) == 1
+
+
+def test_demo_twice_is_a_one_line_error(app, runner):
+    runner.invoke(args=["demo", "--participants", "20"])
+    result = runner.invoke(args=["demo", "--participants", "20"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: the demo event already exists: /e/osaka-bio/"
+
+
+def test_demo_refuses_too_few_participants(runner):
+    result = runner.invoke(args=["demo", "--participants", "3"])
+    assert result.exit_code == 2
+    assert "3 is not in the range 10<=x<=5000" in result.output
