@@ -172,5 +172,7 @@ def _read_json(path: Path) -> object:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, serve_command, demo_command, event_cli):
+    from partnering.scheduling.cli import schedule_group
+
+    for command in (init_db_command, serve_command, demo_command, event_cli, schedule_group):
         app.cli.add_command(command)

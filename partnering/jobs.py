@@ -1,20 +1,41 @@
 """The background job queue (Huey).
 
-With no configuration the queue is a SQLite file under instance/; set PARTNERING_HUEY_URL
-(redis://... ) to share one queue between machines. The consumer imports `partnering.jobs.huey`;
-tests set HUEY_IMMEDIATE to run jobs inline.
+Where the queue lives, from PARTNERING_HUEY_URL:
+- unset: a SQLite file under instance/ (one machine; `flask ... serve` starts a consumer), or,
+  when PARTNERING_SQLALCHEMY_DATABASE_URI is PostgreSQL, the same database;
+- `redis://...`, `postgresql://...` or `sqlite:///path` to choose explicitly, so consumers on
+  other machines share the queue.
+
+The consumer runs `huey_consumer partnering.jobs.huey`. Jobs run inside an app context:
+the caller's when there is one (HUEY_IMMEDIATE runs them inline, for tests), otherwise an app
+built once per consumer process from the same configuration as the web app.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
-from huey import Huey, RedisHuey, SqliteHuey
+from flask import Flask, current_app, has_app_context
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
 
 from partnering import PROJECT_ROOT
 
 QUEUE_NAME = "partnering"
+
+
+def queue_url(environ: dict[str, str] | os._Environ = os.environ) -> str | None:
+    """The queue's location: PARTNERING_HUEY_URL, else the database when it is PostgreSQL."""
+    url = environ.get("PARTNERING_HUEY_URL")
+    if url:
+        return url
+    database = environ.get("PARTNERING_SQLALCHEMY_DATABASE_URI", "")
+    return database if urlsplit(database).scheme.startswith("postgresql") else None
 
 
 def make_huey(url: str | None) -> Huey:
@@ -25,9 +46,46 @@ def make_huey(url: str | None) -> Huey:
     scheme = urlsplit(url).scheme
     if scheme.startswith("redis"):
         return RedisHuey(QUEUE_NAME, url=url)
+    if scheme.startswith("postgres"):
+        # SQLAlchemy URLs name the driver (postgresql+psycopg://); libpq does not.
+        return PostgresHuey(QUEUE_NAME, dsn="postgresql:" + url.split(":", 1)[1])
     if scheme == "sqlite":
         return SqliteHuey(QUEUE_NAME, filename=urlsplit(url).path)
-    raise ValueError(f"PARTNERING_HUEY_URL: unsupported queue {url!r} (sqlite:// or redis://)")
+    raise ValueError(
+        f"PARTNERING_HUEY_URL: unsupported queue {url!r} (sqlite://, redis:// or postgresql://)"
+    )
 
 
-huey = make_huey(os.environ.get("PARTNERING_HUEY_URL"))
+huey = make_huey(queue_url())
+
+
+@cache
+def _consumer_app() -> Flask:
+    from partnering import create_app
+
+    return create_app()
+
+
+@contextmanager
+def app_context() -> Iterator[None]:
+    """The current app context, or one of the consumer's app."""
+    if has_app_context():
+        yield
+        return
+    with _consumer_app().app_context():
+        yield
+
+
+def enqueue(task: Callable[..., Any], *args: Any) -> None:
+    """Queue a task, or run it now when the app says HUEY_IMMEDIATE (tests)."""
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        task.call_local(*args)
+    else:
+        task(*args)
+
+
+# The consumer imports only this module; the task modules register their tasks on `huey` when
+# imported, so they are imported here (last, as they import `huey` from this module).
+TASK_MODULES = ("partnering.scheduling.tasks",)
+for _module in TASK_MODULES:
+    importlib.import_module(_module)

@@ -4,6 +4,7 @@ from partnering.auth.models import Account
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.registrations.models import Organisation, Participant
+from partnering.scheduling.models import ScheduleRun
 
 __all__ = [
     "Account",
@@ -12,6 +13,7 @@ __all__ = [
     "MeetingRequest",
     "Organisation",
     "Participant",
+    "ScheduleRun",
     "Session",
     "Slot",
     "Table",

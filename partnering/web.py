@@ -42,13 +42,23 @@ EVENT_NAV = [
 
 
 def register_blueprints(app: Flask) -> None:
+    from partnering.agenda.views import bp as agenda_bp
     from partnering.auth.views import bp as auth_bp
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
     from partnering.meetings.views import bp as meetings_bp
     from partnering.registrations.views import bp as registrations_bp
+    from partnering.scheduling.views import bp as scheduling_bp
 
-    for blueprint in (site, auth_bp, events_bp, registrations_bp, meetings_bp):
+    for blueprint in (
+        site,
+        auth_bp,
+        events_bp,
+        registrations_bp,
+        meetings_bp,
+        scheduling_bp,
+        agenda_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

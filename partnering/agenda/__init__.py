@@ -1,0 +1,1 @@
+"""A participant's agenda: their published meetings."""

@@ -1,0 +1,129 @@
+"""`flask --app partnering schedule run|publish|status|export SLUG`."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import click
+
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.scheduling import operations
+from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.placement import (
+    EventRows,
+    current_placement,
+    schedule_from_placement,
+)
+from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.review import schedule_state
+from partnering.scheduling.runs import execute_run
+from scheduler import explain, schedule_to_dict
+from scheduler.problem import dump_json
+
+schedule_group = click.Group("schedule", help="Run, publish and export an event's schedule.")
+
+
+def _event(slug: str) -> Event:
+    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    return event
+
+
+@schedule_group.command("run")
+@click.argument("slug")
+@click.option("--time-limit", default=60, show_default=True, help="Seconds of search.")
+@click.option(
+    "--wait", is_flag=True, help="Run here to the end, printing progress, and apply the result."
+)
+@click.option("--move-published", is_flag=True, help="Let published meetings move (default: kept).")
+def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) -> None:
+    """Schedule an event's agreed meetings."""
+    event = _event(slug)
+    try:
+        if not wait:
+            run = operations.start_run(
+                event, None, time_limit=time_limit, keep_published=not move_published
+            )
+            click.echo(f"Run #{run.id} queued; follow it with `schedule status {slug}`.")
+            return
+        run = operations.create_run(
+            event, None, time_limit=time_limit, keep_published=not move_published
+        )
+        click.echo(f"Run #{run.id}: solving for at most {time_limit} s.")
+        execute_run(run.id, echo=click.echo)
+        db.session.refresh(run)
+        if run.status != "done":
+            raise click.ClickException(f"run #{run.id} {run.status}: {run.error}")
+        result = run.summary["result"]
+        changed = operations.apply_run(run, None)
+    except operations.ScheduleRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(
+        f"Applied run #{run.id}: {result['meetings_scheduled']} of {result['meetings_total']} "
+        f"meetings scheduled (first-come: {run.summary['greedy']['meetings_scheduled']}), "
+        f"{changed} changed place."
+    )
+
+
+@schedule_group.command("publish")
+@click.argument("slug")
+@click.option("--final", "state", flag_value="final", help="Publish as final.")
+@click.option("--preliminary", "state", flag_value="preliminary", default=True, help="(default)")
+def publish_command(slug: str, state: str) -> None:
+    """Show the current schedule to participants."""
+    try:
+        fresh = operations.publish(_event(slug), state)
+    except operations.ScheduleRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Published as {state}; {fresh} meetings newly published.")
+
+
+@schedule_group.command("status")
+@click.argument("slug")
+def status_command(slug: str) -> None:
+    """The schedule's figures and the latest run."""
+    event = _event(slug)
+    state = schedule_state(event)
+    f = state.figures
+    click.echo(f"{event.name}: schedule {event.schedule_state}")
+    click.echo(
+        f"scheduled {f.meetings_scheduled} of {f.meetings_total} agreed meetings; "
+        f"fewest of anyone {f.fewest_meetings}; {len(f.without_meeting)} with none; "
+        f"{f.idle_gaps} idle gaps; {f.table_changes} table changes"
+    )
+    latest = (
+        db.session.execute(
+            db.select(ScheduleRun).filter_by(event_id=event.id).order_by(ScheduleRun.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if latest is None:
+        click.echo("no run yet")
+        return
+    line = f"latest run #{latest.id}: {latest.status}"
+    if latest.is_active:
+        line += f", {latest.phase or 'waiting'}, best {latest.best}, {latest.elapsed:.0f} s"
+    if latest.error:
+        line += f" ({latest.error})"
+    click.echo(line)
+
+
+@schedule_group.command("export")
+@click.argument("slug")
+def export_command(slug: str) -> None:
+    """The current schedule as partnering-schedule/1 (the ids of `event export-problem`)."""
+    event = _event(slug)
+    problem = problem_for_event(event)
+    placement = current_placement(problem, EventRows(event))
+    reasons = explain(problem, placement)
+    schedule = schedule_from_placement(problem, placement)
+    schedule = replace(
+        schedule,
+        unscheduled=tuple(replace(u, reason=reasons[u.meeting]) for u in schedule.unscheduled),
+        stats={"status": event.schedule_state},
+    )
+    sys.stdout.write(dump_json(schedule_to_dict(schedule)))

@@ -1,0 +1,41 @@
+"""The solver as the app calls it: one place that knows which functions of `scheduler` to use.
+
+`solve` reports progress through `on_progress(best, bound, elapsed, phase)`; raising from it
+stops the search and propagates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scheduler import Problem, Schedule
+from scheduler.solve import Progress
+from scheduler.solve import solve as cp_solve
+
+ProgressCallback = Callable[[float | None, float | None, float, str], None]
+
+WORKERS = 2
+"""Solver threads per run; a consumer machine runs one run per core pair."""
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float,
+    hint: Schedule | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Schedule:
+    def report(progress: Progress) -> None:
+        if on_progress is not None:
+            on_progress(progress.best, progress.bound, progress.elapsed, progress.phase)
+
+    return cp_solve(problem, time_limit=time_limit, workers=WORKERS, hint=hint, on_progress=report)
+
+
+def upper_bound(problem: Problem, time_limit: float = 5.0) -> int:
+    """Most priority any schedule of the problem can reach."""
+    try:
+        from scheduler.bounds import upper_bound as bound
+    except ImportError:  # the bounds module is optional: the trivial bound is always right
+        return sum(m.priority for m in problem.meetings)
+    return int(bound(problem, time_limit=time_limit).value)

@@ -1,0 +1,55 @@
+"""Forms of the scheduling pages (all POST forms carry a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from partnering.events.models import Event
+from partnering.scheduling.operations import MAX_TIME_LIMIT, MIN_TIME_LIMIT
+
+
+class RunForm(FlaskForm):
+    time_limit = IntegerField(
+        "Time limit (seconds)",
+        default=60,
+        validators=[InputRequired(), NumberRange(MIN_TIME_LIMIT, MAX_TIME_LIMIT)],
+        description="The scheduler stops at the best schedule found by then; more time can "
+        "find a better one for large events.",
+    )
+    keep_published = BooleanField(
+        "Keep published meetings where they are",
+        default=True,
+        description="Participants have seen them. Meetings locked by hand always stay.",
+    )
+
+
+class PublishForm(FlaskForm):
+    state = SelectField(
+        "Publish as",
+        choices=[
+            SelectChoice("preliminary", "Preliminary: participants see it, marked as not final"),
+            SelectChoice("final", "Final"),
+        ],
+    )
+
+
+def _place_choices(event: Event) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    slots = [(s.id, event.local(s.start).strftime("%a %d %b %H:%M")) for s in event.slots]
+    tables = [(t.id, t.name + (f" ({t.seats} seats)" if t.seats else "")) for t in event.tables]
+    return slots, tables
+
+
+class PlaceForm(FlaskForm):
+    """A slot and a table of the event: where to move a meeting, or whose meeting to swap."""
+
+    slot = SelectField("Time", coerce=int)
+    table = SelectField("Table", coerce=int)
+
+    @classmethod
+    def for_event(cls, event: Event, **kwargs) -> PlaceForm:
+        form = cls(**kwargs)
+        form.slot.choices, form.table.choices = _place_choices(event)
+        return form

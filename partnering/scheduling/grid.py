@@ -1,0 +1,107 @@
+"""The review grid: for one day, tables down and slots across, a meeting per cell.
+
+Large events page the tables (TABLES_PER_PAGE per page); filters by participant or organisation
+keep only the rows and cells that concern them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from partnering.events.models import Event, Slot, Table
+from partnering.extensions import db
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
+
+TABLES_PER_PAGE = 40
+
+
+@dataclass(frozen=True)
+class Cell:
+    meeting: Meeting
+    changed: bool
+    """Placed after the last publication: participants do not see it there yet."""
+
+
+@dataclass(frozen=True)
+class Row:
+    table: Table
+    booth_of: list[Participant]
+    cells: list[Cell | None]
+
+
+@dataclass(frozen=True)
+class Grid:
+    days: list[date]
+    day: date
+    slots: list[Slot]
+    rows: list[Row]
+    page: int
+    pages: int
+    meetings_shown: int
+
+
+def slots_by_day(event: Event) -> dict[date, list[Slot]]:
+    out: dict[date, list[Slot]] = {}
+    for slot in event.slots:
+        out.setdefault(event.local(slot.start).date(), []).append(slot)
+    return out
+
+
+def build_grid(
+    event: Event,
+    day: date | None = None,
+    *,
+    participant_id: int | None = None,
+    organisation_id: int | None = None,
+    page: int = 1,
+) -> Grid:
+    by_day = slots_by_day(event)
+    days = list(by_day)
+    day = day if day in by_day else (days[0] if days else date.today())
+    slots = by_day.get(day, [])
+    column = {s.id: i for i, s in enumerate(slots)}
+    placed = db.session.execute(
+        db.select(Meeting).filter(
+            Meeting.event_id == event.id,
+            Meeting.status == "active",
+            Meeting.slot_id.in_(list(column)),
+            Meeting.table_id.is_not(None),
+        )
+    ).scalars()
+    published = event.schedule_state != "unpublished"
+    cells: dict[int, list[Cell | None]] = {}
+    for meeting in placed:
+        if participant_id is not None and all(p.id != participant_id for p in meeting.participants):
+            continue
+        if organisation_id is not None and all(
+            p.organisation_id != organisation_id for p in meeting.participants
+        ):
+            continue
+        row = cells.setdefault(meeting.table_id, [None] * len(slots))
+        row[column[meeting.slot_id]] = Cell(meeting, published and meeting.published_at is None)
+    booths: dict[int, list[Participant]] = {}
+    holders = db.session.execute(
+        db.select(Participant).filter(
+            Participant.event_id == event.id, Participant.booth_table_id.is_not(None)
+        )
+    ).scalars()
+    for person in holders:
+        booths.setdefault(person.booth_table_id, []).append(person)
+    filtered = participant_id is not None or organisation_id is not None
+    # Filtered: only the tables where they meet. Otherwise every table in use, or open.
+    tables = [t for t in event.tables if t.id in cells or (not filtered and not t.hidden)]
+    pages = max(1, -(-len(tables) // TABLES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = tables[(page - 1) * TABLES_PER_PAGE : page * TABLES_PER_PAGE]
+    rows = [Row(t, booths.get(t.id, []), cells.get(t.id, [None] * len(slots))) for t in shown]
+    return Grid(
+        days=days,
+        day=day,
+        slots=slots,
+        rows=rows,
+        page=page,
+        pages=pages,
+        meetings_shown=sum(1 for r in rows for c in r.cells if c is not None),
+    )

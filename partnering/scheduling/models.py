@@ -1,0 +1,79 @@
+"""A scheduler run: who started it, with which parameters, how far it got, and its result.
+
+A run's result is a draft (`done`) until the organiser applies or rejects it; the meetings in the
+database are only ever changed by applying.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from partnering.auth.models import Account
+from partnering.db_types import UTCDateTime, utcnow
+from partnering.events.models import Event
+from partnering.extensions import db
+
+RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "applied", "rejected")
+ACTIVE_STATUSES = ("queued", "running")
+"""A run in one of these holds the event: a second run is refused meanwhile."""
+
+
+class ScheduleRun(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    time_limit: Mapped[int] = mapped_column(default=60)
+    """Seconds the solver may search."""
+    keep_published: Mapped[bool] = mapped_column(default=True)
+    """Published meetings stay where they are (they are fixed in the problem)."""
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Last progress report of a running job; a silent run can be cancelled at once."""
+    phase: Mapped[str] = mapped_column(String(40), default="")
+    best: Mapped[float | None] = mapped_column()
+    """Scheduled priority of the best schedule found so far."""
+    bound: Mapped[float | None] = mapped_column()
+    """No schedule can reach more priority than this."""
+    elapsed: Mapped[float] = mapped_column(default=0.0)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Figures of the result, of the first-come baseline, and the upper bound."""
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The partnering-problem/1 document the run solved."""
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The partnering-schedule/1 document it found (problem ids)."""
+    error: Mapped[str] = mapped_column(Text, default="")
+    """Why a run failed or was cancelled, for the organiser."""
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[Account | None] = relationship(foreign_keys=[created_by_id])
+    decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.time_limit - self.elapsed) if self.status == "running" else 0.0
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "queued": "Waiting to start",
+            "running": "Running",
+            "done": "Draft: ready to review",
+            "failed": "Failed",
+            "cancelled": "Cancelled",
+            "applied": "Applied",
+            "rejected": "Rejected",
+        }.get(self.status, self.status)

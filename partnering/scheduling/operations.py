@@ -1,0 +1,279 @@
+"""The writes of scheduling, one function per action: start, cancel, apply and reject runs;
+publish; hand edits (move, swap, lock, unschedule); cancel a meeting.
+
+Each validates first and raises `ScheduleRefused` (or `edits.EditRefused` for a hand edit that
+breaks a hard rule) with a message for the person before writing anything, then commits once. A
+meeting's `sequence` goes up whenever its time, table or status changes (calendars rely on it),
+and its `published_at` is cleared when its place changes: participants see the new place once
+the organiser publishes again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from partnering.auth.models import Account
+from partnering.db_types import utcnow
+from partnering.events.models import Event, Slot, Table
+from partnering.extensions import db
+from partnering.jobs import enqueue
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
+from partnering.scheduling.edits import check_edit, describe
+from partnering.scheduling.models import ACTIVE_STATUSES, ScheduleRun
+from partnering.scheduling.placement import (
+    EventRows,
+    Place,
+    current_placement,
+    schedule_from_placement,
+)
+from partnering.scheduling.runs import SILENT_AFTER, problem_for_run
+from partnering.scheduling.tasks import run_schedule
+from scheduler import check, schedule_from_dict
+
+PUBLISH_STATES = ("preliminary", "final")
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 5, 3600
+
+
+class ScheduleRefused(Exception):
+    """An action the rules do not allow; the message says why, for the person."""
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def active_run(event: Event) -> ScheduleRun | None:
+    return (
+        db.session.execute(
+            db.select(ScheduleRun)
+            .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
+            .order_by(ScheduleRun.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def create_run(
+    event: Event, account: Account | None, *, time_limit: int, keep_published: bool = True
+) -> ScheduleRun:
+    """A queued run for the event, not yet handed to a worker."""
+    going = active_run(event)
+    if going is not None:
+        raise ScheduleRefused(
+            f"A scheduler run (#{going.id}) is already going for this event: wait for it to "
+            "finish or cancel it."
+        )
+    if not event.slots or not event.tables:
+        raise ScheduleRefused("Add meeting sessions and tables to the event before scheduling.")
+    if not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
+        raise ScheduleRefused(
+            f"The time limit must be between {MIN_TIME_LIMIT} and {MAX_TIME_LIMIT} seconds."
+        )
+    run = ScheduleRun(
+        event=event, created_by=account, time_limit=time_limit, keep_published=keep_published
+    )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def start_run(
+    event: Event, account: Account | None, *, time_limit: int, keep_published: bool = True
+) -> ScheduleRun:
+    """Queue a scheduler run for the event (run inline under HUEY_IMMEDIATE)."""
+    run = create_run(event, account, time_limit=time_limit, keep_published=keep_published)
+    enqueue(run_schedule, run.id)
+    return run
+
+
+def cancel_run(run: ScheduleRun) -> None:
+    """Stop a queued or running run. A running job stops at its next progress report; one that
+    has gone silent (its consumer stopped) is marked cancelled at once."""
+    if not run.is_active:
+        raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
+    silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > SILENT_AFTER
+    if run.status == "queued" or silent:
+        run.status, run.finished_at = "cancelled", utcnow()
+        run.error = "Cancelled by the organiser; the current schedule is unchanged."
+    run.cancel_requested = True
+    db.session.commit()
+
+
+def _decide(run: ScheduleRun, account: Account | None, status: str) -> None:
+    run.status, run.decided_at, run.decided_by = status, utcnow(), account
+
+
+def apply_run(run: ScheduleRun, account: Account | None) -> int:
+    """Make a finished run's result the event's schedule, in one transaction; returns how many
+    meetings changed place. Refused when the event changed since in a way that breaks a rule."""
+    if run.status != "done":
+        raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
+    event = run.event
+    rows = EventRows(event)
+    problem = problem_for_run(run)
+    solved = {m["id"] for m in run.problem["meetings"]}
+    proposed = {a.meeting: (a.slot, a.table) for a in schedule_from_dict(run.result).assignments}
+    placement = current_placement(problem, rows)
+    for meeting_id in problem.meeting_by_id:
+        if meeting_id in solved:
+            if meeting_id in proposed:
+                placement[meeting_id] = proposed[meeting_id]
+            else:
+                placement.pop(meeting_id, None)
+    violations = check(problem, schedule_from_placement(problem, placement))
+    if violations:
+        reasons = "; ".join(describe(v, problem, rows) for v in violations[:3])
+        raise ScheduleRefused(
+            f"The event changed since this run and its result no longer fits ({reasons}). "
+            "Run the scheduler again."
+        )
+    changed = 0
+    for meeting_id in problem.meeting_by_id:
+        meeting = rows.meetings[meeting_id]
+        place = placement.get(meeting_id)
+        if rows.place_of(meeting) != place:
+            _place(meeting, rows, place)
+            changed += 1
+    _decide(run, account, "applied")
+    db.session.commit()
+    return changed
+
+
+def reject_run(run: ScheduleRun, account: Account | None) -> None:
+    if run.status != "done":
+        raise ScheduleRefused(f"Only a finished draft can be rejected; this run is {run.status}.")
+    _decide(run, account, "rejected")
+    db.session.commit()
+
+
+def _place(meeting: Meeting, rows: EventRows, place: Place | None) -> None:
+    if place is None:
+        meeting.slot, meeting.table = None, None
+    else:
+        meeting.slot, meeting.table = rows.slots[place[0]], rows.tables[place[1]]
+    meeting.sequence += 1
+    meeting.published_at = None
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def publish(event: Event, state: str) -> int:
+    """Show the schedule to participants as preliminary or final; every placed meeting becomes
+    published (and so fixed for later runs). Returns how many meetings were newly published."""
+    if state not in PUBLISH_STATES:
+        raise ScheduleRefused("Publish the schedule as preliminary or final.")
+    placed = (
+        db.session.execute(
+            db.select(Meeting).filter(
+                Meeting.event_id == event.id,
+                Meeting.status == "active",
+                Meeting.slot_id.is_not(None),
+                Meeting.table_id.is_not(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not placed:
+        raise ScheduleRefused("There is no scheduled meeting to publish: run the scheduler first.")
+    now = utcnow()
+    fresh = [m for m in placed if m.published_at is None]
+    for meeting in fresh:
+        meeting.published_at = now
+    event.schedule_state, event.published_at = state, now
+    db.session.commit()
+    return len(fresh)
+
+
+# --- hand edits ------------------------------------------------------------------------------
+
+
+def _editable(meeting: Meeting, event: Event) -> None:
+    if meeting.event_id != event.id:
+        raise ScheduleRefused("This meeting belongs to another event.")
+    if meeting.status != "active":
+        raise ScheduleRefused("This meeting was cancelled; it cannot be placed.")
+
+
+def move_meeting(event: Event, meeting: Meeting, slot: Slot, table: Table) -> None:
+    """Put a meeting at a slot and table (placing it if it was unscheduled). A meeting placed by
+    hand is locked, so later runs keep it there."""
+    _editable(meeting, event)
+    if slot.event_id != event.id or table.event_id != event.id:
+        raise ScheduleRefused("Choose a slot and a table of this event.")
+    if meeting.slot_id == slot.id and meeting.table_id == table.id:
+        raise ScheduleRefused("The meeting is already there.")
+    rows = EventRows(event)
+    check_edit(event, rows, {meeting: (slot.ref, table.ref)})
+    _place(meeting, rows, (slot.ref, table.ref))
+    meeting.locked = True
+    db.session.commit()
+
+
+def swap_meetings(event: Event, first: Meeting, second: Meeting) -> None:
+    """Exchange the places of two scheduled meetings; both are locked afterwards."""
+    for meeting in (first, second):
+        _editable(meeting, event)
+        if not meeting.is_placed:
+            raise ScheduleRefused("Only two scheduled meetings can be swapped.")
+    if first.id == second.id:
+        raise ScheduleRefused("Choose two different meetings to swap.")
+    rows = EventRows(event)
+    first_place, second_place = rows.place_of(first), rows.place_of(second)
+    check_edit(event, rows, {first: second_place, second: first_place})
+    _place(first, rows, second_place)
+    _place(second, rows, first_place)
+    first.locked = second.locked = True
+    db.session.commit()
+
+
+def set_locked(event: Event, meeting: Meeting, locked: bool) -> None:
+    _editable(meeting, event)
+    if locked and not meeting.is_placed:
+        raise ScheduleRefused("Only a scheduled meeting can be locked in place.")
+    meeting.locked = locked
+    db.session.commit()
+
+
+def unschedule_meeting(event: Event, meeting: Meeting) -> None:
+    """Take a meeting out of the schedule (it stays agreed; a later run may place it again)."""
+    _editable(meeting, event)
+    if not meeting.is_placed:
+        raise ScheduleRefused("This meeting is not scheduled.")
+    _place(meeting, EventRows(event), None)
+    meeting.locked = False
+    db.session.commit()
+
+
+# --- cancelling ------------------------------------------------------------------------------
+
+
+def participant_may_cancel(meeting: Meeting, participant: Participant, now: datetime) -> bool:
+    event = meeting.event
+    return (
+        meeting.status == "active"
+        and participant in meeting.participants
+        and (event.cancellation_cutoff is None or now < event.cancellation_cutoff)
+    )
+
+
+def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) -> None:
+    """Cancel an agreed meeting: it is kept (status cancelled, who and when), and its slot and
+    table are free for later runs. Participants may cancel until the event's cut-off."""
+    if meeting.status != "active":
+        raise ScheduleRefused("This meeting is already cancelled.")
+    if not as_organiser:
+        participant = next((p for p in meeting.participants if p.account_id == account.id), None)
+        if participant is None:
+            raise ScheduleRefused("Only the meeting's participants can cancel it.")
+        if not participant_may_cancel(meeting, participant, utcnow()):
+            raise ScheduleRefused(
+                "The cancellation deadline has passed: ask the organiser to cancel this meeting."
+            )
+    meeting.status = "cancelled"
+    meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), account.id
+    meeting.locked = False
+    meeting.sequence += 1
+    db.session.commit()

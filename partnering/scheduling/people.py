@@ -1,0 +1,66 @@
+"""One participant's day as a list: meetings in time order with the idle gaps between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from partnering.events.models import Event, Slot
+from partnering.extensions import db
+from partnering.meetings.models import Meeting, meeting_participant
+from partnering.registrations.models import Participant
+from partnering.scheduling.grid import slots_by_day
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Free slots between two meetings of the same day."""
+
+    slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    entries: list[Meeting | Gap]
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for e in self.entries if isinstance(e, Gap))
+
+
+def agenda_of(event: Event, participant: Participant, *, published_only: bool = False) -> list[Day]:
+    """The participant's scheduled meetings per day, with gaps; `published_only` keeps what
+    participants are shown (published meetings, cancelled ones included)."""
+    query = (
+        db.select(Meeting)
+        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
+        .filter(
+            meeting_participant.c.participant_id == participant.id,
+            Meeting.slot_id.is_not(None),
+            Meeting.table_id.is_not(None),
+        )
+    )
+    if published_only:
+        query = query.filter(Meeting.published_at.is_not(None))
+    else:
+        query = query.filter(Meeting.status == "active")
+    # An active meeting wins a slot over one cancelled there earlier.
+    found = sorted(db.session.execute(query).scalars(), key=lambda m: m.status == "active")
+    at = {m.slot_id: m for m in found}
+    days = []
+    for day, slots in slots_by_day(event).items():
+        entries: list[Meeting | Gap] = []
+        free: list[Slot] = []
+        for slot in slots:
+            meeting = at.get(slot.id)
+            if meeting is None or meeting.status != "active" and not published_only:
+                free.append(slot)
+                continue
+            if free and entries:
+                entries.append(Gap(free))
+            free = []
+            entries.append(meeting)
+        if entries:
+            days.append(Day(day, entries))
+    return days

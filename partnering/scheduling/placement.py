@@ -1,0 +1,79 @@
+"""Where the database's meetings are, in the solver's terms.
+
+The problem built from an event names slots, tables, participants and meetings by their `ref`;
+`EventRows` maps those ids back to rows, and `current_schedule` reads the placed meetings as a
+`Schedule` of that problem, so the same checks and figures apply to the database as to a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from partnering.events.models import Event, Slot, Table
+from partnering.extensions import db
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
+from scheduler import Assignment, Problem, Schedule, Unscheduled
+
+Place = tuple[str, str]
+"""(slot id, table id) in a problem's terms."""
+
+
+@dataclass
+class EventRows:
+    """An event's rows by the ids its problem gives them."""
+
+    event: Event
+
+    @cached_property
+    def slots(self) -> dict[str, Slot]:
+        return {s.ref: s for s in self.event.slots}
+
+    @cached_property
+    def tables(self) -> dict[str, Table]:
+        return {t.ref: t for t in self.event.tables}
+
+    @cached_property
+    def meetings(self) -> dict[str, Meeting]:
+        rows = db.session.execute(
+            db.select(Meeting).filter_by(event_id=self.event.id).order_by(Meeting.id)
+        ).scalars()
+        return {m.ref: m for m in rows}
+
+    @cached_property
+    def participants(self) -> dict[str, Participant]:
+        rows = db.session.execute(
+            db.select(Participant).filter_by(event_id=self.event.id)
+        ).scalars()
+        return {p.ref: p for p in rows}
+
+    def place_of(self, meeting: Meeting) -> Place | None:
+        if not meeting.is_placed or meeting.status != "active":
+            return None
+        return (meeting.slot.ref, meeting.table.ref)
+
+
+def current_placement(problem: Problem, rows: EventRows) -> dict[str, Place]:
+    """Meeting id -> place, for the problem's meetings that the database has placed."""
+    out = {}
+    for meeting_id in problem.meeting_by_id:
+        row = rows.meetings.get(meeting_id)
+        place = rows.place_of(row) if row is not None else None
+        if place is not None:
+            out[meeting_id] = place
+    return out
+
+
+def schedule_from_placement(problem: Problem, placement: dict[str, Place]) -> Schedule:
+    """Every meeting of the problem once: placed ones as assignments, the rest unscheduled."""
+    return Schedule(
+        assignments=tuple(
+            Assignment(m.id, *placement[m.id]) for m in problem.meetings if m.id in placement
+        ),
+        unscheduled=tuple(Unscheduled(m.id, "") for m in problem.meetings if m.id not in placement),
+    )
+
+
+def current_schedule(problem: Problem, rows: EventRows) -> Schedule:
+    return schedule_from_placement(problem, current_placement(problem, rows))

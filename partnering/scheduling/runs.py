@@ -1,0 +1,176 @@
+"""Executing a scheduler run: the body of the background job.
+
+The run's row is the only channel between the web page and the job: the job writes progress
+to it (at most every PROGRESS_INTERVAL seconds) and reads `cancel_requested` at the same moment,
+raising `RunCancelled` out of the solver when it is set. Whatever happens, the meetings in the
+database are left alone; the result waits on the row for the organiser to apply or reject it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from partnering.db_types import utcnow
+from partnering.extensions import db
+from partnering.scheduling import engine
+from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.placement import EventRows, current_schedule
+from partnering.scheduling.problem import problem_for_event
+from scheduler import (
+    Problem,
+    check,
+    explain,
+    figures,
+    greedy,
+    problem_from_dict,
+    problem_to_dict,
+    schedule_to_dict,
+)
+from scheduler.problem import Schedule
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.5
+"""Seconds between two progress writes."""
+SILENT_AFTER = timedelta(seconds=90)
+"""A running job that has not reported for this long is presumed dead (its consumer stopped)."""
+
+
+class RunCancelled(Exception):
+    """Raised from the progress callback when the organiser cancels the run."""
+
+
+def problem_for_run(run: ScheduleRun) -> Problem:
+    """The event's problem; without `keep_published`, published meetings that were not locked
+    by hand may move again."""
+    problem = problem_for_event(run.event)
+    if run.keep_published:
+        return problem
+    rows = EventRows(run.event)
+    return replace(
+        problem,
+        meetings=tuple(
+            replace(m, fixed=None)
+            if m.fixed is not None and m.id in rows.meetings and not rows.meetings[m.id].locked
+            else m
+            for m in problem.meetings
+        ),
+    )
+
+
+def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
+    """Solve the run's problem and store the result; `echo` gets a line per progress report."""
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.status != "queued":
+        return  # cancelled before it started, or already handled
+    run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+    run.phase = "preparing"
+    db.session.commit()
+    try:
+        problem = problem_for_run(run)
+        run.problem = problem_to_dict(problem)
+        hint = current_schedule(problem, EventRows(run.event))
+        db.session.commit()
+        schedule = engine.solve(
+            problem, time_limit=run.time_limit, hint=hint, on_progress=_reporter(run, echo)
+        )
+        _finish(run, problem, schedule)
+    except RunCancelled:
+        db.session.rollback()
+        _end(run, "cancelled", "Cancelled by the organiser; the current schedule is unchanged.")
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run, not the consumer
+        log.exception("schedule run %s failed", run_id)
+        db.session.rollback()
+        _end(run, "failed", f"The scheduler failed: {exc}. The current schedule is unchanged.")
+
+
+def _reporter(run: ScheduleRun, echo: Callable[[str], None] | None):
+    last = 0.0
+
+    def report(best: float | None, bound: float | None, elapsed: float, phase: str) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_INTERVAL and phase != "done":
+            return
+        last = now
+        db.session.refresh(run, ["cancel_requested"])
+        if run.cancel_requested:
+            raise RunCancelled
+        run.best, run.bound, run.elapsed, run.phase = best, bound, elapsed, phase
+        run.heartbeat_at = utcnow()
+        db.session.commit()
+        if echo is not None:
+            echo(f"{elapsed:6.1f}s  {phase:<14} best {_number(best)}  bound {_number(bound)}")
+
+    return report
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule) -> None:
+    violations = check(problem, schedule)
+    if violations:
+        shown = "; ".join(str(v) for v in violations[:5])
+        _end(run, "failed", f"The scheduler produced an invalid schedule ({shown}).")
+        return
+    run.phase = "figures"
+    db.session.commit()
+    db.session.refresh(run, ["cancel_requested"])
+    if run.cancel_requested:
+        raise RunCancelled
+    run.result = schedule_to_dict(_with_reasons(problem, schedule))
+    run.summary = summarise(problem, schedule)
+    _end(run, "done", "")
+
+
+def _with_reasons(problem: Problem, schedule: Schedule) -> Schedule:
+    """Every unscheduled meeting with a reason (solvers may leave some blank)."""
+    if all(u.reason for u in schedule.unscheduled):
+        return schedule
+    placement = {a.meeting: (a.slot, a.table) for a in schedule.assignments}
+    reasons = explain(problem, placement)
+    return replace(
+        schedule,
+        unscheduled=tuple(
+            replace(u, reason=u.reason or reasons.get(u.meeting, "")) for u in schedule.unscheduled
+        ),
+    )
+
+
+def summarise(problem: Problem, schedule: Schedule) -> dict:
+    def plain(f) -> dict:
+        return {
+            "meetings_scheduled": f.meetings_scheduled,
+            "meetings_total": f.meetings_total,
+            "priority_sum": f.priority_sum,
+            "priority_total": f.priority_total,
+            "idle_gaps": f.idle_gaps,
+            "table_changes": f.table_changes,
+            "fewest_meetings": f.fewest_meetings,
+            "without_meeting": list(f.without_meeting),
+        }
+
+    return {
+        "result": plain(figures(problem, schedule)),
+        "greedy": plain(figures(problem, greedy(problem))),
+        "upper_bound": engine.upper_bound(problem),
+        "stats": dict(schedule.stats),
+    }
+
+
+def _end(run: ScheduleRun, status: str, error: str) -> None:
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    if run.started_at is not None:
+        run.elapsed = (run.finished_at - run.started_at).total_seconds()
+    run.phase = status
+    db.session.commit()
+
+
+def problem_of(run: ScheduleRun) -> Problem:
+    return problem_from_dict(run.problem)

@@ -1,0 +1,321 @@
+"""The organiser's scheduling pages: run, review, edit by hand, publish."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from partnering.access import event_blueprint, organiser_required
+from partnering.events.models import Slot, Table
+from partnering.extensions import db
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Organisation, Participant
+from partnering.scheduling import operations
+from partnering.scheduling.charts import build_charts
+from partnering.scheduling.edits import EditRefused
+from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
+from partnering.scheduling.grid import build_grid
+from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.operations import ScheduleRefused
+from partnering.scheduling.people import agenda_of
+from partnering.scheduling.review import review_run, schedule_state
+
+bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
+
+REFUSALS = (ScheduleRefused, EditRefused)
+
+
+def _run(run_id: int) -> ScheduleRun:
+    run = db.get_or_404(ScheduleRun, run_id)
+    if run.event_id != g.event.id:
+        abort(404)
+    return run
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.event_id != g.event.id:
+        abort(404)
+    return meeting
+
+
+def _recent_runs(limit: int = 10) -> list[ScheduleRun]:
+    return list(
+        db.session.execute(
+            db.select(ScheduleRun)
+            .filter_by(event_id=g.event.id)
+            .order_by(ScheduleRun.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+@bp.route("/")
+@organiser_required
+def overview():
+    return render_template(
+        "scheduling/overview.html",
+        state=schedule_state(g.event),
+        runs=_recent_runs(),
+        active=operations.active_run(g.event),
+        run_form=RunForm(),
+        publish_form=PublishForm(),
+    )
+
+
+@bp.route("/runs", methods=["POST"])
+@organiser_required
+def start_run():
+    form = RunForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".overview"))
+    try:
+        run = operations.start_run(
+            g.event,
+            current_user,
+            time_limit=form.time_limit.data,
+            keep_published=form.keep_published.data,
+        )
+    except ScheduleRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".overview"))
+    return redirect(url_for(".run", run_id=run.id))
+
+
+@bp.route("/runs/<int:run_id>")
+@organiser_required
+def run(run_id: int):
+    found = _run(run_id)
+    review = review_run(found) if found.status in ("done", "applied", "rejected") else None
+    return render_template("scheduling/run.html", run=found, review=review)
+
+
+@bp.route("/runs/<int:run_id>/progress")
+@organiser_required
+def progress(run_id: int):
+    found = _run(run_id)
+    return jsonify(
+        status=found.status,
+        label=found.status_label,
+        phase=found.phase,
+        best=found.best,
+        bound=found.bound,
+        elapsed=round(found.elapsed, 1),
+        remaining=round(found.remaining, 1),
+        time_limit=found.time_limit,
+        error=found.error,
+    )
+
+
+def _run_action(run_id: int, action, done: str):
+    found = _run(run_id)
+    try:
+        outcome = action(found)
+    except ScheduleRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(done.format(outcome=outcome), "success")
+    return redirect(url_for(".run", run_id=found.id))
+
+
+@bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
+@organiser_required
+def cancel_run(run_id: int):
+    return _run_action(run_id, operations.cancel_run, "Cancelling the run.")
+
+
+@bp.route("/runs/<int:run_id>/apply", methods=["POST"])
+@organiser_required
+def apply_run(run_id: int):
+    return _run_action(
+        run_id,
+        lambda run: operations.apply_run(run, current_user),
+        "Applied: {outcome} meetings changed place. Review the grid, then publish.",
+    )
+
+
+@bp.route("/runs/<int:run_id>/reject", methods=["POST"])
+@organiser_required
+def reject_run(run_id: int):
+    return _run_action(
+        run_id,
+        lambda run: operations.reject_run(run, current_user),
+        "Rejected: the schedule is unchanged.",
+    )
+
+
+@bp.route("/publish", methods=["POST"])
+@organiser_required
+def publish():
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            fresh = operations.publish(g.event, form.state.data)
+        except ScheduleRefused as refused:
+            flash(str(refused), "error")
+        else:
+            flash(
+                f"Published as {form.state.data}: participants see their agendas "
+                f"({fresh} meetings newly published).",
+                "success",
+            )
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/grid")
+@organiser_required
+def grid():
+    day = request.args.get("day")
+    try:
+        chosen = date.fromisoformat(day) if day else None
+    except ValueError:
+        chosen = None
+    participant_id = request.args.get("participant", type=int)
+    organisation_id = request.args.get("organisation", type=int)
+    return render_template(
+        "scheduling/grid.html",
+        grid=build_grid(
+            g.event,
+            chosen,
+            participant_id=participant_id,
+            organisation_id=organisation_id,
+            page=request.args.get("page", 1, type=int),
+        ),
+        participants=db.session.execute(
+            db.select(Participant).filter_by(event_id=g.event.id, status="approved")
+        ).scalars(),
+        organisations=db.session.execute(
+            db.select(Organisation).filter_by(event_id=g.event.id).order_by(Organisation.name)
+        ).scalars(),
+        participant_id=participant_id,
+        organisation_id=organisation_id,
+    )
+
+
+@bp.route("/unscheduled")
+@organiser_required
+def unscheduled():
+    return render_template("scheduling/unscheduled.html", state=schedule_state(g.event))
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@organiser_required
+def meeting(meeting_id: int):
+    found = _meeting(meeting_id)
+    move_form = PlaceForm.for_event(g.event, prefix="move")
+    swap_form = PlaceForm.for_event(g.event, prefix="swap")
+    if found.is_placed:
+        move_form.slot.data, move_form.table.data = found.slot_id, found.table_id
+    return render_template(
+        "scheduling/meeting.html", meeting=found, move_form=move_form, swap_form=swap_form
+    )
+
+
+def _edit(meeting_id: int, action, done: str):
+    found = _meeting(meeting_id)
+    try:
+        action(found)
+    except REFUSALS as refused:
+        flash(f"Not changed. {refused}", "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for(".meeting", meeting_id=found.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/move", methods=["POST"])
+@organiser_required
+def move(meeting_id: int):
+    form = PlaceForm.for_event(g.event, prefix="move")
+    if not form.validate_on_submit():
+        abort(400)
+    slot, table = db.get_or_404(Slot, form.slot.data), db.get_or_404(Table, form.table.data)
+    return _edit(
+        meeting_id,
+        lambda m: operations.move_meeting(g.event, m, slot, table),
+        "Moved, and locked there for later runs.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/swap", methods=["POST"])
+@organiser_required
+def swap(meeting_id: int):
+    form = PlaceForm.for_event(g.event, prefix="swap")
+    if not form.validate_on_submit():
+        abort(400)
+    other = db.session.execute(
+        db.select(Meeting).filter_by(
+            event_id=g.event.id, slot_id=form.slot.data, table_id=form.table.data, status="active"
+        )
+    ).scalar_one_or_none()
+    if other is None:
+        flash("There is no meeting at that time and table to swap with.", "error")
+        return redirect(url_for(".meeting", meeting_id=meeting_id))
+    return _edit(
+        meeting_id,
+        lambda m: operations.swap_meetings(g.event, m, other),
+        "Swapped; both meetings are locked for later runs.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/lock", methods=["POST"])
+@organiser_required
+def lock(meeting_id: int):
+    return _edit(meeting_id, lambda m: operations.set_locked(g.event, m, True), "Locked in place.")
+
+
+@bp.route("/meetings/<int:meeting_id>/unlock", methods=["POST"])
+@organiser_required
+def unlock(meeting_id: int):
+    return _edit(
+        meeting_id,
+        lambda m: operations.set_locked(g.event, m, False),
+        "Unlocked: later runs may move it (unless it is published and kept).",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/unschedule", methods=["POST"])
+@organiser_required
+def unschedule(meeting_id: int):
+    return _edit(
+        meeting_id,
+        lambda m: operations.unschedule_meeting(g.event, m),
+        "Taken out of the schedule; the meeting stays agreed.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@organiser_required
+def cancel_meeting(meeting_id: int):
+    return _edit(
+        meeting_id,
+        lambda m: operations.cancel_meeting(m, current_user, as_organiser=True),
+        "Meeting cancelled; its time and table are free for the next run.",
+    )
+
+
+@bp.route("/people/<int:participant_id>")
+@organiser_required
+def person(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    if participant.event_id != g.event.id:
+        abort(404)
+    state = schedule_state(g.event)
+    return render_template(
+        "scheduling/person.html",
+        person=participant,
+        agenda=agenda_of(g.event, participant),
+        unscheduled=[
+            left for left in state.unscheduled if participant in left.meeting.participants
+        ],
+    )
+
+
+@bp.route("/charts")
+@organiser_required
+def charts():
+    return render_template("scheduling/charts.html", charts=build_charts(g.event))

@@ -1,0 +1,93 @@
+"""A small event with agreed meetings, an organiser and helpers to look at its schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
+
+
+@dataclass
+class Fair:
+    event: Event
+    organiser: Participant
+    people: list[Participant]
+    meetings: list[Meeting]
+
+
+@pytest.fixture
+def create_meeting(ctx):
+    def create(event, *people, priority=1, **fields):
+        meeting = Meeting(event_id=event.id, participants=list(people), priority=priority, **fields)
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+
+    return create
+
+
+@pytest.fixture
+def fair(create_event, create_participant, create_meeting):
+    """Six people from three organisations, seven agreed meetings, one day of 12 slots and four
+    tables: everything fits."""
+    event = create_event(slug="fair", tables=4)
+    organiser = create_participant(event, name="Olga Organiser", role="organiser")
+    people = [
+        create_participant(event, name=name, organisation=org)
+        for name, org in [
+            ("Aiko Sato", "Kobe Bio"),
+            ("Ben Okafor", "Lagos Pharma"),
+            ("Chloé Martin", "Lyon Capital"),
+            ("Dmitri Ivanov", "Kobe Bio"),
+            ("Eva Rossi", "Lagos Pharma"),
+            ("Femi Adeyemi", "Lyon Capital"),
+        ]
+    ]
+    a, b, c, d, e, f = people
+    pairs = [(a, b), (a, c), (b, c), (d, e), (d, f), (e, f), (a, e)]
+    meetings = [create_meeting(event, x, y, priority=1 + i % 2) for i, (x, y) in enumerate(pairs)]
+    return Fair(event, organiser, people, meetings)
+
+
+@pytest.fixture
+def placed(ctx):
+    """placed(event): meeting id -> (slot id, table id) of its scheduled active meetings."""
+
+    def read(event: Event) -> dict[int, tuple[int, int]]:
+        rows = db.session.execute(
+            db.select(Meeting).filter_by(event_id=event.id, status="active")
+        ).scalars()
+        return {m.id: (m.slot_id, m.table_id) for m in rows if m.is_placed}
+
+    return read
+
+
+@pytest.fixture(autouse=True)
+def quick_solver(monkeypatch):
+    """The real solver, with its search capped at one second to keep the tests fast."""
+    from partnering.scheduling import engine
+
+    solve = engine.solve
+
+    def capped(problem, *, time_limit, **kwargs):
+        return solve(problem, time_limit=min(time_limit, 1), **kwargs)
+
+    monkeypatch.setattr(engine, "solve", capped)
+
+
+@pytest.fixture
+def login_as(auth):
+    """Log the test client in as someone else. The tests share one app context with the
+    requests, so the previous user cached on `g` is dropped too."""
+    from flask import g
+
+    def login(participant: Participant) -> None:
+        g.pop("_login_user", None)
+        auth.login(participant)
+
+    return login
