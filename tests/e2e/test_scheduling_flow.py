@@ -1,0 +1,145 @@
+"""In a real browser against a real server and a real job consumer: the organiser runs the
+scheduler, watches its progress, applies the result, looks at the grid and publishes; a
+participant then sees their agenda."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date, time
+
+import pytest
+from huey.storage import SqliteStorage
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from partnering import create_app
+from partnering.auth.operations import get_or_create_account, login_url
+from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
+from partnering.extensions import db
+from partnering.jobs import QUEUE_NAME, huey
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Organisation, Participant
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PEOPLE = [
+    ("Aiko Sato", "Kobe Bio"),
+    ("Ben Okafor", "Lagos Pharma"),
+    ("Chloé Martin", "Lyon Capital"),
+    ("Dmitri Ivanov", "Kobe Bio"),
+    ("Eva Rossi", "Lagos Pharma"),
+    ("Femi Adeyemi", "Lyon Capital"),
+]
+
+
+def _seed() -> None:
+    event = create_event(slug="osaka", name="Osaka Partnering Day", timezone="Asia/Tokyo")
+    add_sessions(event, [SessionSpec(date(2030, 1, 24), time(9), time(12))])
+    add_tables(event, 3, seats=4)
+    organisations: dict[str, Organisation] = {}
+    people = []
+    for name, org in PEOPLE:
+        organisation = organisations.setdefault(org, Organisation(event_id=event.id, name=org))
+        account = get_or_create_account(f"{name.split()[0].lower()}@example.org", name)
+        people.append(
+            Participant(
+                event_id=event.id, account=account, organisation=organisation, status="approved"
+            )
+        )
+    organiser = get_or_create_account("olga@example.org", "Olga Organiser")
+    db.session.add(
+        Participant(event_id=event.id, account=organiser, role="organiser", status="approved")
+    )
+    db.session.add_all(people)
+    a, b, c, d, e, f = people
+    for pair in [(a, b), (a, c), (b, c), (d, e), (d, f), (e, f), (a, e), (c, d)]:
+        db.session.add(Meeting(event_id=event.id, participants=list(pair)))
+    db.session.commit()
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch) -> Iterator[tuple[str, object]]:
+    database = f"sqlite:///{tmp_path / 'browser.db'}"
+    queue = tmp_path / "queue.db"
+    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database}
+    )
+    with app.app_context():
+        db.create_all()
+        _seed()
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
+        env={
+            **os.environ,
+            "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
+            "PARTNERING_HUEY_URL": f"sqlite://{queue}",
+            "PARTNERING_SECRET_KEY": "browser-test",
+        },
+    )
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}", app
+    http.shutdown()
+    thread.join(timeout=5)
+    http.server_close()
+    consumer.terminate()
+    consumer.wait(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _login_link(app, base: str, email: str) -> str:
+    with app.test_request_context(base_url=base):
+        return login_url(get_or_create_account(email, ""))
+
+
+def test_run_progress_apply_grid_publish(server) -> None:
+    base, app = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(_login_link(app, base, "olga@example.org"))
+            page.get_by_role("button", name="Log in").click()
+            page.goto(f"{base}/e/osaka/schedule/")
+            expect(page.locator("main")).to_contain_text("0 / 8")
+            page.get_by_label("Time limit (seconds)").fill("5")
+            page.get_by_role("button", name="Run scheduler").click()
+
+            # The consumer picks the job up; the page follows it, then shows the draft.
+            expect(page.locator("#run-progress")).to_be_visible()
+            expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
+            expect(page.locator("main")).to_contain_text("8 / 8")
+            page.get_by_role("button", name="Apply this schedule").click()
+            expect(page.locator(".flash-success")).to_contain_text("Applied: 8 meetings")
+
+            page.get_by_role("link", name="Grid").click()
+            expect(page.locator("table.schedule-grid a")).to_have_count(8)
+            expect(page.locator("table.schedule-grid")).to_contain_text("Chloé Martin")
+
+            page.goto(f"{base}/e/osaka/schedule/")
+            page.get_by_label("Publish as").select_option("preliminary")
+            page.get_by_role("button", name="Publish schedule").click()
+            expect(page.locator(".flash-success")).to_contain_text("Published as preliminary")
+
+            aiko = browser.new_context().new_page()
+            aiko.goto(_login_link(app, base, "aiko@example.org"))
+            aiko.get_by_role("button", name="Log in").click()
+            aiko.goto(f"{base}/e/osaka/agenda/")
+            expect(aiko.locator("main")).to_contain_text("Preliminary")
+            expect(aiko.locator("ul.agenda")).to_contain_text("Ben Okafor")
+            expect(aiko.locator("ul.agenda")).to_contain_text("Lyon Capital")
+        finally:
+            browser.close()
