@@ -50,8 +50,15 @@ def run(
     workers: int,
     tick: Callable[[float | None, float | None], None] | None = None,
     seed: int = 0,
+    light_presolve: bool = False,
 ) -> Outcome:
+    """Solve `model`; `light_presolve` suits many small models solved in a row (neighbourhoods),
+    where a full presolve would take longer than the search."""
     solver = cp_model.CpSolver()
+    if light_presolve:
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
+        solver.parameters.max_presolve_iterations = 1
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed

@@ -128,6 +128,7 @@ class Search:
             workers=self.workers,
             tick=tick,
             seed=self.steps,
+            light_presolve=True,
         )
         self.steps += 1
         self._adapt(out.optimal, reselect)

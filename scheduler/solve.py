@@ -26,10 +26,14 @@ from scheduler.first_fit import first_fit
 from scheduler.greedy import greedy
 from scheduler.instance import Instance
 from scheduler.model import Placement, PlacementModel, best_selection
+from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
+POLISH_SHARE = 0.3
+"""Most of the time left that the quick agenda local search may take (it usually stops far
+sooner, when no single move or swap helps any more)."""
 PRIORITY_SHARE = 0.15
 FAIRNESS_SHARE = 0.1
 """Shares of the time left that the whole-event priority and fairness stages get: they find
@@ -113,6 +117,9 @@ def solve(
             inst, start, previous_slots, clock, workers, gap_spread_limit, stats
         )
     if gap_spread_limit is None:
+        clock.report("agendas")
+        seconds = POLISH_SHARE * (clock.left() - _finish_reserve(clock))
+        placement = polish(inst, placement, previous_slots, seconds=seconds)
         placement = _neighbourhoods(inst, placement, previous_slots, clock, workers, stats)
     final = lns.score(inst, placement, previous_slots)
     proven = stats.get("priority_optimal") and stats.get("fairness_optimal")
@@ -194,7 +201,9 @@ def _solve_flat(
     placement = start
 
     def budget(share: float) -> float:
-        return max(0.05, (clock.left() - _finish_reserve(clock)) * share)
+        # Even a short stage needs a few seconds: presolving the whole event takes one or two.
+        left = clock.left() - _finish_reserve(clock)
+        return max(0.05, left * share, min(3.0, 0.3 * left))
 
     def report(phase: str) -> Callable[[float | None, float | None], None]:
         def tick(best: float | None, bound: float | None) -> None:
@@ -236,18 +245,24 @@ def _solve_flat(
     clock.best = float(best_priority)
     stats["priority_seconds"] = round(clock.elapsed, 2)
 
-    # Stage 2: fairness, keeping that priority.
-    pm.model.add(priority >= best_priority)
-    fairness = pm.fairness()
-    pm.model.maximize(fairness)
-    pm.hint(placement)
-    out = cpsat.run(
-        pm.model, time_limit=budget(FAIRNESS_SHARE), workers=workers, tick=report("fairness")
-    )
-    if out.found:
-        placement = pm.placement(out.solver.value)
-        pm.model.add(fairness >= round(out.objective or 0))
-    stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
+    # Stage 2: fairness, keeping that priority. Nothing to gain when every meeting is in;
+    # without a gap-spread limit, neighbourhood search weighs fairness in its steps instead.
+    if everything is not None:
+        stats["fairness_optimal"] = True
+    elif gap_spread_limit is not None:
+        pm.model.add(priority >= best_priority)
+        fairness = pm.fairness()
+        pm.model.maximize(fairness)
+        pm.hint(placement)
+        out = cpsat.run(
+            pm.model, time_limit=budget(FAIRNESS_SHARE), workers=workers, tick=report("fairness")
+        )
+        if out.found:
+            placement = pm.placement(out.solver.value)
+            pm.model.add(fairness >= round(out.objective or 0))
+        stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
+    else:
+        return placement
 
     # Stage 3, under a gap-spread limit only (otherwise neighbourhood search does it better):
     # idle gaps, then as few moves as possible when re-planning.
