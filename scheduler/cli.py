@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from scheduler.bounds import upper_bound
 from scheduler.check import check, check_fixed
@@ -26,6 +26,9 @@ from scheduler.problem import (
     problem_to_dict,
     schedule_to_dict,
 )
+
+if TYPE_CHECKING:
+    from scheduler.solve import Progress
 
 PROGRESS_EVERY = 1.0
 """Seconds between two progress lines of `solve`."""
@@ -234,7 +237,7 @@ class _ProgressPrinter:
         self.last_line = -PROGRESS_EVERY
         self.last_phase: str | None = None
 
-    def __call__(self, progress) -> None:
+    def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
         if progress.phase == self.last_phase and now - self.last_line < PROGRESS_EVERY:
             return

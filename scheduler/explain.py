@@ -87,15 +87,17 @@ class _Occupancy:
         self.busy_mask = {
             person: _mask(index[s] for s in slots) for person, slots in self.busy.items()
         }
-        # Ordinary (non-booth) tables, smallest first, and per slot the most seats still free:
-        # a meeting fits in a slot iff that is at least its size.
-        self.ordinary = sorted(
+        # Per slot, the free ordinary (non-booth) tables, smallest first; a meeting fits in a
+        # slot iff the last of them seats it.
+        ordinary = sorted(
             (t for t in problem.tables if t.id not in problem.booth_tables),
             key=lambda t: _seats(t.seats),
         )
+        self.free_ordinary = {
+            slot: [t for t in ordinary if t.id not in taken] for slot, taken in self.taken.items()
+        }
         self.largest_free = {
-            slot: max((_seats(t.seats) for t in self.ordinary if t.id not in taken), default=0)
-            for slot, taken in self.taken.items()
+            slot: _seats(free[-1].seats) if free else 0 for slot, free in self.free_ordinary.items()
         }
 
     def reason(self, meeting: Meeting) -> Reason:
@@ -204,21 +206,19 @@ class _Occupancy:
 
     def _free_table(self, meeting: Meeting, slot: str, also_free: str | None = None) -> str | None:
         """A table the meeting may use at `slot`, counting `also_free` as free."""
-        taken = self.taken[slot]
         size = len(meeting.participants)
         booths = self._booths(meeting)
         if booths:
-            candidates: Iterable[str] = booths
-        elif self.largest_free[slot] >= size:
-            candidates = (t.id for t in self.ordinary)
-        elif also_free is not None and also_free not in self.problem.booth_tables:
-            candidates = [also_free]
-        else:
-            return None
-        return next(
-            (t for t in candidates if (t not in taken or t == also_free) and self._fits(t, size)),
-            None,
-        )
+            taken = self.taken[slot]
+            return next(
+                (b for b in booths if (b not in taken or b == also_free) and self._fits(b, size)),
+                None,
+            )
+        if self.largest_free[slot] >= size:
+            return next(t.id for t in self.free_ordinary[slot] if _seats(t.seats) >= size)
+        if also_free is not None and also_free not in self.problem.booth_tables:
+            return also_free if self._fits(also_free, size) else None
+        return None
 
     def _fits(self, table: str, size: int) -> bool:
         return _seats(self.problem.table_by_id[table].seats) >= size

@@ -9,10 +9,10 @@ ever moved once placed. Every benchmark compares the solver with this.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from scheduler.explain import explain
-from scheduler.problem import Assignment, Meeting, Problem, Schedule, Unscheduled
+from scheduler.problem import Assignment, Meeting, Participant, Problem, Schedule, Unscheduled
 
 
 def greedy(problem: Problem) -> Schedule:
@@ -65,7 +65,9 @@ def greedy(problem: Problem) -> Schedule:
     )
 
 
-def _candidate_slots(problem: Problem, meeting: Meeting, people) -> Iterable[str]:
+def _candidate_slots(
+    problem: Problem, meeting: Meeting, people: Mapping[str, Participant]
+) -> Iterable[str]:
     allowed = meeting.allowed_slots
     available = [people[p].available for p in meeting.participants]
     for slot in problem.slots:
