@@ -25,6 +25,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False
     MAIL_SENDER = "Partnering <noreply@localhost>"
+    MAIL_DOMAIN = "partnering.local"  # right-hand side of Message-IDs
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
     PRODUCTION = False

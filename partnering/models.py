@@ -3,6 +3,7 @@
 from partnering.auth.models import Account
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
+from partnering.outbox.models import OutboxMessage
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling.models import ScheduleRun
 
@@ -12,6 +13,7 @@ __all__ = [
     "Meeting",
     "MeetingRequest",
     "Organisation",
+    "OutboxMessage",
     "Participant",
     "ScheduleRun",
     "Session",

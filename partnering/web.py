@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, g, render_template
 
 from partnering.access import is_organiser
+from partnering.outbox.operations import deliver_if_queued
 
 FORMATS = {
     "time": "%H:%M",
@@ -37,6 +38,7 @@ EVENT_NAV = [
     ("admin.dashboard", "Dashboard", True),
     ("admin.participants", "Registrations", True),
     ("scheduling.overview", "Schedule", True),
+    ("outbox.index", "Outbox", True),
     ("admin.edit_event", "Settings", True),
 ]
 
@@ -47,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
     from partnering.meetings.views import bp as meetings_bp
+    from partnering.outbox.views import bp as outbox_bp
     from partnering.registrations.views import bp as registrations_bp
     from partnering.scheduling.views import bp as scheduling_bp
 
@@ -58,12 +61,14 @@ def register_blueprints(app: Flask) -> None:
         meetings_bp,
         scheduling_bp,
         agenda_bp,
+        outbox_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def init_app(app: Flask) -> None:
     register_blueprints(app)
+    app.after_request(deliver_if_queued)
     app.add_template_filter(local_time, "local")
     app.add_template_global(is_organiser)
 

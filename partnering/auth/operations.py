@@ -81,5 +81,7 @@ def send_login_link(email: str, next_url: str | None = None) -> bool:
         "Your login link",
         f"Hello {account.name},\n\nUse this link to log in (it works once, for 24 hours):\n"
         f"{link}\n\nIf you did not ask for it, ignore this email.\n",
+        kind="login",
     )
+    db.session.commit()
     return True

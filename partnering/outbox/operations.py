@@ -1,0 +1,122 @@
+"""Queueing emails, and the organiser's resend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+
+from partnering.db_types import utcnow
+from partnering.extensions import db
+from partnering.outbox.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    params: tuple[tuple[str, str], ...] = ()
+    """Extra Content-Type parameters, e.g. (("method", "PUBLISH"),) for calendars."""
+
+
+def new_message_id() -> str:
+    return make_msgid(domain=current_app.config["MAIL_DOMAIN"])
+
+
+def build_message(
+    to: str, subject: str, text: str, html: str | None, attachments: Iterable[Attachment]
+) -> EmailMessage:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = new_message_id()
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for item in attachments:
+        message.add_attachment(
+            item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename,
+            params=dict(item.params),
+        )
+    return message
+
+
+def queue_email(
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    attachments: Iterable[Attachment] = (),
+    kind: str = "notice",
+    event_id: int | None = None,
+) -> OutboxMessage:
+    """Put an email in the outbox, in the caller's transaction: it goes out once the caller
+    commits (the request's end or `deliver_soon()` wakes the sender; a periodic round is the
+    safety net)."""
+    message = build_message(to, subject, text, html, attachments)
+    row = OutboxMessage(
+        event_id=event_id,
+        kind=kind,
+        recipient=to,
+        subject=subject,
+        message_id=message["Message-ID"],
+        raw=message.as_bytes(),
+    )
+    db.session.add(row)
+    db.session.info[QUEUED] = True
+    return row
+
+
+QUEUED = "outbox_queued"
+
+
+def deliver_if_queued(response):
+    """After a request that queued emails (and committed), wake the sender."""
+    if db.session.info.pop(QUEUED, False):
+        deliver_soon()
+    return response
+
+
+def deliver_soon() -> None:
+    """Ask the background sender to run now rather than at its next round."""
+    from partnering.jobs import enqueue
+    from partnering.outbox.tasks import deliver_outbox
+
+    enqueue(deliver_outbox)
+
+
+def resend(message: OutboxMessage) -> OutboxMessage:
+    """A failed message goes back in the queue; a sent one is queued again as a new copy."""
+    if message.status == "failed":
+        message.status = "waiting"
+        message.attempts = 0
+        message.next_attempt_at = utcnow()
+        message.last_error = ""
+        target = message
+    elif message.status == "sent":
+        copy = message_from_bytes(message.raw, policy=policy.default)
+        del copy["Message-ID"]
+        copy["Message-ID"] = new_message_id()
+        target = OutboxMessage(
+            event_id=message.event_id,
+            kind=message.kind,
+            recipient=message.recipient,
+            subject=message.subject,
+            message_id=copy["Message-ID"],
+            raw=copy.as_bytes(),
+        )
+        db.session.add(target)
+    else:
+        return message
+    db.session.commit()
+    deliver_soon()
+    return target

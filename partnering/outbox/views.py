@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from partnering.access import event_blueprint, organiser_required
+from partnering.extensions import db
+from partnering.outbox import operations
+from partnering.outbox.models import STATUSES, OutboxMessage
+
+bp = event_blueprint("outbox", __name__, url_prefix="/outbox")
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@organiser_required
+def index():
+    status = request.args.get("status", "")
+    query = db.select(OutboxMessage).filter_by(event_id=g.event.id)
+    if status in STATUSES:
+        query = query.filter_by(status=status)
+    page = db.paginate(query.order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE)
+    counts = dict(
+        db.session.execute(
+            db.select(OutboxMessage.status, db.func.count())
+            .filter_by(event_id=g.event.id)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    return render_template("outbox/index.html", page=page, status=status, counts=counts)
+
+
+@bp.post("/<int:message_id>/resend")
+@organiser_required
+def resend(message_id: int):
+    message = db.first_or_404(db.select(OutboxMessage).filter_by(id=message_id, event_id=g.event.id))
+    operations.resend(message)
+    flash(f"The email to {message.recipient} is queued again.", "success")
+    return redirect(url_for("outbox.index", status=request.args.get("status", "")))
