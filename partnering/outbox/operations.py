@@ -43,7 +43,10 @@ def build_message(
         message.add_alternative(html, subtype="html")
     for item in attachments:
         message.add_attachment(
-            item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename,
+            item.content,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,
             params=dict(item.params),
         )
     return message

@@ -100,7 +100,8 @@ def _claim(row_id: int, now: datetime) -> bool:
             OutboxMessage.id == row_id,
             or_(
                 OutboxMessage.status == "waiting",
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+                (OutboxMessage.status == "sending")
+                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             ),
         )
         .values(status="sending", claimed_at=now)
@@ -115,7 +116,8 @@ def due_ids(now: datetime, limit: int) -> list[int]:
         .where(
             or_(
                 (OutboxMessage.status == "waiting") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+                (OutboxMessage.status == "sending")
+                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             )
         )
         .order_by(OutboxMessage.id)

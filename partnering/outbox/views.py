@@ -32,7 +32,9 @@ def index():
 @bp.post("/<int:message_id>/resend")
 @organiser_required
 def resend(message_id: int):
-    message = db.first_or_404(db.select(OutboxMessage).filter_by(id=message_id, event_id=g.event.id))
+    message = db.first_or_404(
+        db.select(OutboxMessage).filter_by(id=message_id, event_id=g.event.id)
+    )
     operations.resend(message)
     flash(f"The email to {message.recipient} is queued again.", "success")
     return redirect(url_for("outbox.index", status=request.args.get("status", "")))

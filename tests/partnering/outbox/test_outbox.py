@@ -10,7 +10,10 @@ from partnering.outbox.operations import Attachment, queue_email
 
 
 def queue(n: int, **kwargs) -> list[OutboxMessage]:
-    rows = [queue_email(f"person{i}@example.org", f"Agenda {i}", f"Hello {i}", **kwargs) for i in range(n)]
+    rows = [
+        queue_email(f"person{i}@example.org", f"Agenda {i}", f"Hello {i}", **kwargs)
+        for i in range(n)
+    ]
     db.session.commit()
     return rows
 
@@ -35,7 +38,9 @@ def test_a_real_smtp_server_receives_text_html_and_attachment(ctx, smtp_server):
         "Your agenda",
         "Plain agenda",
         html="<p>HTML agenda</p>",
-        attachments=[Attachment("agenda.ics", calendar, "text", "calendar", (("method", "PUBLISH"),))],
+        attachments=[
+            Attachment("agenda.ics", calendar, "text", "calendar", (("method", "PUBLISH"),))
+        ],
     )
     db.session.commit()
     assert sender.deliver_due().sent == 1

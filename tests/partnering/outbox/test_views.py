@@ -3,7 +3,9 @@ from partnering.outbox.models import OutboxMessage
 from partnering.outbox.operations import queue_email
 
 
-def test_organiser_sees_the_outbox_and_resends_a_failed_email(client, auth, create_event, create_participant):
+def test_organiser_sees_the_outbox_and_resends_a_failed_email(
+    client, auth, create_event, create_participant
+):
     event = create_event()
     organiser = create_participant(event, role="organiser")
     row = queue_email("x@example.org", "Agenda", "Hi", event_id=event.id)
