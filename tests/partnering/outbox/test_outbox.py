@@ -92,7 +92,7 @@ def test_backoff_grows_and_gives_up_after_the_last_attempt(ctx, app):
             db.session.commit()
     assert row.status == "failed"
     assert row.attempts == sender.MAX_ATTEMPTS
-    assert all(later > earlier for earlier, later in zip(pauses, pauses[1:]))
+    assert all(later > earlier for earlier, later in zip(pauses, pauses[1:], strict=False))
 
 
 def test_a_message_claimed_by_another_consumer_is_not_sent_twice(ctx, smtp_server):
