@@ -7,7 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from partnering.auth.models import Account, new_login_nonce
 from partnering.extensions import db
-from partnering.mail import send_email
+from partnering.outbox.operations import queue_email
 
 SALT = "login-link"
 
@@ -76,7 +76,7 @@ def send_login_link(email: str, next_url: str | None = None) -> bool:
     if account is None:
         return False
     link = login_url(account, next_url)
-    send_email(
+    queue_email(
         account.email,
         "Your login link",
         f"Hello {account.name},\n\nUse this link to log in (it works once, for 24 hours):\n"

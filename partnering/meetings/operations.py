@@ -1,7 +1,7 @@
 """Writes on meeting requests and meetings: one function per action a participant takes.
 
 Each checks its rules first and raises RequestRefused (with a message for the person) before
-writing anything, then commits once."""
+writing anything, then commits once: the emails it queues (partnering.outbox) go with it."""
 
 from __future__ import annotations
 
@@ -41,11 +41,10 @@ def send_request(
     if crossing is not None:
         meeting = _agree(crossing, priority=max(priority, crossing.priority) + MUTUAL_BONUS)
         _mark_accepted(request, meeting)
-        db.session.commit()
         notify.request_accepted(crossing)
     else:
-        db.session.commit()
         notify.request_received(request)
+    db.session.commit()
     return request
 
 
@@ -55,8 +54,8 @@ def accept_request(request: MeetingRequest) -> Meeting:
     if refusal:
         raise RequestRefused(refusal)
     meeting = _agree(request, priority=request.priority)
-    db.session.commit()
     notify.request_accepted(request)
+    db.session.commit()
     return meeting
 
 

@@ -62,7 +62,7 @@ def queue_email(
     kind: str = "notice",
     event_id: int | None = None,
 ) -> OutboxMessage:
-    """Put an email in the outbox, in the caller's transaction: it goes out once the caller
+    """Queue an email in the outbox, in the caller's transaction: it goes out once the caller
     commits (the request's end or `deliver_soon()` wakes the sender; a periodic round is the
     safety net)."""
     message = build_message(to, subject, text, html, attachments)
