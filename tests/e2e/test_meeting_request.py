@@ -53,6 +53,7 @@ def server(tmp_path) -> Iterator[tuple[str, object, Outbox]]:
             "TESTING": True,
             "SECRET_KEY": "browser-test",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+            "HUEY_IMMEDIATE": True,  # emails leave the outbox at once, into the log
         }
     )
     outbox = Outbox()
