@@ -6,6 +6,7 @@ import time
 import pytest
 
 from scheduler import problem_from_dict
+from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
 from scheduler.check import check
 from scheduler.generate import generate
 from scheduler.greedy import greedy
@@ -234,3 +235,18 @@ def test_generated_event_is_valid_complete_and_beats_first_come():
     problem = generate(participants=40, days=1, seed=5)
     schedule = solved(problem, time_limit=3)
     assert figures(problem, schedule).priority_sum > figures(problem, greedy(problem)).priority_sum
+
+
+@pytest.mark.parametrize("name", ["tic-12", "forumt-14"])
+def test_jair_instances_reach_the_papers_optimum(name):
+    path = instance_dir() / f"{name}.original.dzn"
+    if not path.exists():
+        pytest.skip(
+            f"JAIR instance files absent from {instance_dir()} (research data, not vendored)"
+        )
+    problem = read_dzn(path)
+    schedule = solved(problem, time_limit=30, gap_spread_limit=2)
+    result = figures(problem, schedule)
+    assert result.meetings_scheduled == len(problem.meetings)
+    assert result.idle_gaps == PAPER_OPTIMA[name][0]
+    assert result.gap_spread <= 2
