@@ -25,6 +25,7 @@ from scheduler.problem import (
     schedule_from_dict,
     schedule_to_dict,
 )
+from scheduler.solve import solve
 
 __all__ = [
     "Assignment",
@@ -51,5 +52,6 @@ __all__ = [
     "problem_to_dict",
     "schedule_from_dict",
     "schedule_to_dict",
+    "solve",
     "upper_bound",
 ]
