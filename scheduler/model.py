@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ortools.sat.python import cp_model
 
+from scheduler import cpsat
 from scheduler.instance import Instance
 
 Placement = dict[int, int]
@@ -286,17 +287,22 @@ def _run_start(p: int, s: int, before: int | None) -> Callable[[_Agendas], int]:
 
 
 def best_selection(
-    inst: Instance, *, time_limit: float, workers: int, tick=None
+    inst: Instance,
+    *,
+    time_limit: float,
+    workers: int,
+    tick=None,
+    hint: Iterable[int] = (),
 ) -> tuple[set[int], int | None, bool]:
     """Which meetings to schedule if slots were no obstacle beyond each person's own.
 
-    Each person takes at most min(max_meetings, slots they could meet in) meetings. This small
-    model (one Boolean per meeting) solves in a fraction of a second; its optimum bounds the
-    scheduled priority from above, and its selection is a good order for the heuristic start.
-    Returns the selection, an upper bound on the scheduled priority (None if the search found
-    nothing) and whether the selection is optimal.
+    Each person takes at most min(max_meetings, slots they could meet in) meetings. This
+    model has one Boolean per meeting: under a second for an event of a few hundred meetings;
+    its bound caps the scheduled priority, and its selection (at least as good as `hint`, the
+    heuristic start's meetings) is a good order for a better start. Returns the selection, an
+    upper bound on the scheduled priority (None if the search found nothing) and whether the
+    selection is optimal.
     """
-    from scheduler import cpsat
 
     model = cp_model.CpModel()
     chosen = {
@@ -315,6 +321,9 @@ def best_selection(
     model.maximize(
         cp_model.LinearExpr.weighted_sum(list(chosen.values()), [inst.priority[i] for i in chosen])
     )
+    hinted = set(hint)
+    for i, var in chosen.items():
+        model.add_hint(var, i in hinted)
     out = cpsat.run(model, time_limit=time_limit, workers=workers, tick=tick)
     if not out.found:
         return set(), None, False
