@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_
 from partnering.auth.models import Account
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.meetings.models import MeetingRequest
+from partnering.meetings.models import MeetingRequest, meeting_participant
 from partnering.registrations.models import Organisation, Participant
 
 
@@ -71,7 +71,8 @@ def countries(event: Event) -> list[str]:
 
 def visible_or_404(viewer: Participant, participant_id: int) -> Participant:
     """A participant of the viewer's event whose profile the viewer may see: listed ones,
-    themselves, and people they exchanged requests with; organisers see everyone."""
+    themselves, and people they exchanged requests or share meetings with; organisers see
+    everyone."""
     participant = db.session.get(Participant, participant_id)
     if participant is None or participant.event_id != viewer.event_id:
         abort(404)
@@ -85,11 +86,21 @@ def visible_or_404(viewer: Participant, participant_id: int) -> Participant:
 
 
 def _in_contact(a: Participant, b: Participant) -> bool:
+    """Whether the two exchanged a request or share a meeting (imported, or as a colleague)."""
     pair = or_(
         (MeetingRequest.sender_id == a.id) & (MeetingRequest.recipient_id == b.id),
         (MeetingRequest.sender_id == b.id) & (MeetingRequest.recipient_id == a.id),
     )
-    return db.session.execute(db.select(MeetingRequest.id).where(pair).limit(1)).first() is not None
+    if db.session.execute(db.select(MeetingRequest.id).where(pair).limit(1)).first():
+        return True
+    with_a = db.select(meeting_participant.c.meeting_id).where(
+        meeting_participant.c.participant_id == a.id
+    )
+    shared = db.select(meeting_participant.c.meeting_id).where(
+        meeting_participant.c.participant_id == b.id,
+        meeting_participant.c.meeting_id.in_(with_a),
+    )
+    return db.session.execute(shared.limit(1)).first() is not None
 
 
 def _escape_like(text: str) -> str:

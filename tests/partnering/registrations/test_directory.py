@@ -1,6 +1,7 @@
 import re
 
 from partnering.extensions import db
+from partnering.meetings.models import Meeting, MeetingRequest
 
 
 def listed_names(page):
@@ -125,3 +126,19 @@ def test_hidden_and_foreign_profiles_are_not_found(client, auth, create_event, c
     assert client.get(f"/e/osaka/people/{hidden.id}").status_code == 404
     assert client.get(f"/e/osaka/people/{elsewhere.id}").status_code == 404
     assert client.get("/e/osaka/people/999999").status_code == 404
+
+
+def test_a_hidden_profile_is_shown_to_people_in_contact_with_them(
+    client, auth, create_event, create_participant
+):
+    event = create_event()
+    me = create_participant(event)
+    asked_me, meets_me = create_participant(event), create_participant(event)
+    for person in (asked_me, meets_me):
+        person.show_profile = False
+    db.session.add(MeetingRequest(event_id=event.id, sender_id=asked_me.id, recipient_id=me.id))
+    db.session.add(Meeting(event_id=event.id, participants=[me, meets_me]))
+    db.session.commit()
+    auth.login(me)
+    assert client.get(f"/e/osaka/people/{asked_me.id}").status_code == 200
+    assert client.get(f"/e/osaka/people/{meets_me.id}").status_code == 200
