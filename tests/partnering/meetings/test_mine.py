@@ -28,7 +28,7 @@ def test_page_lists_incoming_outgoing_agreed_and_history(
     outgoing, history = rest.split('id="history"')
     assert "Incoming Ines" in incoming and "Ines asks" in incoming and "Accept" in incoming
     assert "Agreed Aki" in agreed_part and "Aki Bio" in agreed_part
-    assert "once the organiser publishes" in agreed_part
+    assert "Not scheduled yet" in agreed_part and "once the organiser publishes" in agreed_part
     assert "Outgoing Otto" in outgoing and "Withdraw" in outgoing
     assert "Declined Dora" in history and "Declined" in history
 
