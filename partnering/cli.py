@@ -172,7 +172,9 @@ def _read_json(path: Path) -> object:
 
 
 def init_app(app: Flask) -> None:
+    from partnering.agenda.cli import agendas
     from partnering.scheduling.cli import schedule_group
 
-    for command in (init_db_command, serve_command, demo_command, event_cli, schedule_group):
+    commands = (init_db_command, serve_command, demo_command, event_cli, schedule_group, agendas)
+    for command in commands:
         app.cli.add_command(command)

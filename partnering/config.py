@@ -26,6 +26,7 @@ class Defaults:
     MAIL_USE_TLS = False
     MAIL_SENDER = "Partnering <noreply@localhost>"
     MAIL_DOMAIN = "partnering.local"  # right-hand side of Message-IDs
+    PUBLIC_URL = "http://127.0.0.1:5000"  # links in emails and calendars made outside a request
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
     PRODUCTION = False

@@ -1,5 +1,6 @@
 """Every model, imported in one place so migrations and the CLI see the whole schema."""
 
+from partnering.agenda.models import FeedToken
 from partnering.auth.models import Account
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
@@ -10,6 +11,7 @@ from partnering.scheduling.models import ScheduleRun
 __all__ = [
     "Account",
     "Event",
+    "FeedToken",
     "Meeting",
     "MeetingRequest",
     "Organisation",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 
 from partnering.access import is_organiser
 from partnering.outbox.operations import deliver_if_queued
@@ -17,11 +19,11 @@ FORMATS = {
 }
 
 
-def local_time(instant: datetime | None, style: str = "datetime") -> str:
-    """An instant shown in the current event's timezone."""
+def local_time(instant: datetime | None, style: str = "datetime", event=None) -> str:
+    """An instant shown in the event's timezone (the page's event unless one is given)."""
     if instant is None:
         return ""
-    event = getattr(g, "event", None)
+    event = event or getattr(g, "event", None)
     if event is not None:
         instant = event.local(instant)
     return instant.strftime(FORMATS.get(style, style))
@@ -41,6 +43,17 @@ EVENT_NAV = [
     ("outbox.index", "Outbox", True),
     ("admin.edit_event", "Settings", True),
 ]
+
+
+@contextmanager
+def public_urls() -> Iterator[None]:
+    """External URLs (in emails, calendars) outside a request, e.g. in a command or a job:
+    they are built on PUBLIC_URL."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        yield
 
 
 def register_blueprints(app: Flask) -> None:

@@ -26,8 +26,9 @@ class CalendarEntry:
 
     uid: str
     sequence: int
-    start: datetime
-    end: datetime
+    start: datetime | None
+    """None only in a CANCEL of a meeting taken out of the schedule (RFC 5546 allows it)."""
+    end: datetime | None
     summary: str
     location: str
     description: str
@@ -49,8 +50,9 @@ def _vevent(entry: CalendarEntry, method: str | None, organizer: Person, stamp: 
     event = Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", entry.start)
-    event.add("dtend", entry.end)
+    if entry.start is not None:
+        event.add("dtstart", entry.start)
+        event.add("dtend", entry.end)
     event.add("sequence", entry.sequence)
     event.add("last-modified", entry.last_modified)
     event.add("summary", entry.summary)
@@ -98,10 +100,11 @@ def build_calendar(
         calendar.add("x-published-ttl", "PT1H")
     for entry in entries:
         calendar.add_component(_vevent(entry, method, organizer, stamp))
-    if entries:
+    timed = [e for e in entries if e.start is not None]
+    if timed:
         # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky).
-        first = min(e.start for e in entries).date()
-        last = max(e.end for e in entries).date()
+        first = min(e.start for e in timed).date()
+        last = max(e.end for e in timed).date()
         calendar.add_missing_timezones(
             first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from partnering.access import event_blueprint, participant_required
+from partnering.access import event_blueprint, organiser_required, participant_required
+from partnering.agenda import operations as feeds
+from partnering.agenda.calendars import agenda_calendar
+from partnering.agenda.printing import day_sheet, table_sheets
 from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
 from partnering.scheduling.operations import (
     ScheduleRefused,
     cancel_meeting,
@@ -38,8 +42,10 @@ def mine():
         if isinstance(meeting, Meeting)
     }
     now = utcnow()
+    token = feeds.feed_token(g.participant)
     return render_template(
         "agenda/mine.html",
+        feed_url=token and _feed_url(g.participant, token.secret),
         published=published,
         agenda=agenda,
         person=g.participant,
@@ -61,3 +67,82 @@ def cancel(meeting_id: int):
             "Meeting cancelled. The other participant sees it cancelled on their agenda.", "success"
         )
     return redirect(url_for(".mine"))
+
+
+# --- calendars -------------------------------------------------------------------------------
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _feed_url(participant, secret: str) -> str:
+    return url_for("agenda.feed", participant_id=participant.id, secret=secret, _external=True)
+
+
+@bp.route("/agenda.ics")
+@participant_required
+def download():
+    body = agenda_calendar(g.participant)
+    return Response(
+        body,
+        content_type=CALENDAR_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{g.event.slug}-agenda.ics"'},
+    )
+
+
+@bp.route("/feed/<int:participant_id>/<secret>.ics")
+def feed(participant_id: int, secret: str):
+    """The subscription: no login, the secret in the URL is the key."""
+    participant = feeds.participant_for_feed(participant_id, secret)
+    if participant is None or participant.event_id != g.event.id:
+        abort(404)
+    return Response(agenda_calendar(participant, feed=True), content_type=CALENDAR_TYPE)
+
+
+@bp.post("/feed")
+@participant_required
+def renew_feed():
+    had_one = feeds.feed_token(g.participant) is not None
+    feeds.renew_feed_token(g.participant)
+    if had_one:
+        flash("Here is your new subscription link; the old one no longer works.", "success")
+    else:
+        flash("Your subscription link is ready: add it to your calendar app.", "success")
+    return redirect(url_for(".mine") + "#subscribe")
+
+
+# --- print -----------------------------------------------------------------------------------
+
+
+@bp.route("/print")
+@participant_required
+def print_mine():
+    return _print_agenda(g.participant)
+
+
+@bp.route("/print/people/<int:participant_id>")
+@organiser_required
+def print_participant(participant_id: int):
+    person = db.get_or_404(Participant, participant_id)
+    if person.event_id != g.event.id:
+        abort(404)
+    return _print_agenda(person)
+
+
+def _print_agenda(person):
+    return render_template(
+        "agenda/print_agenda.html",
+        person=person,
+        agenda=agenda_of(g.event, person, published_only=True),
+    )
+
+
+@bp.route("/print/tables")
+@organiser_required
+def print_tables():
+    return render_template("agenda/print_tables.html", sheets=table_sheets(g.event))
+
+
+@bp.route("/print/days")
+@organiser_required
+def print_days():
+    return render_template("agenda/print_days.html", days=day_sheet(g.event))

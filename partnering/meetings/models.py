@@ -52,6 +52,8 @@ class Meeting(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     sequence: Mapped[int] = mapped_column(default=0)
+    announced_sequence: Mapped[int | None] = mapped_column()
+    """The SEQUENCE its participants were last emailed; None: never announced to them."""
     """Calendar SEQUENCE: raised whenever time, table or status changes."""
     external_ref: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

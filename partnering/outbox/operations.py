@@ -72,7 +72,7 @@ def queue_email(
         recipient=to,
         subject=subject,
         message_id=message["Message-ID"],
-        raw=message.as_bytes(),
+        raw=message.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP wants
     )
     db.session.add(row)
     db.session.info[QUEUED] = True
@@ -115,7 +115,7 @@ def resend(message: OutboxMessage) -> OutboxMessage:
             recipient=message.recipient,
             subject=message.subject,
             message_id=copy["Message-ID"],
-            raw=copy.as_bytes(),
+            raw=copy.as_bytes(policy=policy.SMTP),
         )
         db.session.add(target)
     else:

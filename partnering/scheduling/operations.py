@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from partnering.agenda.notify import announce_cancellation, announce_publication
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot, Table
@@ -182,7 +183,9 @@ def publish(event: Event, state: str) -> int:
     fresh = [m for m in placed if m.published_at is None]
     for meeting in fresh:
         meeting.published_at = now
+    state_changed = event.schedule_state != state
     event.schedule_state, event.published_at = state, now
+    announce_publication(event, state_changed=state_changed)
     db.session.commit()
     return len(fresh)
 
@@ -276,4 +279,5 @@ def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) ->
     meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), account.id
     meeting.locked = False
     meeting.sequence += 1
+    announce_cancellation(meeting)
     db.session.commit()

@@ -1,0 +1,37 @@
+"""Calendar subscription links: one secret per participant, replaced to revoke the old link."""
+
+from __future__ import annotations
+
+import hmac
+
+from partnering.agenda.models import FeedToken, new_feed_secret
+from partnering.extensions import db
+from partnering.registrations.models import Participant
+
+
+def feed_token(participant: Participant) -> FeedToken | None:
+    return db.session.execute(
+        db.select(FeedToken).filter_by(participant_id=participant.id)
+    ).scalar_one_or_none()
+
+
+def renew_feed_token(participant: Participant) -> FeedToken:
+    """A new subscription secret; the previous link stops working at once."""
+    token = feed_token(participant)
+    if token is None:
+        token = FeedToken(participant_id=participant.id)
+        db.session.add(token)
+    else:
+        token.secret = new_feed_secret()
+    db.session.commit()
+    return token
+
+
+def participant_for_feed(participant_id: int, secret: str) -> Participant | None:
+    """The participant a feed link belongs to, or None; the secret is compared in constant time."""
+    token = db.session.execute(
+        db.select(FeedToken).filter_by(participant_id=participant_id)
+    ).scalar_one_or_none()
+    if token is None or not hmac.compare_digest(token.secret.encode(), secret.encode()):
+        return None
+    return token.participant
