@@ -89,7 +89,8 @@ def register(
         account = get_or_create_account(email, profile.name)
     participant = Participant(event_id=event.id, account=account, status="pending")
     db.session.add(participant)
-    _apply(participant, profile, event)
+    # Only the account's owner renames it: anyone can type an existing address in the form.
+    _apply(participant, profile, event, rename=logged_in)
     db.session.commit()
     if not logged_in:
         send_login_link(account.email, url_for("events.home", slug=event.slug))
@@ -135,8 +136,9 @@ def _check_profile(event: Event, profile: Profile) -> None:
         raise RegistrationRefused("Give your name and your organisation.")
 
 
-def _apply(participant: Participant, profile: Profile, event: Event) -> None:
-    participant.account.name = profile.name.strip()
+def _apply(participant: Participant, profile: Profile, event: Event, rename: bool = True) -> None:
+    if rename:
+        participant.account.name = profile.name.strip()
     participant.organisation = _organisation(participant, profile, event)
     participant.job_title = profile.job_title.strip()
     participant.topics_text = "\n".join(t for t in event.topics if t in profile.topics)

@@ -147,3 +147,19 @@ def test_registration_without_csrf_token_is_refused(tmp_path, ctx):
         assert db.session.execute(db.select(Participant)).first() is None
         db.session.remove()
         db.engine.dispose()
+
+
+def test_registering_someone_elses_address_does_not_rename_their_account(
+    client, create_event, create_participant, caplog
+):
+    create_event(topics_text="Oncology\nDiagnostics")
+    create_participant(
+        create_event(slug="bio", name="Bio Day"), name="Marie Curie", email=FORM["email"]
+    )
+    caplog.set_level(logging.INFO)
+    client.post("/e/osaka/register", data=dict(FORM, name="Someone Else"))
+    db.session.expire_all()
+    account = db.session.execute(db.select(Account).filter_by(email=FORM["email"])).scalar_one()
+    assert account.name == "Marie Curie"
+    # The address's owner gets the login link, not whoever typed it.
+    assert f"Email to {FORM['email']}" in caplog.text
