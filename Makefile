@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 5000
 
 .PHONY: run test lint bench system-packages
 
@@ -14,8 +15,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/flask --app partnering init-db
-	$(BIN)/flask --app partnering demo --if-empty
-	$(BIN)/flask --app partnering serve
+	$(BIN)/flask --app partnering demo --if-empty --url http://127.0.0.1:$(PORT)
+	$(BIN)/flask --app partnering serve --port $(PORT)
 
 system-packages:
 	sh .ci/system-packages
