@@ -14,6 +14,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
+from werkzeug.serving import run_simple
 
 from partnering.auth.operations import login_token
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
@@ -59,7 +60,9 @@ def serve_command(host: str, port: int, workers: int) -> None:
     )
     click.echo(f"Background jobs: consumer started (pid {consumer.pid}).")
     try:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask ignores it inside a `flask` command.
+        click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop).")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
         consumer.terminate()
         consumer.wait(timeout=10)

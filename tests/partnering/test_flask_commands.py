@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
 from sqlalchemy import func, inspect, select
 
 from partnering import cli, create_app
@@ -29,7 +28,7 @@ def test_init_db_creates_the_schema_and_can_run_again(tmp_path):
         db.engine.dispose()
 
 
-def test_serve_starts_the_job_consumer_and_the_app_and_stops_the_consumer(runner, monkeypatch):
+def test_serve_starts_the_job_consumer_and_the_app_and_stops_the_consumer(app, runner, monkeypatch):
     started: list[list[str]] = []
     served: dict = {}
 
@@ -47,12 +46,17 @@ def test_serve_starts_the_job_consumer_and_the_app_and_stops_the_consumer(runner
             return 0
 
     monkeypatch.setattr(cli.subprocess, "Popen", Consumer)
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: served.update(kwargs))
+
+    def run_simple(host, port, application, **options):
+        served.update(host=host, port=port, app=application)
+
+    monkeypatch.setattr(cli, "run_simple", run_simple)
     result = runner.invoke(args=["serve", "--port", "5077", "--workers", "3"])
     assert result.exit_code == 0, result.output
     assert "consumer started (pid 4242)" in result.output
     assert "partnering.jobs.huey" in started[0] and "3" in started[0]
     assert (served["host"], served["port"]) == ("127.0.0.1", 5077)
+    assert served["app"] is app
     assert Consumer.stopped
 
 
