@@ -33,7 +33,7 @@ from partnering.demo.profiles import (
 from partnering.events.models import Event, Slot, Table
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest
+from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Organisation, Participant
 
 SLUG = "osaka-bio"
@@ -43,6 +43,7 @@ DAYS = 2
 MAX_MEETINGS = 16
 MAX_PENDING = 10
 ORGANISER_EMAIL = "organiser@osaka-bio.example"
+ORGANISER_NAME = "Haruka Mori"
 ORGANISATION_SIZE_WEIGHTS = {1: 0.55, 2: 0.33, 3: 0.12}
 BOOTH_KINDS = ("pharma", "cluster", "investor", "service")
 MEETINGS_PER_PERSON = 16 / 3
@@ -121,8 +122,10 @@ def demo_logins(event: Event) -> list[DemoLogin]:
 
 
 def _most_asked(event: Event, kind: str) -> Participant | None:
+    """The person of this organisation type with the most requests waiting for their answer,
+    preferring someone who can still accept one."""
     pending = func.count(MeetingRequest.id)
-    return db.session.execute(
+    candidates = db.session.scalars(
         select(Participant)
         .join(Organisation, Participant.organisation_id == Organisation.id)
         .join(
@@ -137,8 +140,23 @@ def _most_asked(event: Event, kind: str) -> Participant | None:
         )
         .group_by(Participant.id)
         .order_by(pending.desc(), Participant.id)
-        .limit(1)
-    ).scalar_one_or_none()
+        .limit(30)
+    ).all()
+    agreed = dict(
+        db.session.execute(
+            select(meeting_participant.c.participant_id, func.count())
+            .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
+            .where(
+                Meeting.status == "active",
+                meeting_participant.c.participant_id.in_([p.id for p in candidates]),
+            )
+            .group_by(meeting_participant.c.participant_id)
+        ).all()
+    )
+    with_room = [
+        p for p in candidates if p.meeting_limit is None or agreed.get(p.id, 0) < p.meeting_limit
+    ]
+    return (with_room or candidates or [None])[0]
 
 
 # --- the pieces ------------------------------------------------------------------------------
@@ -173,14 +191,15 @@ def _local(day: date, at: time) -> datetime:
 
 
 def _draw_people(rng: random.Random, count: int) -> list[DemoPerson]:
-    names: set[str] = set()
+    organisation_names: set[str] = set()
+    names: set[str] = {ORGANISER_NAME}
     emails: set[str] = {ORGANISER_EMAIL}
     people: list[DemoPerson] = []
     sizes, weights = list(ORGANISATION_SIZE_WEIGHTS), list(ORGANISATION_SIZE_WEIGHTS.values())
     while len(people) < count:
-        organisation = draw_organisation(rng, names)
+        organisation = draw_organisation(rng, organisation_names)
         for _ in range(min(rng.choices(sizes, weights)[0], count - len(people))):
-            people.append(draw_person(rng, organisation, emails))
+            people.append(draw_person(rng, organisation, names, emails))
     return people
 
 
@@ -214,7 +233,7 @@ def _participants(event: Event, people: list[DemoPerson]) -> list[Participant]:
 
 
 def _organiser(event: Event) -> Participant:
-    account = get_or_create_account(ORGANISER_EMAIL, "Haruka Mori")
+    account = get_or_create_account(ORGANISER_EMAIL, ORGANISER_NAME)
     account.is_admin = True
     office = Organisation(
         event_id=event.id, name="Osaka Bio Partnering Office", kind="cluster", country="Japan"
@@ -332,6 +351,7 @@ def _requests(
             continue
         pairs.add(pair)
         sent = now - timedelta(hours=rng.uniform(2, 21 * 24))
+        answered = sent + (now - sent) * rng.uniform(0.05, 0.8)  # always in the past
         request = MeetingRequest(
             event_id=event.id,
             sender=rows[a],
@@ -340,7 +360,7 @@ def _requests(
             priority=2 if rng.random() < 0.3 else 1,
             status=status,
             created_at=sent,
-            answered_at=None if status == "pending" else sent + timedelta(hours=rng.uniform(1, 48)),
+            answered_at=None if status == "pending" else answered,
         )
         db.session.add(request)
         if status == "pending":

@@ -345,13 +345,22 @@ def _organisation_name(rng: random.Random, kind: str, country: Country, city: st
 
 
 def draw_person(
-    rng: random.Random, organisation: DemoOrganisation, taken_emails: set[str]
+    rng: random.Random,
+    organisation: DemoOrganisation,
+    taken_names: set[str],
+    taken_emails: set[str],
 ) -> DemoPerson:
+    """A person of `organisation`, named unlike everyone so far while the country's names
+    allow it (two people with the same name in a directory look like a mistake)."""
     country = COUNTRIES[organisation.country]
-    given, family = rng.choice(country.given_names), rng.choice(country.family_names)
+    for _ in range(30):
+        given, family = rng.choice(country.given_names), rng.choice(country.family_names)
+        if f"{given} {family}" not in taken_names:
+            break
+    taken_names.add(f"{given} {family}")
     email = _unique_email(f"{given}.{family}", organisation.domain, taken_emails)
     topics = tuple(sorted(rng.sample(TOPICS, rng.randint(2, 4)), key=TOPICS.index))
-    main_topic = topics[0].lower()
+    main_topic = in_a_sentence(topics[0])
     fill = {"topic": main_topic, "region": organisation.city, "org": organisation.name}
     return DemoPerson(
         name=f"{given} {family}",
@@ -368,7 +377,13 @@ def draw_person(
 def request_message(rng: random.Random, recipient: DemoPerson, sender: DemoPerson) -> str:
     shared = [t for t in sender.topics if t in recipient.topics] or list(sender.topics)
     first_name = recipient.name.split()[0]
-    return rng.choice(REQUEST_MESSAGES).format(name=first_name, topic=rng.choice(shared).lower())
+    topic = in_a_sentence(rng.choice(shared))
+    return rng.choice(REQUEST_MESSAGES).format(name=first_name, topic=topic)
+
+
+def in_a_sentence(topic: str) -> str:
+    """A topic written inside a sentence: lower case, acronyms kept (CNS, AI, iPS)."""
+    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in topic.split())
 
 
 def _unique_email(local: str, domain: str, taken: set[str]) -> str:
