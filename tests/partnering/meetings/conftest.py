@@ -3,11 +3,7 @@ database."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
@@ -68,17 +64,3 @@ class Rows:
 @pytest.fixture
 def rows(ctx) -> Rows:
     return Rows()
-
-
-@pytest.fixture(autouse=True)
-def unsynced_sqlite():
-    """Test databases need no durability: without fsync, building the schema for each test
-    takes a tenth of the time. (A candidate for tests/conftest.py.)"""
-
-    def no_fsync(dbapi_connection, connection_record):
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.execute("PRAGMA synchronous=OFF")
-
-    event.listen(Engine, "connect", no_fsync)
-    yield
-    event.remove(Engine, "connect", no_fsync)
