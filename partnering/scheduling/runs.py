@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5
 """Seconds between two progress writes."""
+ECHO_INTERVAL = 5.0
+"""Seconds between two progress lines for a person watching a terminal (and at each phase)."""
 SILENT_AFTER = timedelta(seconds=90)
 """A running job that has not reported for this long is presumed dead (its consumer stopped)."""
 
@@ -90,9 +92,10 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
 
 def _reporter(run: ScheduleRun, echo: Callable[[str], None] | None):
     last = 0.0
+    echoed: tuple[float, str] = (-ECHO_INTERVAL, "")
 
     def report(best: float | None, bound: float | None, elapsed: float, phase: str) -> None:
-        nonlocal last
+        nonlocal last, echoed
         now = time.monotonic()
         if now - last < PROGRESS_INTERVAL and phase != "done":
             return
@@ -103,7 +106,8 @@ def _reporter(run: ScheduleRun, echo: Callable[[str], None] | None):
         run.best, run.bound, run.elapsed, run.phase = best, bound, elapsed, phase
         run.heartbeat_at = utcnow()
         db.session.commit()
-        if echo is not None:
+        if echo is not None and (now - echoed[0] >= ECHO_INTERVAL or phase != echoed[1]):
+            echoed = (now, phase)
             echo(f"{elapsed:6.1f}s  {phase:<14} best {_number(best)}  bound {_number(bound)}")
 
     return report

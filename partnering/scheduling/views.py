@@ -186,9 +186,12 @@ def grid():
             organisation_id=organisation_id,
             page=request.args.get("page", 1, type=int),
         ),
-        participants=db.session.execute(
-            db.select(Participant).filter_by(event_id=g.event.id, status="approved")
-        ).scalars(),
+        participants=sorted(
+            db.session.execute(
+                db.select(Participant).filter_by(event_id=g.event.id, status="approved")
+            ).scalars(),
+            key=lambda p: p.name,
+        ),
         organisations=db.session.execute(
             db.select(Organisation).filter_by(event_id=g.event.id).order_by(Organisation.name)
         ).scalars(),

@@ -116,3 +116,17 @@ def test_starting_a_run_without_a_csrf_token_is_refused(tmp_path, fair):
     assert client.post("/e/fair/schedule/runs", data={"time_limit": 5}).status_code == 400
     with app.app_context():
         assert db.session.execute(db.select(ScheduleRun)).first() is None
+
+
+def test_grid_pages_the_tables_of_a_large_event(client, auth, create_event, create_participant):
+    from partnering.scheduling.grid import TABLES_PER_PAGE, build_grid
+
+    event = create_event(slug="big", tables=TABLES_PER_PAGE + 5)
+    organiser = create_participant(event, role="organiser")
+    first, second = build_grid(event, page=1), build_grid(event, page=2)
+    assert len(first.rows) == TABLES_PER_PAGE and (first.page, first.pages) == (1, 2)
+    assert [r.table.name for r in second.rows] == [t.name for t in event.tables[TABLES_PER_PAGE:]]
+    assert build_grid(event, page=99).page == 2
+    auth.login(organiser)
+    text = client.get("/e/big/schedule/grid?page=2").get_data(as_text=True)
+    assert "Tables page 2 of 2" in text and "T45" in text and "T01<" not in text
