@@ -14,8 +14,8 @@ people they meet, so that the freed meetings can really swap slots with each oth
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import astuple, dataclass
 
 from scheduler import cpsat
 from scheduler.instance import Instance
@@ -32,22 +32,41 @@ class Score:
     minus_gaps: int
     minus_moves: int
 
+    def __add__(self, other: Score) -> Score:
+        return Score(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def __sub__(self, other: Score) -> Score:
+        return Score(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
 
 def score(inst: Instance, placement: Mapping[int, int], previous: Mapping[int, int]) -> Score:
-    slots: list[list[int]] = [[] for _ in inst.participant_ids]
-    for i, s in placement.items():
-        for p in inst.members[i]:
-            slots[p].append(s)
-    gaps = 0
-    for mine in slots:
-        gaps += gaps_of(inst, mine)
-    return Score(
-        priority=sum(inst.priority[i] for i in placement),
-        served_once=sum(1 for mine in slots if mine),
-        served_twice=sum(1 for mine in slots if len(mine) >= 2),
-        minus_gaps=-gaps,
-        minus_moves=-sum(1 for i, s in previous.items() if placement.get(i) != s),
+    return part_score(
+        inst, placement, previous, range(len(inst.meeting_ids)), range(len(inst.participant_ids))
     )
+
+
+def part_score(
+    inst: Instance,
+    placement: Mapping[int, int],
+    previous: Mapping[int, int],
+    meetings: Iterable[int],
+    people: Iterable[int],
+) -> Score:
+    """The share of `meetings` (priority, moves) and `people` (served, gaps) in the score:
+    a step changes only these, so the event's score moves by the difference of two parts."""
+    priority = moved = once = twice = gaps = 0
+    for i in meetings:
+        s = placement.get(i)
+        if s is not None:
+            priority += inst.priority[i]
+        if i in previous and previous[i] != s:
+            moved += 1
+    for p in people:
+        mine = [placement[i] for i in inst.meetings_of[p] if i in placement]
+        once += bool(mine)
+        twice += len(mine) >= 2
+        gaps += gaps_of(inst, mine)
+    return Score(priority, once, twice, -gaps, -moved)
 
 
 def gaps_of(inst: Instance, slots: list[int]) -> int:
@@ -84,6 +103,12 @@ class Search:
             sorted({q for i in ms for q in inst.members[i] if q != p})
             for p, ms in enumerate(inst.meetings_of)
         ]
+        self.usage = [[0] * len(inst.slot_ids) for _ in inst.capacities]
+        for i, s in self.placement.items():
+            self._use(i, s, +1)
+        self.version = 0
+        """Counts the changes to the placement (to know when cached seeds are stale)."""
+        self._seeds: dict[bool, tuple[int, list[int]]] = {}
         self.steps = self.improvements = 0
         self.movable = sum(
             1 for i, c in enumerate(inst.candidates) if c and inst.fixed_slot[i] is None
@@ -112,7 +137,7 @@ class Search:
         if not free:
             return False
         frozen = {i: s for i, s in self.placement.items() if i not in free}
-        pm = PlacementModel(self.inst, free, frozen)
+        pm = PlacementModel(self.inst, free, frozen, frozen_use=self._frozen_use(free))
         if reselect:
             pm.model.maximize(self._objective(pm))
         else:
@@ -131,19 +156,44 @@ class Search:
             light_presolve=True,
         )
         self.steps += 1
-        self._adapt(out.optimal, reselect)
         if reselect and out.optimal and len(free) == self.movable:
             self.proven = True  # the neighbourhood was the whole event
         if not out.found:
+            self._adapt(reselect, grow=False)
             return False
         candidate = {**frozen, **pm.placement(out.solver.value)}
-        new = score(self.inst, candidate, self.previous)
-        if new < self.score:
+        people = {p for i in free for p in self.inst.members[i]}
+        old = part_score(self.inst, self.placement, self.previous, free, people)
+        new = part_score(self.inst, candidate, self.previous, free, people)
+        self._adapt(reselect, grow=out.optimal or new > old)
+        if new < old:
             return False
-        better = new > self.score
-        self.placement, self.score = candidate, new
-        self.improvements += better
-        return better
+        for i in free:
+            self._use(i, self.placement.get(i), -1)
+            self._use(i, candidate.get(i), +1)
+        self.placement, self.score = candidate, self.score - old + new
+        self.improvements += new > old
+        self.version += new != old
+        return new > old
+
+    def _use(self, i: int, s: int | None, change: int) -> None:
+        if s is not None:
+            for c in self.inst.capacities_of[i]:
+                self.usage[c][s] += change
+
+    def _frozen_use(self, free: set[int]) -> dict[int, list[int]]:
+        """Table use per capacity and slot by every meeting but the free ones."""
+        out: dict[int, list[int]] = {}
+        for i in free:
+            for c in self.inst.capacities_of[i]:
+                if c not in out:
+                    out[c] = list(self.usage[c])
+        for i in free:
+            s = self.placement.get(i)
+            if s is not None:
+                for c in self.inst.capacities_of[i]:
+                    out[c][s] -= 1
+        return out
 
     def _objective(self, pm: PlacementModel):
         """Priority, then served once, served twice, fewer gaps, fewer moves: exact weights
@@ -167,10 +217,11 @@ class Search:
             objective -= pm.moves(self.previous)
         return objective
 
-    def _adapt(self, optimal: bool, reselect: bool) -> None:
-        """Grow neighbourhoods that solve to optimality, shrink those that do not."""
+    def _adapt(self, reselect: bool, *, grow: bool) -> None:
+        """Grow neighbourhoods while steps pay off (improve, or close their neighbourhood);
+        shrink them when a step finds nothing, not even its starting point, in its time."""
         size = self.target[reselect]
-        size = min(400, int(size * 1.1) + 1) if optimal else max(8, int(size * 0.8))
+        size = min(400, int(size * 1.1) + 1) if grow else max(10, int(size * 0.8))
         self.target[reselect] = size
 
     # --- choosing what to free ---------------------------------------------------------------
@@ -214,6 +265,14 @@ class Search:
 
     def _seed_candidates(self, scheduled_only: bool) -> list[int]:
         """People whose agenda can improve: with idle gaps or an unscheduled meeting."""
+        cached = self._seeds.get(scheduled_only)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        seeds = self._find_seeds(scheduled_only)
+        self._seeds[scheduled_only] = (self.version, seeds)
+        return seeds
+
+    def _find_seeds(self, scheduled_only: bool) -> list[int]:
         inst = self.inst
         slots: list[list[int]] = [[] for _ in inst.participant_ids]
         for i, s in self.placement.items():

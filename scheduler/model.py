@@ -12,7 +12,7 @@ One function per constraint family; objectives are linear expressions the caller
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -24,20 +24,37 @@ Placement = dict[int, int]
 
 
 class PlacementModel:
-    def __init__(self, inst: Instance, free: Iterable[int], frozen: Mapping[int, int]) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        free: Iterable[int],
+        frozen: Mapping[int, int],
+        *,
+        frozen_use: Mapping[int, Sequence[int]] | None = None,
+    ) -> None:
+        """`frozen_use`, when the caller keeps it, gives per capacity (at least those of the
+        free meetings) and slot how many frozen meetings use it; it saves a pass over every
+        frozen meeting, which matters when a large event is re-optimised piece by piece."""
         self.inst = inst
         self.model = cp_model.CpModel()
         self.free = sorted(free)
         self.frozen = frozen
         self.busy: dict[int, set[int]] = defaultdict(set)
         self.frozen_count: dict[int, int] = defaultdict(int)
-        self.frozen_use: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for i, s in frozen.items():
-            for p in inst.members[i]:
-                self.busy[p].add(s)
-                self.frozen_count[p] += 1
-            for c in inst.capacities_of[i]:
-                self.frozen_use[c][s] += 1
+        people = {p for i in self.free for p in inst.members[i]}
+        for p in people:
+            for i in inst.meetings_of[p]:
+                s = frozen.get(i)
+                if s is not None:
+                    self.busy[p].add(s)
+                    self.frozen_count[p] += 1
+        if frozen_use is None:
+            use: dict[int, list[int]] = defaultdict(lambda: [0] * len(inst.slot_ids))
+            for i, s in frozen.items():
+                for c in inst.capacities_of[i]:
+                    use[c][s] += 1
+            frozen_use = use
+        self.frozen_use = frozen_use
 
         self.x: dict[int, dict[int, cp_model.IntVar]] = {}
         self.derived: list[tuple[cp_model.IntVar, Callable[[_Agendas], int]]] = []
@@ -110,13 +127,17 @@ class PlacementModel:
 
     def _add_table_capacities(self) -> None:
         inst = self.inst
-        for c, cap in enumerate(inst.capacities):
-            by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-            for i in cap.meetings:
-                for s, var in self.x.get(i, {}).items():
-                    by_slot[s].append(var)
+        by_capacity: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for i, by_slot in self.x.items():
+            for c in inst.capacities_of[i]:
+                for s, var in by_slot.items():
+                    by_capacity[c][s].append(var)
+        for c, by_slot in by_capacity.items():
+            per_slot = inst.capacities[c].per_slot
             for s, variables in by_slot.items():
-                room = cap.per_slot[s] - self.frozen_use[c][s]
+                room = per_slot[s] - self.frozen_use[c][s]
                 if len(variables) > room:
                     self.model.add(sum(variables) <= max(0, room))
 
