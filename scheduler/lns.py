@@ -8,7 +8,9 @@ The current placement is the hint, so a step never makes things worse; it is kep
 event-wide score does not drop.
 
 Neighbourhoods grow from a participant with idle gaps or unscheduled meetings through the
-people they meet, so that the freed meetings can really swap slots with each other.
+people they meet, so that the freed meetings can really swap slots with each other. Steps that
+only move meetings take one day at a time (the meetings of that day around someone with a gap
+there, kept within the day), which keeps their models small.
 """
 
 from __future__ import annotations
@@ -133,11 +135,20 @@ class Search:
         optimised; without, the scheduled meetings stay scheduled and only move, to cut idle
         gaps (and moves): a much easier model, so neighbourhoods can be larger.
         """
-        free = self._neighbourhood(scheduled_only=not reselect)
+        if reselect:
+            free, day = self._neighbourhood(scheduled_only=False), None
+        else:
+            free, day = self._day_neighbourhood()
         if not free:
             return False
         frozen = {i: s for i, s in self.placement.items() if i not in free}
-        pm = PlacementModel(self.inst, free, frozen, frozen_use=self._frozen_use(free))
+        pm = PlacementModel(
+            self.inst,
+            free,
+            frozen,
+            frozen_use=self._frozen_use(free),
+            only_slots=None if day is None else set(self.inst.days[day]),
+        )
         if reselect:
             pm.model.maximize(self._objective(pm))
         else:
@@ -262,6 +273,45 @@ class Search:
                     chosen.add(q)
                     people.append(q)
         return {i for i in free if inst.fixed_slot[i] is None}
+
+    def _day_neighbourhood(self) -> tuple[set[int], int | None]:
+        """Scheduled meetings of one day around someone with an idle gap that day, to be
+        re-placed within that day: other days' agendas cannot change, so the model is small
+        and its gaps are those of one day."""
+        inst = self.inst
+        seeds = self._seed_candidates(True)
+        if not seeds:
+            return set(), None
+        first = self.rng.choice(seeds)
+        days = [
+            d
+            for d, day in enumerate(inst.days)
+            if gaps_of(inst, [s for s in self._slots_of(first) if inst.day_of[s] == d])
+        ]
+        if not days:
+            return set(), None
+        day = self.rng.choice(days)
+        target = self.target[False]
+        people, chosen, free = [first], {first}, set()
+        while people and len(free) < target:
+            p = people.pop(0)
+            mine = [
+                i
+                for i in inst.meetings_of[p]
+                if i in self.placement
+                and inst.day_of[self.placement[i]] == day
+                and inst.fixed_slot[i] is None
+            ]
+            free.update(mine)
+            partners = [q for i in mine for q in inst.members[i] if q not in chosen]
+            self.rng.shuffle(partners)
+            for q in partners:
+                chosen.add(q)
+                people.append(q)
+        return free, day
+
+    def _slots_of(self, p: int) -> list[int]:
+        return [self.placement[i] for i in self.inst.meetings_of[p] if i in self.placement]
 
     def _seed_candidates(self, scheduled_only: bool) -> list[int]:
         """People whose agenda can improve: with idle gaps or an unscheduled meeting."""

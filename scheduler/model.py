@@ -12,7 +12,7 @@ One function per constraint family; objectives are linear expressions the caller
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -31,11 +31,14 @@ class PlacementModel:
         frozen: Mapping[int, int],
         *,
         frozen_use: Mapping[int, Sequence[int]] | None = None,
+        only_slots: Collection[int] | None = None,
     ) -> None:
         """`frozen_use`, when the caller keeps it, gives per capacity (at least those of the
         free meetings) and slot how many frozen meetings use it; it saves a pass over every
-        frozen meeting, which matters when a large event is re-optimised piece by piece."""
+        frozen meeting, which matters when a large event is re-optimised piece by piece.
+        `only_slots` keeps the free meetings within those slots (say, one day)."""
         self.inst = inst
+        self.only_slots = only_slots
         self.model = cp_model.CpModel()
         self.free = sorted(free)
         self.frozen = frozen
@@ -79,7 +82,8 @@ class PlacementModel:
             slots = [
                 s
                 for s in inst.candidates[i]
-                if not any(s in self.busy[p] for p in people)
+                if (self.only_slots is None or s in self.only_slots)
+                and not any(s in self.busy[p] for p in people)
                 and all(
                     inst.capacities[c].per_slot[s] > self.frozen_use[c][s]
                     for c in inst.capacities_of[i]

@@ -32,7 +32,7 @@ from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
 FINISH_SECONDS_PER_MEETING = 0.0002
-POLISH_SHARE = 0.3
+POLISH_SHARE = 0.6
 """Most of the time left that the quick agenda local search may take (it usually stops far
 sooner, when no single move or swap helps any more)."""
 PRIORITY_SHARE = 0.15
