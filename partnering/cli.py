@@ -5,6 +5,7 @@ Bad input ends with a one-line error and a non-zero exit code, never a traceback
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,11 +60,14 @@ def serve_command(host: str, port: int, workers: int) -> None:
         ]
     )
     click.echo(f"Background jobs: consumer started (pid {consumer.pid}).")
+    # A plain `kill` must stop the consumer too, as Ctrl+C does.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         # Not app.run(): Flask ignores it inside a `flask` command.
         click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop).")
         run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         consumer.terminate()
         consumer.wait(timeout=10)
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 from sqlalchemy import func, inspect, select
 
@@ -111,3 +117,59 @@ def test_demo_refuses_too_few_participants(runner):
     result = runner.invoke(args=["demo", "--participants", "3"])
     assert result.exit_code == 2
     assert "3 is not in the range 10<=x<=5000" in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_really_serves_and_a_kill_stops_its_job_consumer(tmp_path):
+    env = {
+        **os.environ,
+        "PARTNERING_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/serve.db",
+        "PARTNERING_HUEY_URL": f"sqlite:///{tmp_path}/jobs.db",
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "partnering"]
+    subprocess.run([*flask, "init-db"], env=env, check=True, capture_output=True)
+    port = free_port()
+    with subprocess.Popen(
+        [*flask, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
+        try:
+            started = server.stdout.readline()
+            consumer = int(re.search(r"pid (\d+)", started).group(1))
+            assert page_status(f"http://127.0.0.1:{port}/", within=30) == 200
+            server.terminate()
+            assert server.wait(timeout=20) == 0
+            assert gone(consumer, within=15)
+        finally:
+            if server.poll() is None:
+                server.kill()
+
+
+def page_status(url: str, within: float) -> int | None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+
+def gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
