@@ -110,7 +110,8 @@ def test_fifty_thousand_meetings_in_a_few_seconds():
     ]
     meetings = [m for m in meetings if len(set(m.participants)) == 2]
     problem = event(meetings, slots=slots, tables=[Table(f"T{i}") for i in range(1500)])
-    started = time.perf_counter()
+    # CPU time, not wall time: a busy machine must not fail the test.
+    started = time.process_time()
     schedule = greedy(problem)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert len(schedule.assignments) + len(schedule.unscheduled) == len(meetings)
