@@ -34,9 +34,13 @@ def demo_app(tmp_path, participants=150, seed=1):
 
 
 @pytest.fixture(scope="module")
-def osaka(tmp_path_factory):
-    app = demo_app(tmp_path_factory.mktemp("osaka"))
-    with app.app_context():
+def osaka_app(tmp_path_factory):
+    return demo_app(tmp_path_factory.mktemp("osaka"))
+
+
+@pytest.fixture(scope="module")
+def osaka(osaka_app):
+    with osaka_app.app_context():
         event = db.session.execute(select(Event).filter_by(slug=SLUG)).scalar_one()
         people = db.session.scalars(select(Participant).filter_by(event_id=event.id)).all()
         requests = db.session.scalars(select(MeetingRequest).filter_by(event_id=event.id)).all()
