@@ -64,7 +64,7 @@ def measured(**over):
         "ours_violations": 0, "ours_first_violation": "", "seconds": 4.0, "bound": 1000,
         "ours_priority": 996, "greedy_priority": 900, "ours_gaps": 10, "greedy_gaps": 40,
         "peak_mb": 300.0, "fixed": 0, "fixed_moved": 0, "ours_scheduled": 10, "meetings": 10,
-        "ours_spread": 1,
+        "ours_spread": 1, "priority_total": 1000,
     }  # fmt: skip
     return {**base, **over}
 
@@ -138,3 +138,10 @@ def test_quick_run_puts_a_jair_instance_beside_the_papers_figures(tmp_path):
     row = next(line for line in table.splitlines() if line.startswith("| tic-12."))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[:7] == ["tic-12.original", "42", "125", "8", "21", "0", "0.1"]
+
+
+def test_an_impossible_all_meetings_goal_says_no_schedule_can_reach_it():
+    jair = bench.Instance("j", "jair", bench._tiny, 60, gap_spread_limit=2)
+    goals = bench.judge(jair, measured(ours_scheduled=9, bound=9, priority_total=10))
+    [(_, met, seen)] = [g for g in goals if g[0] == "every meeting scheduled"]
+    assert not met and seen == "9 of 10; no schedule can reach more than 9 of 10"
