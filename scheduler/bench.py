@@ -423,7 +423,16 @@ def machine() -> list[str]:
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()}, OR-Tools {ortools_version}",
         f"- code: {_git_revision()}",
+        f"- load average when the report was written: {_load_average()} (the machine is shared; "
+        "a high load slows every figure down)",
     ]
+
+
+def _load_average() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1, 5, 15 min)"
+    except OSError:
+        return "unknown"
 
 
 def _cpu_model() -> str:
