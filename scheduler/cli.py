@@ -39,6 +39,12 @@ class InputError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:
+        # The benchmark has its own options (--only, -o, ...): hand them over untouched.
+        from scheduler.bench import main as bench_main
+
+        return bench_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -95,11 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
     convert.set_defaults(command=_convert)
 
-    bench = commands.add_parser(
-        "bench", help="run the benchmark (python -m scheduler bench --help)", add_help=False
-    )
-    bench.add_argument("rest", nargs=argparse.REMAINDER)
-    bench.set_defaults(command=_bench)
+    # Listed for --help only: main() hands `bench` and its options to scheduler.bench.
+    commands.add_parser("bench", help="run the benchmark (python -m scheduler bench --help)")
     return parser
 
 
@@ -192,12 +195,6 @@ def _convert(args: argparse.Namespace) -> int:
 
     _write(args.output, dump_json(problem_to_dict(read_dzn(args.dzn))))
     return 0
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from scheduler.bench import main as bench_main
-
-    return bench_main(args.rest)
 
 
 # --- helpers ----------------------------------------------------------------------------------

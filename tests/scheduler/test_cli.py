@@ -172,3 +172,10 @@ def test_the_module_runs_as_a_program(tmp_path):
     assert result.returncode == 2
     assert result.stderr == "error: problem: expected a JSON object\n"
     assert "Traceback" not in result.stderr
+
+
+def test_bench_options_reach_the_benchmark(tmp_path, capsys):
+    out = tmp_path / "BENCH.md"
+    absent = tmp_path / "no-jair"
+    assert main(["bench", "--quick", "--jair-dir", str(absent), "-o", str(out)]) == 0
+    assert "greedy" in out.read_text(encoding="utf-8")
