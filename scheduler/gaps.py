@@ -20,6 +20,7 @@ The model follows what Bofill et al. (JAIR 2022) found decisive, restated for CP
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,6 @@ class _GapModel:
         self.place: dict[str, dict[str, cp_model.IntVar]] = {}
         self.busy: dict[str, dict[str, Literal]] = {}
         self.gap_ends: dict[str, list[cp_model.IntVar]] = {}
-        self.compact: list[cp_model.IntVar] = []
         self._add_placement()
         self._add_busy()
         for meeting_ids, capacity in pools:
@@ -211,7 +211,30 @@ class _GapModel:
         for end in ends:
             model.add_implication(compact, end.Not())
         model.add(last - first + 1 <= sum(lit for _, lit in busy)).only_enforce_if(compact)
-        self.compact.append(compact)
+        self._add_mandatory_part(pid, day, busy, compact)
+
+    def _add_mandatory_part(
+        self, pid: str, day: Sequence[str], busy: list[tuple[int, Literal]], compact: Literal
+    ) -> None:
+        """Redundant: when all of a person's meetings fall on this day, a run holding all
+        of them covers the middle positions every such run covers (between the latest
+        possible start and the earliest possible end). Stated per slot, the table capacity
+        then sees directly how many people cannot all be without gaps."""
+        mine = self.meetings_of[pid]
+        if any(not set(self.place[m]) <= set(day) for m in mine):
+            return
+        count = len(mine)
+        earliest, latest = busy[0][0], busy[-1][0]
+        if latest - earliest + 1 < count:
+            self.model.add_bool_or([compact.Not()])
+            return
+        row = self.busy[pid]
+        for i in range(latest - count + 1, earliest + count):
+            lit = row[day[i]]
+            if isinstance(lit, int):
+                self.model.add_bool_or([compact.Not()])
+                return
+            self.model.add_implication(compact, lit)
 
     def _met_after(self, pid: str, slot: str, met: Literal, busy: Literal) -> Literal:
         """`met or busy`: whether the person has had a meeting today up to this slot."""
@@ -263,24 +286,28 @@ class _GapModel:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution as (total gaps, proven bound, seconds since start)."""
+    """Forwards each solution's total gaps to `report`."""
 
-    def __init__(self, report: Callable[[int, int], None]) -> None:
+    def __init__(self, total: cp_model.LinearExprT, report: Callable[[int], None]) -> None:
         super().__init__()
+        self._total = total
         self._report = report
 
     def on_solution_callback(self) -> None:
-        self._report(round(self.objective_value), round(self.best_objective_bound))
+        self._report(round(self.value(self._total)))
 
 
-def _parameters(time_limit: float, workers: int) -> cp_model.SatParameters:
+def _parameters(time_limit: float, seed: int = 0) -> cp_model.SatParameters:
+    """One search thread without the LP relaxation. Measured on the JAIR instances: the LP of
+    the gap model is weak and slow, the search without it finds low-gap placements many times
+    sooner, and CP-SAT's own helper workers (feasibility jump, RINS) only take its CPU in the
+    tight feasibility problems of the stages; parallelism comes from seeds instead."""
     parameters = cp_model.SatParameters()
     parameters.max_time_in_seconds = max(time_limit, 0.01)
-    parameters.num_workers = workers
-    # Measured on the JAIR instances: the LP relaxation of the gap model is weak and slow,
-    # and the search without it finds low-gap placements many times sooner.
-    parameters.subsolvers.extend(["no_lp", "quick_restart_no_lp"][: max(workers, 1)])
+    parameters.num_workers = 1
+    parameters.subsolvers.append("no_lp")
     parameters.linearization_level = 0
+    parameters.random_seed = seed
     return parameters
 
 
@@ -338,7 +365,7 @@ def fewest_gaps_alone(
             continue
         alone = _GapModel(problem, mids, pools=(), gap_spread_limit=None, counted=[pid])
         solver = cp_model.CpSolver()
-        solver.parameters.copy_from(_parameters(min(left, 1.0), 1))
+        solver.parameters.copy_from(_parameters(min(left, 1.0)))
         status = solver.solve(alone.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             fewest[pid] = round(solver.best_objective_bound)
@@ -348,6 +375,9 @@ def fewest_gaps_alone(
 def _slots_of(problem: Problem, meeting) -> list[str]:
     return [meeting.fixed.slot] if meeting.fixed else problem.possible_slots(meeting)
 
+
+FALLBACK_SHARE = 0.3
+"""With no placement found when this share of the time is left, take any placement."""
 
 # -- the search -------------------------------------------------------------------------------
 
@@ -401,6 +431,8 @@ def minimise_gaps(
         if search.best_gaps is not None:
             target = min(target, search.best_gaps - 1)
         remaining = deadline - time.monotonic()
+        if search.best is None and remaining < FALLBACK_SHARE * time_limit:
+            target = gap_model.most_gaps  # nothing yet: any placement, then improve it
         share = remaining if search.best is not None else max(0.4 * remaining, 2.0)
         status = _stage(
             gap_model,
@@ -443,23 +475,42 @@ def _stage(
     time_limit: float,
     workers: int,
     hint: Mapping[str, str],
-    report: Callable[[int, int], None],
+    report: Callable[[int], None],
 ) -> int:
-    """Minimise with at most `target` gaps; record what is found or proven in `search`."""
+    """Look for a placement with at most `target` gaps, with `workers` differently seeded
+    searches in parallel (the first to settle the question stops the others); record what
+    is found in `search` and return the CP-SAT status."""
     model = gap_model.model.clone()
     model.add(gap_model.objective <= target)
+    model.clear_objective()  # a feasibility question: the target does the pruning
     if hint:
         _hint(model, gap_model, hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.copy_from(_parameters(time_limit, workers))
-    status = solver.solve(model, _Progress(report))
+    solvers = [cp_model.CpSolver() for _ in range(max(workers, 1))]
+    statuses: list[int] = [cp_model.UNKNOWN] * len(solvers)
+
+    def run(i: int) -> None:
+        solvers[i].parameters.copy_from(_parameters(time_limit, seed=i))
+        statuses[i] = solvers[i].solve(model, _Progress(gap_model.objective, report))
+        if statuses[i] != cp_model.UNKNOWN:
+            for other in solvers:
+                other.stop_search()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(solvers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    settled = [i for i, status in enumerate(statuses) if status != cp_model.UNKNOWN]
+    if not settled:
+        return cp_model.UNKNOWN
+    winner = settled[0]
+    status = statuses[winner]
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        gaps = round(solver.objective_value)
+        solver = solvers[winner]
+        gaps = round(solver.value(gap_model.objective))
         if search.best_gaps is None or gaps < search.best_gaps:
             search.best = gap_model.slot_of(solver)
             search.best_gaps = gaps
-        if status == cp_model.OPTIMAL:
-            search.lower_bound = max(search.lower_bound, gaps)
     return status
 
 
@@ -474,10 +525,10 @@ def _hint(model: cp_model.CpModel, gap_model: _GapModel, slot_of: Mapping[str, s
 
 def _reporter(
     on_progress: ProgressCallback | None, search: _Search, started: float
-) -> Callable[[int, int], None]:
-    def report(best: int, bound: int) -> None:
+) -> Callable[[int], None]:
+    def report(gaps: int) -> None:
         if on_progress is not None:
-            best = best if search.best_gaps is None else min(best, search.best_gaps)
-            on_progress(best, max(bound, search.lower_bound), time.monotonic() - started)
+            best = gaps if search.best_gaps is None else min(gaps, search.best_gaps)
+            on_progress(best, min(search.lower_bound, best), time.monotonic() - started)
 
     return report
