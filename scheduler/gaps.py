@@ -20,6 +20,7 @@ The model follows what Bofill et al. (JAIR 2022) found decisive, restated for CP
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -376,6 +377,9 @@ def _slots_of(problem: Problem, meeting) -> list[str]:
     return [meeting.fixed.slot] if meeting.fixed else problem.possible_slots(meeting)
 
 
+ROUND_SECONDS = 2.0
+"""Longest single neighbourhood round."""
+
 FALLBACK_SHARE = 0.3
 """With no placement found when this share of the time is left, take any placement."""
 
@@ -424,16 +428,21 @@ def minimise_gaps(
     gap_model.add_person_bounds(fewest)
     search = _Search(lower_bound=sum(fewest.values()))
     infeasible = False
-    step = 1  # targets tried: lower bound + step - 1, with step doubling while unsettled
+    step = 1  # targets tried: lower bound + step - 1, the step doubling while proven too low
+    unsettled = False  # a stage ran out of time without an answer
     first_hint = dict(hint or {})
     while not search.closed and time.monotonic() < deadline - 0.05:
         target = min(search.lower_bound + step - 1, gap_model.most_gaps)
         if search.best_gaps is not None:
             target = min(target, search.best_gaps - 1)
         remaining = deadline - time.monotonic()
-        if search.best is None and remaining < FALLBACK_SHARE * time_limit:
+        if search.best is None and (unsettled or remaining < FALLBACK_SHARE * time_limit):
             target = gap_model.most_gaps  # nothing yet: any placement, then improve it
-        share = remaining if search.best is not None else max(0.4 * remaining, 2.0)
+        share = max(0.4 * remaining, 2.0)
+        if search.best is not None:
+            # Alternate: the whole problem at one gap fewer (which can also prove the bound),
+            # then neighbourhoods of the best placement, which find improvements far sooner.
+            share = max(0.3 * remaining, 2.0)
         status = _stage(
             gap_model,
             search,
@@ -449,8 +458,17 @@ def minimise_gaps(
                 break
             search.lower_bound = target + 1
             step *= 2
-        elif status == cp_model.UNKNOWN and search.best is None:
-            step *= 2
+        elif status == cp_model.UNKNOWN:
+            unsettled = True
+        if search.best is not None and not search.closed:
+            neighbourhood_end = time.monotonic() + 0.5 * (deadline - time.monotonic())
+            _improve_in_neighbourhoods(
+                gap_model,
+                search,
+                neighbourhood_end,
+                workers,
+                _reporter(on_progress, search, started),
+            )
     seconds = time.monotonic() - started
     if search.best is None:
         what = "no placement exists" if infeasible else "no placement found in time"
@@ -485,6 +503,19 @@ def _stage(
     model.clear_objective()  # a feasibility question: the target does the pruning
     if hint:
         _hint(model, gap_model, hint)
+    return _solve_portfolio(gap_model, search, model, time_limit, workers, report)
+
+
+def _solve_portfolio(
+    gap_model: _GapModel,
+    search: _Search,
+    model: cp_model.CpModel,
+    time_limit: float,
+    workers: int,
+    report: Callable[[int], None],
+) -> int:
+    """Run `workers` differently seeded single-thread searches in parallel; the first to
+    settle the question stops the others. Records a better placement in `search`."""
     solvers = [cp_model.CpSolver() for _ in range(max(workers, 1))]
     statuses: list[int] = [cp_model.UNKNOWN] * len(solvers)
 
@@ -512,6 +543,53 @@ def _stage(
             search.best = gap_model.slot_of(solver)
             search.best_gaps = gaps
     return status
+
+
+def _improve_in_neighbourhoods(
+    gap_model: _GapModel,
+    search: _Search,
+    deadline: float,
+    workers: int,
+    report: Callable[[int], None],
+) -> None:
+    """Large-neighbourhood search on the best placement: keep most meetings where they are,
+    free those of a few people (some with gaps, some at random, with their partners) and ask
+    for a placement with fewer gaps. The share of people freed grows when rounds are proven
+    hopeless quickly and shrinks when they time out."""
+    rng = random.Random(len(gap_model.meetings))
+    people = sorted(gap_model.busy)
+    share = 0.2
+    while not search.closed and time.monotonic() < deadline - 0.05:
+        best = search.best
+        with_gaps = [p for p in people if _gaps_of(gap_model, p, best) > 0]
+        chosen = set(rng.sample(with_gaps, min(len(with_gaps), 3)))
+        while len(chosen) < max(2, share * len(people)):
+            chosen.add(rng.choice(people))
+        free = {m for p in chosen for m in gap_model.meetings_of.get(p, ())}
+        model = gap_model.model.clone()
+        model.add(gap_model.objective <= search.best_gaps - 1)
+        model.clear_objective()
+        for mid, slots in gap_model.place.items():
+            if mid not in free:
+                model.add(slots[best[mid]] == 1)
+        _hint(model, gap_model, best)
+        limit = min(ROUND_SECONDS, deadline - time.monotonic())
+        status = _solve_portfolio(gap_model, search, model, limit, workers, report)
+        if status == cp_model.INFEASIBLE:
+            share = min(0.9, share * 1.25)
+        elif status == cp_model.UNKNOWN:
+            share = max(0.05, share / 1.25)
+
+
+def _gaps_of(gap_model: _GapModel, pid: str, slot_of: Mapping[str, str]) -> int:
+    position = gap_model.problem.slot_index
+    day = gap_model.problem.slot_day
+    taken = sorted(
+        (day[slot_of[m]], position[slot_of[m]]) for m in gap_model.meetings_of.get(pid, ())
+    )
+    return sum(
+        1 for (d1, a), (d2, b) in zip(taken, taken[1:], strict=False) if d1 == d2 and b > a + 1
+    )
 
 
 def _hint(model: cp_model.CpModel, gap_model: _GapModel, slot_of: Mapping[str, str]) -> None:
