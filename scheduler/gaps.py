@@ -294,8 +294,14 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._total = total
         self._report = report
 
+        self.error: BaseException | None = None
+
     def on_solution_callback(self) -> None:
-        self._report(round(self.value(self._total)))
+        try:
+            self._report(round(self.value(self._total)))
+        except BaseException as error:  # a caller cancelling through its progress callback
+            self.error = error
+            self.stop_search()
 
 
 def _parameters(time_limit: float, seed: int = 0) -> cp_model.SatParameters:
@@ -380,6 +386,9 @@ def _slots_of(problem: Problem, meeting) -> list[str]:
 ROUND_SECONDS = 2.0
 """Longest single neighbourhood round."""
 
+FIRST_STAGE_SHARE = 0.6
+"""Share of the time for the first stage, at the lower bound: it settles most instances."""
+
 FALLBACK_SHARE = 0.3
 """With no placement found when this share of the time is left, take any placement."""
 
@@ -414,7 +423,8 @@ def minimise_gaps(
 
     Meetings outside `meetings` are ignored except through `pools` and availability. Returns
     the best placement found within `time_limit` seconds; raises `GapsNotFound` when there is
-    none (`proven_infeasible` tells whether none can exist).
+    none (`proven_infeasible` tells whether none can exist). An exception raised by
+    `on_progress` stops the search and propagates.
 
     The search asks for a placement with at most `target` gaps, starting at the lower bound
     and raising the target when that is proven impossible (the bound rises) or not settled in
@@ -438,7 +448,7 @@ def minimise_gaps(
         remaining = deadline - time.monotonic()
         if search.best is None and (unsettled or remaining < FALLBACK_SHARE * time_limit):
             target = gap_model.most_gaps  # nothing yet: any placement, then improve it
-        share = max(0.4 * remaining, 2.0)
+        share = max(FIRST_STAGE_SHARE * remaining, 2.0)
         if search.best is not None:
             # Alternate: the whole problem at one gap fewer (which can also prove the bound),
             # then neighbourhoods of the best placement, which find improvements far sooner.
@@ -518,11 +528,12 @@ def _solve_portfolio(
     settle the question stops the others. Records a better placement in `search`."""
     solvers = [cp_model.CpSolver() for _ in range(max(workers, 1))]
     statuses: list[int] = [cp_model.UNKNOWN] * len(solvers)
+    callbacks = [_Progress(gap_model.objective, report) for _ in solvers]
 
     def run(i: int) -> None:
         solvers[i].parameters.copy_from(_parameters(time_limit, seed=i))
-        statuses[i] = solvers[i].solve(model, _Progress(gap_model.objective, report))
-        if statuses[i] != cp_model.UNKNOWN:
+        statuses[i] = solvers[i].solve(model, callbacks[i])
+        if statuses[i] != cp_model.UNKNOWN or callbacks[i].error is not None:
             for other in solvers:
                 other.stop_search()
 
@@ -531,6 +542,9 @@ def _solve_portfolio(
         thread.start()
     for thread in threads:
         thread.join()
+    for callback in callbacks:
+        if callback.error is not None:
+            raise callback.error
     settled = [i for i, status in enumerate(statuses) if status != cp_model.UNKNOWN]
     if not settled:
         return cp_model.UNKNOWN

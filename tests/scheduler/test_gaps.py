@@ -306,3 +306,19 @@ def test_fast_jair_instances_reach_the_proven_optimum(name):
     spread = [per_person[p] for p in with_meetings]
     assert max(spread) - min(spread) <= 2
     assert result.optimal and result.lower_bound == optimum
+
+
+class Cancelled(Exception):
+    pass
+
+
+def test_exception_from_progress_stops_the_search():
+    problem = spread_problem()
+
+    def cancel(best, bound, seconds):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        minimise_gaps(
+            problem, [m.id for m in problem.meetings], pools=[], time_limit=10, on_progress=cancel
+        )
