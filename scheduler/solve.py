@@ -2,14 +2,17 @@
 
 The pipeline:
 
-1. a fast placement heuristic (first_fit.py) gives every run a valid start and the models a hint;
-2. slots: one CP-SAT model over the whole event, optimised lexicographically in three stages
-   (scheduled priority; then fairness with that priority kept; then idle gaps and, when
-   re-planning, moves), or, for events too large for one model, a large-neighbourhood search
-   (lns.py) that re-optimises a few participants at a time;
-3. tables, slot by slot (tables.py), keeping hosts at one table;
-4. reasons for every meeting left out, and a final independent check: a schedule the check
-   rejects is never returned (the heuristic start, checked as well, replaces it).
+1. start: a priority-first placement heuristic (first_fit.py), ordered by a selection model
+   whose optimum also bounds the scheduled priority (model.best_selection);
+2. slots, for events small enough for one model: CP-SAT over the whole event for the scheduled
+   priority (or, when the bound allows, for every meeting at once); under a gap-spread limit
+   (the JAIR benchmark) then fairness and the idle-gap stage of scheduler.gaps;
+3. agendas: a quick local search on idle gaps (polish.py), then large-neighbourhood search
+   (lns.py) under the whole lexicographic order until the time is up;
+4. tables, slot by slot (tables.py), keeping hosts at one table;
+5. reasons for every meeting left out, and a final independent check: a schedule the check
+   rejects is never returned (the heuristic start, checked as well, or the first-come
+   baseline replaces it).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler import cpsat, gap_stage, lns
-from scheduler.check import check
+from scheduler.check import check, check_fixed
 from scheduler.explain import explain
 from scheduler.first_fit import first_fit
 from scheduler.greedy import greedy
@@ -31,7 +34,9 @@ from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unsche
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
+"""Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
 FINISH_SECONDS_PER_MEETING = 0.0002
+"""Time kept per meeting for tables, reasons and the check at the end."""
 POLISH_SHARE = 0.6
 """Most of the time left that the quick agenda local search may take (it usually stops far
 sooner, when no single move or swap helps any more)."""
@@ -39,7 +44,6 @@ PRIORITY_SHARE = 0.15
 FAIRNESS_SHARE = 0.1
 """Shares of the time left that the whole-event priority and fairness stages get: they find
 most of their gains early, and neighbourhood search makes better use of the rest."""
-"""Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,13 @@ def solve(
     `hint` is a previous schedule: meetings keep its slots and tables where they can.
     `on_progress` is called a few times a second on the caller's thread; whatever it raises
     stops the search and propagates. `gap_spread_limit` bounds the difference between the
-    most and the fewest idle gaps of any participant.
+    most and the fewest idle gaps of any participant. Fixed meetings that break a hard rule
+    between themselves raise `FormatError` naming them.
     """
     clock = _Clock(time_limit, on_progress, len(problem.meetings))
+    conflicts = check_fixed(problem)
+    if conflicts:
+        raise FormatError(f"fixed meetings cannot all keep their places: {conflicts[0]}")
     inst = Instance(problem)
     previous_slots, previous_tables = _previous(inst, hint)
     stats: dict[str, Any] = {"workers": workers, "model_pairs": inst.size}
@@ -241,6 +249,7 @@ def _solve_flat(
             pm.model, time_limit=budget(PRIORITY_SHARE), workers=workers, tick=report("priority")
         )
         if out.status == cpsat.cp_model.INFEASIBLE:
+            # check_fixed found nothing, so this is a rule it does not know of: say so plainly.
             raise FormatError("fixed meetings break a hard rule between themselves")
         if not out.found:
             return start

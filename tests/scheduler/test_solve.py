@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from scheduler import problem_from_dict
+from scheduler import FormatError, problem_from_dict
 from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
 from scheduler.check import check
 from scheduler.generate import generate
@@ -250,3 +250,15 @@ def test_jair_instances_reach_the_papers_optimum(name):
     assert result.meetings_scheduled == len(problem.meetings)
     assert result.idle_gaps == PAPER_OPTIMA[name][0]
     assert result.gap_spread <= 2
+
+
+def test_fixed_meetings_in_conflict_are_a_clear_error():
+    problem = event(
+        slots=2,
+        meetings=[
+            pair("p1", "p2", fixed={"slot": "d0s0"}),
+            pair("p1", "p3", fixed={"slot": "d0s0"}),
+        ],
+    )
+    with pytest.raises(FormatError, match="m1"):
+        solve(problem, time_limit=2)
