@@ -113,7 +113,7 @@ def solve(
     clock.report("start")
     selection, bound, _ = best_selection(
         inst,
-        time_limit=min(clock.left() * 0.1, 10.0),
+        time_limit=min(clock.left() * 0.1, 30.0),
         workers=workers,
         tick=lambda best, bound: clock.report("start"),
         hint=start,
