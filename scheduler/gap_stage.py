@@ -57,9 +57,12 @@ def place_with_fewest_gaps(
     cancelled = threading.Event()
     found: dict[str, object] = {}
 
+    class Cancelled(Exception):
+        """Raised into the gap search when the caller's run was cancelled."""
+
     def progress(best: int, bound: int, elapsed: float) -> None:
         if cancelled.is_set():
-            raise RuntimeError("cancelled")
+            raise Cancelled
 
     def search() -> None:
         try:
@@ -73,8 +76,8 @@ def place_with_fewest_gaps(
                 gap_spread_limit=gap_spread_limit,
                 on_progress=progress,
             )
-        except GapsNotFound:
-            pass
+        except (GapsNotFound, Cancelled):
+            pass  # nothing found, or nobody waits for the answer any more
 
     worker = threading.Thread(target=search, name="gaps", daemon=True)
     worker.start()
