@@ -57,6 +57,7 @@ def public_urls() -> Iterator[None]:
 
 
 def register_blueprints(app: Flask) -> None:
+    from partnering.admin.views import bp as admin_bp
     from partnering.agenda.views import bp as agenda_bp
     from partnering.auth.views import bp as auth_bp
     from partnering.events.views import bp as events_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         site,
         auth_bp,
         events_bp,
+        admin_bp,
         registrations_bp,
         meetings_bp,
         scheduling_bp,

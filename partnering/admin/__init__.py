@@ -1,0 +1,1 @@
+"""The organiser's pages: event settings, participants, CSV import/export, dashboard."""

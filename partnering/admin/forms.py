@@ -1,0 +1,230 @@
+"""Forms of the organiser's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Form,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import FieldList, FormField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from partnering.admin.session_lines import (
+    EXAMPLE,
+    SessionLinesError,
+    format_session_lines,
+    parse_session_lines,
+)
+from partnering.events.models import Event
+from partnering.events.operations import SessionSpec
+from partnering.registrations.models import ORGANISATION_TYPES, ROLES, STATUSES
+
+TIMEZONES = sorted(available_timezones())
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _optional_count(label: str, description: str = "") -> IntegerField:
+    return IntegerField(
+        label, validators=[Optional(), NumberRange(min=0, max=10_000)], description=description
+    )
+
+
+class EventForm(FlaskForm):
+    """An event's settings; deadlines are read in the event's own timezone."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    timezone = SelectField("Timezone", choices=TIMEZONES, default="UTC")
+    slot_minutes = IntegerField(
+        "Meeting length (minutes)", default=30, validators=[InputRequired(), NumberRange(5, 240)]
+    )
+    sessions_text = TextAreaField(
+        "Meeting sessions",
+        validators=[DataRequired()],
+        description=f'One session per line, in the event\'s local time: "{EXAMPLE}". '
+        "Slots are generated from them; breaks are the gaps between sessions.",
+        render_kw={"rows": 6, "placeholder": f"{EXAMPLE}\n2030-01-24 14:00-18:00"},
+    )
+    registration_deadline = DateTimeLocalField(
+        "Registration closes", format=LOCAL_FORMAT, validators=[Optional()]
+    )
+    request_deadline = DateTimeLocalField(
+        "Meeting requests close", format=LOCAL_FORMAT, validators=[Optional()]
+    )
+    cancellation_cutoff = DateTimeLocalField(
+        "Participants may cancel meetings until", format=LOCAL_FORMAT, validators=[Optional()]
+    )
+    max_meetings = _optional_count("Most meetings per participant", "Empty: no limit.")
+    max_pending_requests = _optional_count(
+        "Most pending requests per participant", "Requests waiting for an answer. Empty: no limit."
+    )
+    topics_text = TextAreaField(
+        "Topics",
+        validators=[Optional(), Length(max=20_000)],
+        description="One per line; participants choose theirs from this list.",
+        render_kw={"rows": 6},
+    )
+
+    def validate_sessions_text(self, field: TextAreaField) -> None:
+        try:
+            parse_session_lines(field.data or "")
+        except SessionLinesError as exc:
+            raise ValidationError(" ".join(exc.problems)) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        length = timedelta(minutes=self.slot_minutes.data)
+        too_short = [
+            f"{spec.day} {spec.start:%H:%M}-{spec.end:%H:%M}"
+            for spec in self.sessions()
+            if datetime.combine(spec.day, spec.end) - datetime.combine(spec.day, spec.start)
+            < length
+        ]
+        if too_short:
+            self.sessions_text.errors.append(
+                f"Too short for one {self.slot_minutes.data}-minute meeting: "
+                + ", ".join(too_short)
+                + "."
+            )
+            return False
+        return True
+
+    def sessions(self) -> list[SessionSpec]:
+        return parse_session_lines(self.sessions_text.data or "")
+
+    def aware(self, local: datetime | None) -> datetime | None:
+        """A deadline entered in the event's local time, as an aware instant."""
+        return None if local is None else local.replace(tzinfo=ZoneInfo(self.timezone.data))
+
+    def fill_from(self, event: Event) -> None:
+        self.process(obj=event)
+        self.sessions_text.data = format_session_lines(event)
+        for field in (self.registration_deadline, self.request_deadline, self.cancellation_cutoff):
+            instant = getattr(event, field.name)
+            field.data = None if instant is None else event.local(instant).replace(tzinfo=None)
+
+
+class NewEventForm(EventForm):
+    slug = StringField(
+        "Web address",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Lower-case letters, digits and dashes."),
+        ],
+        description="Part of the event's address: /e/<this>/. Cannot be changed later.",
+    )
+    table_count = IntegerField(
+        "Tables", default=10, validators=[InputRequired(), NumberRange(0, 2_000)]
+    )
+    table_seats = IntegerField(
+        "Seats per table", default=4, validators=[Optional(), NumberRange(2, 50)]
+    )
+
+
+class TableRowForm(Form):
+    id = HiddenField()
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    seats = IntegerField("Seats", validators=[Optional(), NumberRange(2, 50)])
+    hidden = BooleanField("Hidden")
+    remove = BooleanField("Remove")
+
+
+class TablesForm(FlaskForm):
+    tables = FieldList(FormField(TableRowForm))
+    add_count = IntegerField(
+        "Add numbered tables", default=0, validators=[Optional(), NumberRange(0, 2_000)]
+    )
+    add_seats = IntegerField("with seats", default=4, validators=[Optional(), NumberRange(2, 50)])
+
+
+class ParticipantFilterForm(FlaskForm):
+    """The participants list's search box and filters (a GET form: no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        "Status", choices=options([("", "Any status")] + [(s, s.title()) for s in STATUSES])
+    )
+    kind = SelectField(
+        "Organisation type", choices=options([("", "Any type")] + ORGANISATION_TYPES)
+    )
+    country = SelectField("Country", choices=options([("", "Any country")]), validate_choice=False)
+    role = SelectField(
+        "Role", choices=options([("", "Any role")] + [(r, r.title()) for r in ROLES])
+    )
+
+
+class BulkDecisionForm(FlaskForm):
+    """Approve or reject the ticked participants (ids arrive as a repeated `ids` field)."""
+
+    decision = SelectField(choices=options([("approved", "Approve"), ("rejected", "Reject")]))
+
+
+class DecisionForm(FlaskForm):
+    """A single approve/reject button with its CSRF token."""
+
+
+class ParticipantForm(FlaskForm):
+    booth = SelectField("Booth", coerce=str, validate_choice=True)
+    max_meetings = IntegerField(
+        "Personal meeting limit",
+        validators=[Optional(), NumberRange(0, 1_000)],
+        description="Applies when lower than the event's limit. Empty: the event's limit.",
+    )
+    role = SelectField("Role", choices=options((r, r.title()) for r in ROLES))
+
+
+class CsvUploadForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+        description="UTF-8, comma or semicolon separated, with a header row.",
+    )
+
+
+class CsvMappingForm(FlaskForm):
+    """Which column of the uploaded file holds each participant field ('' = none)."""
+
+    upload = HiddenField(validators=[DataRequired()])
+    name = SelectField("Name", validate_choice=False)
+    email = SelectField("Email", validate_choice=False)
+    organisation = SelectField("Organisation", validate_choice=False)
+    kind = SelectField("Organisation type", validate_choice=False)
+    country = SelectField("Country", validate_choice=False)
+    topics = SelectField("Topics", validate_choice=False)
+    description = SelectField("Description", validate_choice=False)
+    booth = SelectField("Booth", validate_choice=False)

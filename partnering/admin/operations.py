@@ -1,0 +1,255 @@
+"""The organiser's actions: one function per action. Each checks its rules, writes and commits
+once; a refused action raises AdminActionRefused (or EventEditRefused) before any write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+
+from partnering.admin.participant_csv import ParticipantRow
+from partnering.auth.models import Account
+from partnering.auth.operations import normalise_email
+from partnering.events.models import Event, Table
+from partnering.events.operations import (
+    EventEditRefused,
+    SessionSpec,
+    TableEdit,
+    add_sessions,
+    add_tables,
+    replace_sessions,
+    update_tables,
+)
+from partnering.events.operations import create_event as new_event
+from partnering.extensions import db
+from partnering.outbox.operations import queue_email
+from partnering.registrations.models import Organisation, Participant
+
+
+class AdminActionRefused(Exception):
+    """An organiser action that breaks a rule; the message says which, for the organiser."""
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Everything the settings form edits; instants are aware."""
+
+    name: str
+    venue: str
+    description: str
+    timezone: str
+    slot_minutes: int
+    sessions: list[SessionSpec]
+    registration_deadline: datetime | None
+    request_deadline: datetime | None
+    cancellation_cutoff: datetime | None
+    max_meetings: int | None
+    max_pending_requests: int | None
+    topics_text: str
+
+    def plain_fields(self) -> dict:
+        """The fields that are simply copied onto the event."""
+        fields = dict(self.__dict__)
+        del fields["sessions"], fields["slot_minutes"], fields["timezone"]
+        return fields
+
+
+def create_event(
+    creator: Account, slug: str, settings: EventSettings, *, tables: int, seats: int | None
+) -> Event:
+    """A new event with its sessions, slots and tables; its creator becomes its organiser."""
+    if not creator.is_admin:
+        raise AdminActionRefused("Only site administrators create events.")
+    if db.session.execute(db.select(Event.id).filter_by(slug=slug)).first():
+        raise AdminActionRefused(f"The address /e/{slug}/ is taken: choose another.")
+    event = new_event(
+        slug=slug,
+        timezone=settings.timezone,
+        slot_minutes=settings.slot_minutes,
+        **settings.plain_fields(),
+    )
+    add_sessions(event, settings.sessions)
+    add_tables(event, tables, seats=seats)
+    db.session.add(Participant(event=event, account=creator, role="organiser", status="approved"))
+    db.session.commit()
+    return event
+
+
+def edit_event(event: Event, settings: EventSettings) -> None:
+    """Save the settings; slots are regenerated, keeping those whose start is unchanged.
+
+    Raises EventEditRefused (nothing written) when a removed slot holds a meeting."""
+    try:
+        event.timezone = settings.timezone
+        replace_sessions(event, settings.sessions, slot_minutes=settings.slot_minutes)
+    except EventEditRefused:
+        db.session.rollback()
+        raise
+    for name, value in settings.plain_fields().items():
+        setattr(event, name, value)
+    db.session.commit()
+
+
+def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: int | None) -> None:
+    """Save the table list. Raises EventEditRefused (nothing written) when a removed table
+    holds a meeting or a booth, or names repeat."""
+    try:
+        update_tables(event, edits, add=add, add_seats=add_seats)
+    except EventEditRefused:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def decide_registrations(event: Event, participant_ids: Iterable[int], status: str) -> int:
+    """Approve or reject registrations; emails each person whose status changes (queued in
+    the same transaction). Returns how many changed."""
+    if status not in ("approved", "rejected"):
+        raise AdminActionRefused(f"Unknown decision {status!r}.")
+    ids = list({int(i) for i in participant_ids})
+    if not ids:
+        raise AdminActionRefused("Tick at least one participant first.")
+    participants = db.session.execute(
+        db.select(Participant).where(Participant.event_id == event.id, Participant.id.in_(ids))
+    ).scalars()
+    changed = [p for p in participants if p.status != status and not p.is_organiser]
+    for participant in changed:
+        participant.status = status
+        _tell_decision(event, participant)
+    db.session.commit()
+    return len(changed)
+
+
+def _tell_decision(event: Event, participant: Participant) -> None:
+    if participant.is_approved:
+        link = url_for("events.home", slug=event.slug, _external=True)
+        text = (
+            f"Hello {participant.name},\n\nYour registration for {event.name} is approved. "
+            f"You can now browse participants and request meetings:\n{link}\n"
+        )
+        queue_email(
+            participant.email, f"{event.name}: registration approved", text, event_id=event.id
+        )
+    else:
+        text = (
+            f"Hello {participant.name},\n\nThank you for your interest in {event.name}. "
+            "The organisers could not accept your registration.\n"
+        )
+        queue_email(participant.email, f"{event.name}: registration", text, event_id=event.id)
+
+
+def update_participant(
+    participant: Participant, *, booth_id: int | None, max_meetings: int | None, role: str
+) -> None:
+    """Set a participant's booth, personal meeting limit and role."""
+    event = participant.event
+    booth = None
+    if booth_id is not None:
+        booth = db.session.get(Table, booth_id)
+        if booth is None or booth.event_id != event.id:
+            raise AdminActionRefused("That table is not one of this event's.")
+        _refuse_booth_of_another_organisation(participant, booth)
+    if role != "organiser" and participant.is_organiser and _organiser_count(event) == 1:
+        raise AdminActionRefused(f"{participant.name} is the only organiser: name another first.")
+    participant.booth = booth
+    participant.max_meetings = max_meetings
+    participant.role = role
+    if role == "organiser":
+        participant.status = "approved"
+    db.session.commit()
+
+
+def _refuse_booth_of_another_organisation(participant: Participant, booth: Table) -> None:
+    holders = db.session.execute(
+        db.select(Participant).where(
+            Participant.booth_table_id == booth.id, Participant.id != participant.id
+        )
+    ).scalars()
+    for holder in holders:
+        if holder.organisation_id is None or holder.organisation_id != participant.organisation_id:
+            raise AdminActionRefused(
+                f"{booth.name} is already the booth of {holder.name}; "
+                "only colleagues of the same organisation share a booth."
+            )
+
+
+def _organiser_count(event: Event) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Participant.id)).filter_by(event_id=event.id, role="organiser")
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResult:
+    """Create or update participants from checked rows, in one transaction.
+
+    An email already registered for the event updates that participant (keeping their status
+    and role); a new one is created approved, its account too when the address is new."""
+    accounts = _accounts_by_email([row.email for row in rows])
+    registered = {
+        p.account_id: p
+        for p in db.session.execute(db.select(Participant).filter_by(event_id=event.id)).scalars()
+    }
+    organisations = {
+        o.name.casefold(): o
+        for o in db.session.execute(db.select(Organisation).filter_by(event_id=event.id)).scalars()
+    }
+    booths = {t.name: t for t in event.tables}
+    created = updated = 0
+    for row in rows:
+        account = accounts.get(row.email)
+        if account is None:
+            account = Account(email=row.email, name=row.name)
+            db.session.add(account)
+            accounts[row.email] = account
+        else:
+            account.name = row.name
+        participant = registered.get(account.id) if account.id else None
+        if participant is None:
+            participant = Participant(event=event, account=account, status="approved")
+            db.session.add(participant)
+            created += 1
+        else:
+            updated += 1
+        participant.organisation = _organisation(event, organisations, row)
+        participant.topics_text = "\n".join(row.topics)
+        participant.description = row.description
+        participant.booth = booths.get(row.booth)
+    db.session.commit()
+    return ImportResult(created, updated)
+
+
+def _accounts_by_email(emails: list[str]) -> dict[str, Account]:
+    found: dict[str, Account] = {}
+    wanted = sorted({normalise_email(e) for e in emails})
+    for start in range(0, len(wanted), 500):  # keeps each IN (...) list short
+        chunk = wanted[start : start + 500]
+        accounts = db.session.execute(db.select(Account).where(Account.email.in_(chunk)))
+        found.update((a.email, a) for a in accounts.scalars())
+    return found
+
+
+def _organisation(
+    event: Event, organisations: dict[str, Organisation], row: ParticipantRow
+) -> Organisation | None:
+    if not row.organisation:
+        return None
+    organisation = organisations.get(row.organisation.casefold())
+    if organisation is None:
+        organisation = Organisation(
+            event_id=event.id, name=row.organisation, kind=row.kind or "other"
+        )
+        db.session.add(organisation)
+        organisations[row.organisation.casefold()] = organisation
+    elif row.kind:
+        organisation.kind = row.kind
+    if row.country:
+        organisation.country = row.country
+    return organisation
