@@ -42,11 +42,12 @@ def test_time_and_table_show_once_the_schedule_is_published(
     agreed(me, create_participant(event), slot_id=slot.id, table_id=table.id)
     auth.login(me)
     hidden = client.get("/e/osaka/meetings/").get_data(as_text=True)
-    assert "10:00" not in hidden and table.name not in hidden
+    placed_at = f'<span class="stack-label">Table </span>{table.name}'
+    assert "10:00–10:30" not in hidden and placed_at not in hidden
     event.schedule_state = "preliminary"
     db.session.commit()
     shown = client.get("/e/osaka/meetings/").get_data(as_text=True)
-    assert "10:00–10:30" in shown and table.name in shown  # 10:00 Tokyo time
+    assert "10:00–10:30" in shown and placed_at in shown  # 10:00 Tokyo time
 
 
 def test_a_colleague_joins_a_meeting(rows, client, auth, agreed, create_event, create_participant):
