@@ -33,7 +33,7 @@ from partnering.scheduling.tasks import run_schedule
 from scheduler import check, schedule_from_dict
 
 PUBLISH_STATES = ("preliminary", "final")
-MIN_TIME_LIMIT, MAX_TIME_LIMIT = 5, 3600
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 3600
 
 
 class ScheduleRefused(Exception):

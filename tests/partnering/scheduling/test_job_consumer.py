@@ -23,7 +23,7 @@ def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
         run = operations.start_run(
-            db.session.get(type(fair.event), fair.event.id), None, time_limit=5
+            db.session.get(type(fair.event), fair.event.id), None, time_limit=1
         )
         run_id = run.id
         assert run.status == "queued"
