@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from partnering import create_app
@@ -18,15 +18,6 @@ from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class Outbox(logging.Handler):
@@ -97,55 +88,50 @@ def log_in_with_link(page: Page, link: str) -> None:
     expect(page.locator(".flash-success")).to_contain_text("Welcome")
 
 
-def test_register_request_and_accept(server) -> None:
+def test_register_request_and_accept(server, browser) -> None:
     base, app, outbox = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            marie = browser.new_context().new_page()
-            marie.goto(f"{base}/e/osaka/")
-            marie.get_by_role("link", name="Register").click()
-            marie.get_by_label("Email").fill("marie.curie@example.fr")
-            marie.get_by_label("Full name").fill("Marie Curie")
-            marie.get_by_label("Organisation", exact=True).fill("Radium Bio")
-            marie.get_by_label("Organisation type").select_option("sme")
-            marie.get_by_label("Country").fill("France")
-            marie.get_by_label("Oncology").check()
-            marie.get_by_label("What you offer").fill("Radiotherapy platform")
-            marie.get_by_label("Show my profile").check()
-            marie.get_by_role("button", name="Register").click()
-            expect(marie.locator(".flash-success")).to_contain_text("Thank you for registering")
+    marie = browser.new_context().new_page()
+    marie.goto(f"{base}/e/osaka/")
+    marie.get_by_role("link", name="Register").click()
+    marie.get_by_label("Email").fill("marie.curie@example.fr")
+    marie.get_by_label("Full name").fill("Marie Curie")
+    marie.get_by_label("Organisation", exact=True).fill("Radium Bio")
+    marie.get_by_label("Organisation type").select_option("sme")
+    marie.get_by_label("Country").fill("France")
+    marie.get_by_label("Oncology").check()
+    marie.get_by_label("What you offer").fill("Radiotherapy platform")
+    marie.get_by_label("Show my profile").check()
+    marie.get_by_role("button", name="Register").click()
+    expect(marie.locator(".flash-success")).to_contain_text("Thank you for registering")
 
-            with app.app_context():  # the organiser approves the registration
-                newcomer = db.session.execute(
-                    db.select(Participant).where(Participant.status == "pending")
-                ).scalar_one()
-                newcomer.status = "approved"
-                db.session.commit()
+    with app.app_context():  # the organiser approves the registration
+        newcomer = db.session.execute(
+            db.select(Participant).where(Participant.status == "pending")
+        ).scalar_one()
+        newcomer.status = "approved"
+        db.session.commit()
 
-            log_in_with_link(marie, outbox.login_link("marie.curie@example.fr"))
-            marie.goto(f"{base}/e/osaka/people")
-            marie.get_by_role("link", name="Jun Park").click()
-            marie.get_by_role("link", name="Request a meeting").click()
-            marie.get_by_label("Must meet").check()
-            marie.get_by_label("Message").fill("Our platform could carry your ADCs.")
-            marie.get_by_role("button", name="Send request").click()
-            expect(marie.locator(".flash-success")).to_contain_text("on its way to Jun Park")
+    log_in_with_link(marie, outbox.login_link("marie.curie@example.fr"))
+    marie.goto(f"{base}/e/osaka/people")
+    marie.get_by_role("link", name="Jun Park").click()
+    marie.get_by_role("link", name="Request a meeting").click()
+    marie.get_by_label("Must meet").check()
+    marie.get_by_label("Message").fill("Our platform could carry your ADCs.")
+    marie.get_by_role("button", name="Send request").click()
+    expect(marie.locator(".flash-success")).to_contain_text("on its way to Jun Park")
 
-            jun = browser.new_context().new_page()
-            jun.goto(f"{base}/login")
-            jun.get_by_label("Email").fill("jun.park@example.kr")
-            jun.get_by_role("button", name="Email me a login link").click()
-            log_in_with_link(jun, outbox.login_link("jun.park@example.kr"))
-            jun.goto(f"{base}/e/osaka/meetings/")
-            incoming = jun.locator("#incoming")
-            expect(incoming).to_contain_text("Our platform could carry your ADCs.")
-            incoming.get_by_role("button", name="Accept").click()
-            expect(jun.locator(".flash-success")).to_contain_text("You will meet Marie Curie")
+    jun = browser.new_context().new_page()
+    jun.goto(f"{base}/login")
+    jun.get_by_label("Email").fill("jun.park@example.kr")
+    jun.get_by_role("button", name="Email me a login link").click()
+    log_in_with_link(jun, outbox.login_link("jun.park@example.kr"))
+    jun.goto(f"{base}/e/osaka/meetings/")
+    incoming = jun.locator("#incoming")
+    expect(incoming).to_contain_text("Our platform could carry your ADCs.")
+    incoming.get_by_role("button", name="Accept").click()
+    expect(jun.locator(".flash-success")).to_contain_text("You will meet Marie Curie")
 
-            expect(jun.locator("#meetings")).to_contain_text("Marie Curie")
-            marie.goto(f"{base}/e/osaka/meetings/")
-            expect(marie.locator("#meetings")).to_contain_text("Jun Park")
-            expect(marie.locator("#meetings")).to_contain_text("Seoul Pharma")
-        finally:
-            browser.close()
+    expect(jun.locator("#meetings")).to_contain_text("Marie Curie")
+    marie.goto(f"{base}/e/osaka/meetings/")
+    expect(marie.locator("#meetings")).to_contain_text("Jun Park")
+    expect(marie.locator("#meetings")).to_contain_text("Seoul Pharma")

@@ -13,7 +13,7 @@ from datetime import date, time
 
 import pytest
 from huey.storage import SqliteStorage
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from partnering import create_app
@@ -24,14 +24,6 @@ from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PEOPLE = [
     ("Aiko Sato", "Kobe Bio"),
     ("Ben Okafor", "Lagos Pharma"),
@@ -105,41 +97,36 @@ def _login_link(app, base: str, email: str) -> str:
         return login_url(get_or_create_account(email, ""))
 
 
-def test_run_progress_apply_grid_publish(server) -> None:
+def test_run_progress_apply_grid_publish(server, browser) -> None:
     base, app = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context().new_page()
-            page.goto(_login_link(app, base, "olga@example.org"))
-            page.get_by_role("button", name="Log in").click()
-            page.goto(f"{base}/e/osaka/schedule/")
-            expect(page.locator("main")).to_contain_text("0 / 8")
-            page.get_by_label("Time limit (seconds)").fill("5")
-            page.get_by_role("button", name="Run scheduler").click()
+    page = browser.new_context().new_page()
+    page.goto(_login_link(app, base, "olga@example.org"))
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/e/osaka/schedule/")
+    expect(page.locator("main")).to_contain_text("0 / 8")
+    page.get_by_label("Time limit (seconds)").fill("5")
+    page.get_by_role("button", name="Run scheduler").click()
 
-            # The consumer picks the job up; the page follows it, then shows the draft.
-            expect(page.locator("#run-progress")).to_be_visible()
-            expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
-            expect(page.locator("main")).to_contain_text("8 / 8")
-            page.get_by_role("button", name="Apply this schedule").click()
-            expect(page.locator(".flash-success")).to_contain_text("Applied: 8 meetings")
+    # The consumer picks the job up; the page follows it, then shows the draft.
+    expect(page.locator("#run-progress")).to_be_visible()
+    expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
+    expect(page.locator("main")).to_contain_text("8 / 8")
+    page.get_by_role("button", name="Apply this schedule").click()
+    expect(page.locator(".flash-success")).to_contain_text("Applied: 8 meetings")
 
-            page.get_by_role("link", name="Grid").click()
-            expect(page.locator("table.schedule-grid a")).to_have_count(8)
-            expect(page.locator("table.schedule-grid")).to_contain_text("Chloé Martin")
+    page.get_by_role("link", name="Grid").click()
+    expect(page.locator("table.schedule-grid a")).to_have_count(8)
+    expect(page.locator("table.schedule-grid")).to_contain_text("Chloé Martin")
 
-            page.goto(f"{base}/e/osaka/schedule/")
-            page.get_by_label("Publish as").select_option("preliminary")
-            page.get_by_role("button", name="Publish schedule").click()
-            expect(page.locator(".flash-success")).to_contain_text("Published as preliminary")
+    page.goto(f"{base}/e/osaka/schedule/")
+    page.get_by_label("Publish as").select_option("preliminary")
+    page.get_by_role("button", name="Publish schedule").click()
+    expect(page.locator(".flash-success")).to_contain_text("Published as preliminary")
 
-            aiko = browser.new_context().new_page()
-            aiko.goto(_login_link(app, base, "aiko@example.org"))
-            aiko.get_by_role("button", name="Log in").click()
-            aiko.goto(f"{base}/e/osaka/agenda/")
-            expect(aiko.locator("main")).to_contain_text("Preliminary")
-            expect(aiko.locator("ul.agenda")).to_contain_text("Ben Okafor")
-            expect(aiko.locator("ul.agenda")).to_contain_text("Lyon Capital")
-        finally:
-            browser.close()
+    aiko = browser.new_context().new_page()
+    aiko.goto(_login_link(app, base, "aiko@example.org"))
+    aiko.get_by_role("button", name="Log in").click()
+    aiko.goto(f"{base}/e/osaka/agenda/")
+    expect(aiko.locator("main")).to_contain_text("Preliminary")
+    expect(aiko.locator("ul.agenda")).to_contain_text("Ben Okafor")
+    expect(aiko.locator("ul.agenda")).to_contain_text("Lyon Capital")
