@@ -10,24 +10,14 @@ from flask import current_app, url_for
 from partnering.agenda.ical import CalendarEntry, Person, build_calendar
 from partnering.db_types import utcnow
 from partnering.events.models import Event
-from partnering.extensions import db
-from partnering.meetings.models import Meeting, meeting_participant
+from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
+from partnering.scheduling.people import placed_meetings
 
 
 def published_meetings(participant: Participant) -> list[Meeting]:
     """What the participant has been shown: published meetings, cancelled ones included."""
-    query = (
-        db.select(Meeting)
-        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
-        .filter(
-            meeting_participant.c.participant_id == participant.id,
-            Meeting.published_at.is_not(None),
-            Meeting.slot_id.is_not(None),
-            Meeting.table_id.is_not(None),
-        )
-    )
-    return sorted(db.session.execute(query).scalars(), key=lambda m: (m.slot.start, m.id))
+    return placed_meetings(participant, published_only=True)
 
 
 def _who(person: Participant) -> str:

@@ -29,9 +29,9 @@ class Day:
         return sum(1 for e in self.entries if isinstance(e, Gap))
 
 
-def agenda_of(event: Event, participant: Participant, *, published_only: bool = False) -> list[Day]:
-    """The participant's scheduled meetings per day, with gaps; `published_only` keeps what
-    participants are shown (published meetings, cancelled ones included)."""
+def placed_meetings(participant: Participant, *, published_only: bool = False) -> list[Meeting]:
+    """The participant's meetings that have a slot and a table, in time order: the active ones,
+    or with `published_only` what participants are shown (published, cancelled ones included)."""
     query = (
         db.select(Meeting)
         .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
@@ -45,8 +45,17 @@ def agenda_of(event: Event, participant: Participant, *, published_only: bool = 
         query = query.filter(Meeting.published_at.is_not(None))
     else:
         query = query.filter(Meeting.status == "active")
+    return sorted(db.session.execute(query).scalars(), key=lambda m: (m.slot.start, m.id))
+
+
+def agenda_of(event: Event, participant: Participant, *, published_only: bool = False) -> list[Day]:
+    """The participant's scheduled meetings per day, with gaps; `published_only` keeps what
+    participants are shown (published meetings, cancelled ones included)."""
     # An active meeting wins a slot over one cancelled there earlier.
-    found = sorted(db.session.execute(query).scalars(), key=lambda m: m.status == "active")
+    found = sorted(
+        placed_meetings(participant, published_only=published_only),
+        key=lambda m: m.status == "active",
+    )
     at = {m.slot_id: m for m in found}
     days = []
     for day, slots in slots_by_day(event).items():
