@@ -65,9 +65,17 @@ def find_demo() -> Event | None:
 
 
 def first_day_after(today: date) -> date:
-    """A Tuesday about four weeks ahead: near enough to feel real, after the deadlines."""
+    """A Tuesday about four weeks ahead: near enough to feel real, after the deadlines, and
+    not in Japan's New Year break, when nobody holds a partnering day in Osaka."""
     day = today + timedelta(days=28)
-    return day + timedelta(days=(1 - day.weekday()) % 7)
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    while any(_new_year_break(day + timedelta(days=d)) for d in range(DAYS)):
+        day += timedelta(days=7)
+    return day
+
+
+def _new_year_break(day: date) -> bool:
+    return (day.month, day.day) >= (12, 27) or (day.month, day.day) <= (1, 4)
 
 
 def create_demo(participants: int = 150, seed: int = 1, first_day: date | None = None) -> Event:

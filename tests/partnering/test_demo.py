@@ -123,6 +123,11 @@ def test_the_first_day_is_a_tuesday_a_few_weeks_ahead():
     assert day.weekday() == 1 and 28 <= (day - date(2030, 1, 1)).days < 35
 
 
+def test_the_demo_avoids_the_new_year_break():
+    day = first_day_after(date(2026, 11, 26))  # four weeks on is Tuesday 29 December
+    assert day == date(2027, 1, 5)
+
+
 def test_about_150_people_of_every_kind_and_many_countries(osaka):
     event, people, *_ = osaka
     organisers = [p for p in people if p.is_organiser]
