@@ -68,38 +68,35 @@ def send(participant_id: int):
 @participant_required
 def accept(request_id: int):
     request = queries.incoming_or_404(g.participant, request_id)
-    try:
-        operations.accept_request(request)
-    except operations.RequestRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(f"You will meet {request.sender.name}.", "success")
-    return back_to_mine()
+    return _answer(
+        request, operations.accept_request, f"You will meet {request.sender.name}.", "success"
+    )
 
 
 @bp.post("/requests/<int:request_id>/decline")
 @participant_required
 def decline(request_id: int):
     request = queries.incoming_or_404(g.participant, request_id)
-    try:
-        operations.decline_request(request)
-    except operations.RequestRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(f"You declined {request.sender.name}'s request.", "info")
-    return back_to_mine()
+    message = f"You declined {request.sender.name}'s request."
+    return _answer(request, operations.decline_request, message, "info")
 
 
 @bp.post("/requests/<int:request_id>/withdraw")
 @participant_required
 def withdraw(request_id: int):
     request = queries.outgoing_or_404(g.participant, request_id)
+    message = f"You withdrew your request to {request.recipient.name}."
+    return _answer(request, operations.withdraw_request, message, "info")
+
+
+def _answer(request, action, message: str, category: str):
+    """Run one action on a request: its message on success, the refusal otherwise."""
     try:
-        operations.withdraw_request(request)
+        action(request)
     except operations.RequestRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"You withdrew your request to {request.recipient.name}.", "info")
+        flash(message, category)
     return back_to_mine()
 
 
