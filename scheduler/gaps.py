@@ -24,14 +24,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler import maxsat
+from scheduler.maxsat import clusters_by_person
 from scheduler.problem import Problem
 
-Pool = tuple[Iterable[str], Mapping[str, int]]
-"""Meeting ids and, per slot id, the most of them that may share that slot."""
+Pool = maxsat.Pool
 
 ProgressCallback = Callable[[int, int, float], None]
 """Called with (best total gaps so far, proven lower bound, seconds elapsed)."""
@@ -133,7 +134,7 @@ class _GapModel:
         pairs_only = len(set(in_pool)) == len(self.meetings) and all(
             len(self.problem.meeting_by_id[m].participants) == 2 for m in in_pool
         )
-        clusters = self._clusters(in_pool)
+        clusters = clusters_by_person(self.meetings_of, in_pool)
         for slot, most in capacity.items():
             here = [m for m in in_pool if slot in self.place[m]]
             if len(here) <= most:
@@ -146,19 +147,6 @@ class _GapModel:
                 # Redundant: busy people come in pairs and fill at most two seats a table.
                 pairs = self.model.new_int_var(0, most, f"pairs@{slot}")
                 self.model.add(sum(row[slot] for row in self.busy.values()) == 2 * pairs)
-
-    def _clusters(self, meeting_ids: list[str]) -> list[tuple[str, list[str]]]:
-        """Meetings grouped by a shared person, busiest people first (a greedy cover)."""
-        by_id = self.problem.meeting_by_id
-        left = set(meeting_ids)
-        clusters = []
-        order = sorted(self.meetings_of, key=lambda p: -len(self.meetings_of[p]))
-        for pid in order:
-            mine = [m for m in self.meetings_of[pid] if m in left and pid in by_id[m].participants]
-            if mine:
-                clusters.append((pid, mine))
-                left.difference_update(mine)
-        return clusters
 
     def _cluster_busy(self, cluster: tuple[str, list[str]], slot: str) -> cp_model.LinearExprT:
         pid, mids = cluster
@@ -397,15 +385,79 @@ FALLBACK_SHARE = 0.3
 
 @dataclass
 class _Search:
-    """Best placement and proven bound so far, shared by the stages of one search."""
+    """Best placement and proven bound so far, shared by the stages of one search and by
+    the MaxSAT search beside it (hence the lock)."""
 
     lower_bound: int
     best: dict[str, str] | None = None
     best_gaps: int | None = None
+    infeasible: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    running: set[cp_model.CpSolver] = field(default_factory=set)
+    """CP-SAT solvers at work, stopped when the question is settled from outside."""
 
     @property
     def closed(self) -> bool:
-        return self.best_gaps is not None and self.best_gaps <= self.lower_bound
+        found = self.best_gaps is not None and self.best_gaps <= self.lower_bound
+        return self.infeasible or found
+
+    def record(self, slot_of: dict[str, str], gaps: int) -> None:
+        with self.lock:
+            if self.best_gaps is None or gaps < self.best_gaps:
+                self.best, self.best_gaps = slot_of, gaps
+
+    def raise_bound(self, bound: int) -> None:
+        with self.lock:
+            self.lower_bound = max(self.lower_bound, bound)
+
+    def settle(self, answer: maxsat.MaxSatResult) -> None:
+        """Take a proven answer from outside, and stop the CP-SAT solvers at work."""
+        if answer.slot_of is None:
+            self.infeasible = True
+        else:
+            self.record(answer.slot_of, answer.gaps)
+            self.raise_bound(answer.gaps)
+        with self.lock:
+            for solver in self.running:
+                solver.stop_search()
+
+
+MAXSAT_DELAY = 1.0
+"""Seconds CP-SAT has alone before MaxSAT starts beside it: most placements are settled by
+then, and a child process would only cost its start-up."""
+
+
+class _MaxSatBeside:
+    """RC2 (`scheduler.maxsat`) in a child process beside the CP-SAT search, handing its
+    proven optimum to the search. The child is owned by one watching thread, which polls it
+    and kills it when the search is over."""
+
+    def __init__(self, search: _Search, deadline: float, *args: object) -> None:
+        self._search = search
+        self._deadline = deadline
+        self._finished = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=args, daemon=True)
+        self._thread.start()
+
+    def _watch(self, *args: object) -> None:
+        if self._finished.wait(MAXSAT_DELAY) or self._search.closed:
+            return
+        child = maxsat.Background(*args)  # type: ignore[arg-type]
+        try:
+            while not self._finished.is_set() and time.monotonic() < self._deadline:
+                try:
+                    answer = child.result(timeout=0.2)
+                except maxsat.MaxSatFailed:
+                    return
+                if answer is not None:
+                    self._search.settle(answer)
+                    return
+        finally:
+            child.stop()
+
+    def close(self) -> None:
+        self._finished.set()
+        self._thread.join()
 
 
 def minimise_gaps(
@@ -434,13 +486,52 @@ def minimise_gaps(
     deadline = started + time_limit
     meetings = list(dict.fromkeys(meetings))
     gap_model = _GapModel(problem, meetings, pools, gap_spread_limit)
-    fewest = fewest_gaps_alone(problem, meetings, time_limit=0.1 * time_limit)
+    search = _Search(lower_bound=0)
+    beside = None
+    if workers >= 2:  # MaxSAT takes one of the workers
+        beside = _MaxSatBeside(search, deadline, problem, meetings, pools, gap_spread_limit)
+        workers -= 1
+    try:
+        _search_with_cp_sat(gap_model, search, started, deadline, workers, hint, on_progress)
+    finally:
+        if beside is not None:
+            beside.close()
+    seconds = time.monotonic() - started
+    if search.best is None:
+        what = "no placement exists" if search.infeasible else "no placement found in time"
+        raise GapsNotFound(
+            f"{what} for {len(meetings)} meetings",
+            proven_infeasible=search.infeasible,
+            seconds=seconds,
+        )
+    return GapResult(
+        slot_of=search.best,
+        total_gaps=search.best_gaps,
+        lower_bound=min(search.lower_bound, search.best_gaps),
+        optimal=search.closed,
+        seconds=seconds,
+    )
+
+
+def _search_with_cp_sat(
+    gap_model: _GapModel,
+    search: _Search,
+    started: float,
+    deadline: float,
+    workers: int,
+    hint: Mapping[str, str] | None,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Ask CP-SAT for placements at rising targets, alternating with neighbourhood search,
+    until the search is closed or the deadline passes."""
+    time_limit = deadline - started
+    fewest = fewest_gaps_alone(gap_model.problem, gap_model.meetings, time_limit=0.1 * time_limit)
     gap_model.add_person_bounds(fewest)
-    search = _Search(lower_bound=sum(fewest.values()))
-    infeasible = False
+    search.raise_bound(sum(fewest.values()))
     step = 1  # targets tried: lower bound + step - 1, the step doubling while proven too low
     unsettled = False  # a stage ran out of time without an answer
     first_hint = dict(hint or {})
+    report = _reporter(on_progress, search, started)
     while not search.closed and time.monotonic() < deadline - 0.05:
         target = min(search.lower_bound + step - 1, gap_model.most_gaps)
         if search.best_gaps is not None:
@@ -453,47 +544,21 @@ def minimise_gaps(
             # Alternate: the whole problem at one gap fewer (which can also prove the bound),
             # then neighbourhoods of the best placement, which find improvements far sooner.
             share = max(0.3 * remaining, 2.0)
-        status = _stage(
-            gap_model,
-            search,
-            target,
-            min(share, remaining),
-            workers,
-            search.best or first_hint,
-            _reporter(on_progress, search, started),
-        )
+        start = search.best or first_hint
+        status = _stage(gap_model, search, target, min(share, remaining), workers, start, report)
         if status == cp_model.INFEASIBLE:
             if target >= gap_model.most_gaps:
-                infeasible = True
+                search.infeasible = True
                 break
-            search.lower_bound = target + 1
+            search.raise_bound(target + 1)
             step *= 2
         elif status == cp_model.UNKNOWN:
             unsettled = True
         if search.best is not None and not search.closed:
             neighbourhood_end = time.monotonic() + 0.5 * (deadline - time.monotonic())
-            _improve_in_neighbourhoods(
-                gap_model,
-                search,
-                neighbourhood_end,
-                workers,
-                _reporter(on_progress, search, started),
-            )
-    seconds = time.monotonic() - started
-    if search.best is None:
-        what = "no placement exists" if infeasible else "no placement found in time"
-        raise GapsNotFound(
-            f"{what} for {len(meetings)} meetings",
-            proven_infeasible=infeasible,
-            seconds=seconds,
-        )
-    return GapResult(
-        slot_of=search.best,
-        total_gaps=search.best_gaps,
-        lower_bound=min(search.lower_bound, search.best_gaps),
-        optimal=search.closed,
-        seconds=seconds,
-    )
+            _improve_in_neighbourhoods(gap_model, search, neighbourhood_end, workers, report)
+    if search.best is not None:
+        report(search.best_gaps)
 
 
 def _stage(
@@ -532,6 +597,10 @@ def _solve_portfolio(
 
     def run(i: int) -> None:
         solvers[i].parameters.copy_from(_parameters(time_limit, seed=i))
+        with search.lock:
+            if search.closed:
+                return
+            search.running.add(solvers[i])
         statuses[i] = solvers[i].solve(model, callbacks[i])
         if statuses[i] != cp_model.UNKNOWN or callbacks[i].error is not None:
             for other in solvers:
@@ -542,6 +611,8 @@ def _solve_portfolio(
         thread.start()
     for thread in threads:
         thread.join()
+    with search.lock:
+        search.running.difference_update(solvers)
     for callback in callbacks:
         if callback.error is not None:
             raise callback.error
@@ -552,10 +623,7 @@ def _solve_portfolio(
     status = statuses[winner]
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver = solvers[winner]
-        gaps = round(solver.value(gap_model.objective))
-        if search.best_gaps is None or gaps < search.best_gaps:
-            search.best = gap_model.slot_of(solver)
-            search.best_gaps = gaps
+        search.record(gap_model.slot_of(solver), round(solver.value(gap_model.objective)))
     return status
 
 

@@ -1,0 +1,327 @@
+"""Place meetings with the fewest idle gaps by core-guided MaxSAT (RC2 from python-sat).
+
+The placement problem of `scheduler.gaps`, in the encoding with which Bofill et al. (JAIR 2022)
+proved the optima of their benchmark: one Boolean per (meeting, possible slot); per (person,
+slot) a *busy*, a *has met today* and a *a gap ends here* Boolean; one soft clause per gap end;
+and the redundant cardinality constraints that made their solver fast (each person busy in as
+many slots as they have meetings, each slot's capacity stated again over clusters of meetings
+that share a person, at most two busy people per table).
+
+Measured on that benchmark (BENCHMARKS.md): RC2 over Glucose 3 proves the optima of
+forum-13crafb and ticf-13crafb within a minute, where CP-SAT stalls far above them; CP-SAT is
+many times faster on the other instances. `scheduler.gaps` therefore runs both side by side.
+RC2 cannot be interrupted, so `Background` runs it in a child process that is killed when its
+answer is no longer wanted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from pysat.card import CardEnc, EncType, ITotalizer
+from pysat.examples.rc2 import RC2
+from pysat.formula import WCNF, IDPool
+
+from scheduler.problem import Problem
+
+Pool = tuple[Iterable[str], Mapping[str, int]]
+"""Meeting ids and, per slot id, the most of them that may share that slot."""
+
+SAT_SOLVER = "g3"
+"""Glucose 3: of the solvers python-sat ships, the fastest under RC2 on the JAIR instances."""
+
+
+@dataclass(frozen=True)
+class MaxSatResult:
+    slot_of: dict[str, str] | None
+    """Slot id of every meeting, or None when no placement exists."""
+    gaps: int
+    """Total idle gaps of `slot_of`, which RC2 proves optimal."""
+
+
+def clusters_by_person(
+    meetings_of: Mapping[str, Sequence[str]], meeting_ids: Iterable[str]
+) -> list[tuple[str, list[str]]]:
+    """The given meetings grouped by a shared person, busiest people first (a greedy cover):
+    a cluster takes at most one table per slot."""
+    left = set(meeting_ids)
+    clusters = []
+    for pid in sorted(meetings_of, key=lambda p: -len(meetings_of[p])):
+        mine = [m for m in meetings_of[pid] if m in left]
+        if mine:
+            clusters.append((pid, mine))
+            left.difference_update(mine)
+    return clusters
+
+
+class MaxSatFailed(RuntimeError):
+    """The child process died or raised; the CP-SAT search carries on alone."""
+
+
+class _NoPlacement(Exception):
+    """Some meeting has no possible slot."""
+
+
+class _Encoding:
+    """The weighted CNF of one placement problem; one method per constraint family."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        meetings: Sequence[str],
+        pools: Sequence[Pool],
+        gap_spread_limit: int | None,
+    ) -> None:
+        self.problem = problem
+        self.meetings = list(meetings)
+        self.ids = IDPool()
+        self.formula = WCNF()
+        self.place: dict[str, dict[str, int]] = {}
+        self.busy: dict[str, dict[str, int | None]] = {}
+        self.gap_ends: dict[str, list[int]] = {}
+        self._add_placement()
+        self._add_busy()
+        for meeting_ids, capacity in pools:
+            self._add_pool(list(meeting_ids), capacity)
+        self._add_gap_ends()
+        if gap_spread_limit is not None:
+            self._add_gap_spread(gap_spread_limit)
+
+    def _new(self, *name: Any) -> int:
+        return self.ids.id(name)
+
+    def _clauses(self, clauses: Iterable[list[int]]) -> None:
+        for clause in clauses:
+            self.formula.append(clause)
+
+    def _exactly(self, lits: list[int], k: int, encoding: int) -> None:
+        self._clauses(CardEnc.equals(lits, k, vpool=self.ids, encoding=encoding).clauses)
+
+    def _at_most(self, lits: list[int], k: int, encoding: int) -> None:
+        if len(lits) > k:
+            self._clauses(CardEnc.atmost(lits, k, vpool=self.ids, encoding=encoding).clauses)
+
+    def _add_placement(self) -> None:
+        """Every meeting takes exactly one possible slot; a fixed meeting its fixed slot."""
+        by_id = self.problem.meeting_by_id
+        for mid in self.meetings:
+            meeting = by_id[mid]
+            slots = [meeting.fixed.slot] if meeting.fixed else self.problem.possible_slots(meeting)
+            if not slots:
+                raise _NoPlacement(mid)
+            self.place[mid] = {s: self._new("x", mid, s) for s in slots}
+            lits = list(self.place[mid].values())
+            self._exactly(lits, 1, EncType.pairwise if len(lits) < 8 else EncType.seqcounter)
+
+    def _add_busy(self) -> None:
+        """A person is busy in a slot when one of their meetings is there, and at most one is;
+        redundantly, they are busy in exactly as many slots as they have meetings."""
+        self.meetings_of: dict[str, list[str]] = {}
+        for mid in self.meetings:
+            for pid in self.problem.meeting_by_id[mid].participants:
+                self.meetings_of.setdefault(pid, []).append(mid)
+        for pid, mids in self.meetings_of.items():
+            row: dict[str, int | None] = {}
+            for slot in self.problem.slot_by_id:
+                here = [self.place[m][slot] for m in mids if slot in self.place[m]]
+                if not here:
+                    row[slot] = None
+                    continue
+                busy = row[slot] = self._new("busy", pid, slot)
+                self.formula.append([-busy, *here])
+                self._clauses([-lit, busy] for lit in here)
+                self._at_most(here, 1, EncType.pairwise if len(here) < 6 else EncType.seqcounter)
+            self.busy[pid] = row
+            taken = [lit for lit in row.values() if lit is not None]
+            self._exactly(taken, len(mids), EncType.totalizer)
+
+    def _add_pool(self, meeting_ids: list[str], capacity: Mapping[str, int]) -> None:
+        """At most `capacity[slot]` pool meetings per slot, stated three ways."""
+        by_id = self.problem.meeting_by_id
+        in_pool = [m for m in meeting_ids if m in self.place]
+        pairs_only = len(set(in_pool)) == len(self.meetings) and all(
+            len(by_id[m].participants) == 2 for m in in_pool
+        )
+        clusters = clusters_by_person(self.meetings_of, in_pool)
+        for slot, most in capacity.items():
+            here = [self.place[m][slot] for m in in_pool if slot in self.place[m]]
+            if len(here) <= most:
+                continue
+            self._at_most(here, most, EncType.seqcounter)
+            terms = [t for c in clusters if (t := self._cluster_busy(c, slot)) is not None]
+            self._at_most(terms, most, EncType.totalizer)
+            if pairs_only:
+                busy = [row[slot] for row in self.busy.values() if row[slot] is not None]
+                self._at_most(busy, 2 * most, EncType.totalizer)
+
+    def _cluster_busy(self, cluster: tuple[str, list[str]], slot: str) -> int | None:
+        """A literal true when one of the cluster's meetings is in `slot`."""
+        pid, mids = cluster
+        if len(mids) == len(self.meetings_of[pid]):
+            return self.busy[pid][slot]
+        here = [self.place[m][slot] for m in mids if slot in self.place[m]]
+        if len(here) <= 1:
+            return here[0] if here else None
+        lit = self._new("cluster", pid, slot)
+        self.formula.append([-lit, *here])
+        self._clauses([-h, lit] for h in here)
+        return lit
+
+    def _add_gap_ends(self) -> None:
+        """Per person and day, a gap ends at a busy slot after a free one once they have met
+        earlier that day; each gap end is one soft clause of weight 1."""
+        for pid, row in self.busy.items():
+            ends: list[int] = []
+            for day in self.problem.days:
+                met = row[day[0]]
+                for before, slot in pairwise(day):
+                    busy, was_busy = row[slot], row[before]
+                    if busy is not None and met is not None:
+                        end = self._new("gap-end", pid, slot)
+                        self._clauses([[-end, busy], [-end, met]])
+                        if was_busy is not None:
+                            self.formula.append([-end, -was_busy])
+                        self.formula.append([-busy, -met, end] + ([was_busy] if was_busy else []))
+                        self.formula.append([-end], weight=1)
+                        ends.append(end)
+                    met = self._either(pid, slot, met, busy)
+            self.gap_ends[pid] = ends
+
+    def _either(self, pid: str, slot: str, met: int | None, busy: int | None) -> int | None:
+        """A literal for `met or busy` (None stands for false)."""
+        if met is None or busy is None:
+            return busy if met is None else met
+        now = self._new("met", pid, slot)
+        self._clauses([[-now, met, busy], [-met, now], [-busy, now]])
+        return now
+
+    def _add_gap_spread(self, limit: int) -> None:
+        """Most-minus-fewest gaps over people with meetings is at most `limit`. Where someone
+        can have no gap the fewest is 0, and the rule is a cap per person; otherwise the
+        fewest is a unary number f: f >= k only if everyone has k gaps, and anyone with
+        k + limit + 1 gaps forces f >= k + 1."""
+        if any(not ends for ends in self.gap_ends.values()):
+            for ends in self.gap_ends.values():
+                self._at_most(ends, limit, EncType.seqcounter)
+            return
+        most = max(len(ends) for ends in self.gap_ends.values())
+        fewest = [self._new("fewest", k) for k in range(1, most + 1)]  # fewest[k-1]: f >= k
+        self._clauses([[-higher, lower] for lower, higher in pairwise(fewest)])
+        for ends in self.gap_ends.values():
+            n = len(ends)
+            free_ends = self._totalizer([-e for e in ends])  # free_ends[j]: > j of them free
+            gaps = self._totalizer(ends)  # gaps[j]: more than j gaps
+            for k, f in enumerate(fewest, start=1):
+                # f >= k needs at most n - k free gap ends, i.e. at least k gaps.
+                self.formula.append([-f, -free_ends[n - k]] if k <= n else [-f])
+            for k in range(most - limit):
+                # k + limit + 1 gaps force f >= k + 1.
+                if k + limit < n:
+                    self.formula.append([-gaps[k + limit], fewest[k]])
+
+    def _totalizer(self, lits: list[int]) -> list[int]:
+        """Unary counter outputs: the j-th is true when more than j of `lits` are."""
+        counter = ITotalizer(lits, ubound=len(lits), top_id=self.ids.top)
+        self.ids.top = counter.top_id
+        self._clauses(counter.cnf.clauses)
+        return counter.rhs
+
+    def decode(self, model: list[int]) -> dict[str, str]:
+        true = {lit for lit in model if lit > 0}
+        return {
+            mid: next(s for s, var in slots.items() if var in true)
+            for mid, slots in self.place.items()
+        }
+
+
+def solve(
+    problem: Problem,
+    meetings: Sequence[str],
+    pools: Sequence[Pool],
+    gap_spread_limit: int | None,
+) -> MaxSatResult:
+    """Place `meetings` with the fewest idle gaps, proven; runs until done."""
+    try:
+        encoding = _Encoding(problem, meetings, pools, gap_spread_limit)
+    except _NoPlacement:
+        return MaxSatResult(None, 0)
+    with RC2(encoding.formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True) as rc2:
+        model = rc2.compute()
+        if model is None:
+            return MaxSatResult(None, 0)
+        return MaxSatResult(encoding.decode(model), rc2.cost)
+
+
+class Background:
+    """`solve` in a child Python process (`python -m scheduler.maxsat`, arguments and answer
+    pickled over its pipes), so that it runs beside the caller whatever the caller's main
+    module is: poll `result`, and `stop` when the answer is no longer wanted."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        meetings: Sequence[str],
+        pools: Sequence[Pool],
+        gap_spread_limit: int | None,
+    ) -> None:
+        pools = [(list(ids), dict(capacity)) for ids, capacity in pools]
+        package_root = str(Path(__file__).resolve().parents[1])
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (package_root, os.environ.get("PYTHONPATH")) if p
+            ),
+        }
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "scheduler.maxsat"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        with self._process.stdin:  # the child reads all of it before it starts
+            pickle.dump((problem, list(meetings), pools, gap_spread_limit), self._process.stdin)
+
+    def result(self, timeout: float) -> MaxSatResult | None:
+        """The answer, or None when it has not come within `timeout` seconds."""
+        ready, _, _ = select.select([self._process.stdout], [], [], max(timeout, 0))
+        if not ready:
+            return None
+        try:
+            answer = pickle.loads(self._process.stdout.read())
+        except (EOFError, pickle.UnpicklingError) as error:
+            raise MaxSatFailed("the MaxSAT process ended without an answer") from error
+        if not isinstance(answer, MaxSatResult):
+            raise MaxSatFailed(f"the MaxSAT process failed: {answer}")
+        return answer
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._process.stdout.close()
+
+
+def _main() -> None:
+    problem, meetings, pools, gap_spread_limit = pickle.load(sys.stdin.buffer)
+    try:
+        answer: object = solve(problem, meetings, pools, gap_spread_limit)
+    except Exception as error:  # told to the parent, which carries on with CP-SAT alone
+        answer = f"{type(error).__name__}: {error}"
+    pickle.dump(answer, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    # Through the package, so that the answer pickles as scheduler.maxsat.MaxSatResult.
+    from scheduler.maxsat import _main as main
+
+    main()
