@@ -16,6 +16,11 @@ The model follows what Bofill et al. (JAIR 2022) found decisive, restated for CP
   again over clusters (the meetings of one person use at most one table per slot);
 - each person's fewest possible gaps, computed alone, as a lower bound on their gaps;
 - a first schedule (the hint or a quick feasibility solve) given as a solution hint.
+
+With two workers or more, one of them runs the same problem as core-guided MaxSAT
+(`scheduler.maxsat`, RC2) in a child process once CP-SAT has had a second alone: on the
+hardest JAIR instances RC2 proves the optimum where CP-SAT stalls far above it. Whichever
+settles the question first ends the search.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ class MaxSatFailed(RuntimeError):
 
 
 class _NoPlacement(Exception):
-    """Some meeting has no possible slot."""
+    """Some meeting has no possible slot, or some person fewer slots than meetings."""
 
 
 class _Encoding:
@@ -142,6 +142,8 @@ class _Encoding:
                 self._at_most(here, 1, EncType.pairwise if len(here) < 6 else EncType.seqcounter)
             self.busy[pid] = row
             taken = [lit for lit in row.values() if lit is not None]
+            if len(taken) < len(mids):
+                raise _NoPlacement(pid)
             self._exactly(taken, len(mids), EncType.totalizer)
 
     def _add_pool(self, meeting_ids: list[str], capacity: Mapping[str, int]) -> None:

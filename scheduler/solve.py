@@ -6,7 +6,8 @@ The pipeline:
    whose optimum also bounds the scheduled priority (model.best_selection);
 2. slots, for events small enough for one model: CP-SAT over the whole event for the scheduled
    priority (or, when the bound allows, for every meeting at once); under a gap-spread limit
-   (the JAIR benchmark) then fairness and the idle-gap stage of scheduler.gaps;
+   (the JAIR benchmark) then fairness and the idle-gap stage of scheduler.gaps (CP-SAT, with
+   MaxSAT beside it on the hardest instances);
 3. agendas: a quick local search on idle gaps (polish.py), then large-neighbourhood search
    (lns.py) under the whole lexicographic order until the time is up;
 4. tables, slot by slot (tables.py), keeping hosts at one table;
