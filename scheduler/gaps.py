@@ -415,6 +415,13 @@ class _Search:
         with self.lock:
             self.lower_bound = max(self.lower_bound, bound)
 
+    handed_over: bool = False
+    """CP-SAT has handed its worker over to MaxSAT."""
+
+    @property
+    def over_for_cp_sat(self) -> bool:
+        return self.closed or self.handed_over
+
     def settle(self, answer: maxsat.MaxSatResult) -> None:
         """Take a proven answer from outside, and stop the CP-SAT solvers at work."""
         if answer.slot_of is None:
@@ -422,43 +429,78 @@ class _Search:
         else:
             self.record(answer.slot_of, answer.gaps)
             self.raise_bound(answer.gaps)
+        self._stop_running()
+
+    def hand_over(self) -> None:
+        self.handed_over = True
+        self._stop_running()
+
+    def _stop_running(self) -> None:
         with self.lock:
             for solver in self.running:
                 solver.stop_search()
 
 
-MAXSAT_DELAY = 1.0
-"""Seconds CP-SAT has alone before MaxSAT starts beside it: most placements are settled by
-then, and a child process would only cost its start-up."""
+MAXSAT_PORTFOLIO = ((1.0, True), (10.0, False))
+"""When each MaxSAT search starts (seconds into the search) and whether its encoding states
+the parity of busy people. Most placements are settled by CP-SAT within the first second,
+where a child process would only cost its start-up. RC2's times are heavy-tailed and each
+encoding is the faster one on some JAIR instances, so a second one starts if the question is
+still open after ten seconds; CP-SAT then hands its worker over."""
 
 
 class _MaxSatBeside:
-    """RC2 (`scheduler.maxsat`) in a child process beside the CP-SAT search, handing its
-    proven optimum to the search. The child is owned by one watching thread, which polls it
-    and kills it when the search is over."""
+    """RC2 searches (`scheduler.maxsat`) in child processes beside the CP-SAT search, handing
+    the first proven optimum to the search. The children are owned by one watching thread,
+    which polls them and kills them when the search is over."""
 
-    def __init__(self, search: _Search, deadline: float, *args: object) -> None:
+    def __init__(self, search: _Search, started: float, deadline: float, *args: object) -> None:
         self._search = search
+        self._started = started
         self._deadline = deadline
         self._finished = threading.Event()
         self._thread = threading.Thread(target=self._watch, args=args, daemon=True)
         self._thread.start()
 
     def _watch(self, *args: object) -> None:
-        if self._finished.wait(MAXSAT_DELAY) or self._search.closed:
-            return
-        child = maxsat.Background(*args)  # type: ignore[arg-type]
+        children: list[maxsat.Background] = []
         try:
-            while not self._finished.is_set() and time.monotonic() < self._deadline:
-                try:
-                    answer = child.result(timeout=0.2)
-                except maxsat.MaxSatFailed:
+            for n, (start_at, parity) in enumerate(MAXSAT_PORTFOLIO):
+                if not self._poll(children, until=self._started + start_at):
                     return
+                if n > 0:
+                    self._search.hand_over()
+                children.append(maxsat.Background(*args, parity=parity))  # type: ignore[arg-type]
+            self._poll(children, until=self._deadline)
+        finally:
+            for child in children:
+                child.stop()
+
+    def _poll(self, children: list[maxsat.Background], until: float) -> bool:
+        """Wait for an answer until `until`; False when the search is over."""
+        while time.monotonic() < until:
+            if self._finished.is_set() or self._search.closed:
+                return False
+            for child in list(children):
+                try:
+                    answer = child.result(timeout=0)
+                except maxsat.MaxSatFailed:
+                    children.remove(child)
+                    child.stop()
+                    continue
                 if answer is not None:
                     self._search.settle(answer)
-                    return
-        finally:
-            child.stop()
+                    return False
+            self._finished.wait(0.1)
+        return not self._search.closed
+
+    def wait(self, report: Callable[[int], None]) -> None:
+        """After CP-SAT has handed over: wait for MaxSAT's answer or the deadline, reporting
+        a few times a second (a raising `report` ends the wait)."""
+        while self._thread.is_alive() and not self._search.closed:
+            self._thread.join(0.2)
+            if self._search.best_gaps is not None:
+                report(self._search.best_gaps)
 
     def close(self) -> None:
         self._finished.set()
@@ -492,12 +534,17 @@ def minimise_gaps(
     meetings = list(dict.fromkeys(meetings))
     gap_model = _GapModel(problem, meetings, pools, gap_spread_limit)
     search = _Search(lower_bound=0)
+    report = _reporter(on_progress, search, started)
     beside = None
     if workers >= 2:  # MaxSAT takes one of the workers
-        beside = _MaxSatBeside(search, deadline, problem, meetings, pools, gap_spread_limit)
+        beside = _MaxSatBeside(
+            search, started, deadline, problem, meetings, pools, gap_spread_limit
+        )
         workers -= 1
     try:
-        _search_with_cp_sat(gap_model, search, started, deadline, workers, hint, on_progress)
+        _search_with_cp_sat(gap_model, search, started, deadline, workers, hint, report)
+        if beside is not None:
+            beside.wait(report)
     finally:
         if beside is not None:
             beside.close()
@@ -525,10 +572,10 @@ def _search_with_cp_sat(
     deadline: float,
     workers: int,
     hint: Mapping[str, str] | None,
-    on_progress: ProgressCallback | None,
+    report: Callable[[int], None],
 ) -> None:
     """Ask CP-SAT for placements at rising targets, alternating with neighbourhood search,
-    until the search is closed or the deadline passes."""
+    until the search is closed, handed over to MaxSAT, or the deadline passes."""
     time_limit = deadline - started
     fewest = fewest_gaps_alone(gap_model.problem, gap_model.meetings, time_limit=0.1 * time_limit)
     gap_model.add_person_bounds(fewest)
@@ -536,8 +583,7 @@ def _search_with_cp_sat(
     step = 1  # targets tried: lower bound + step - 1, the step doubling while proven too low
     unsettled = False  # a stage ran out of time without an answer
     first_hint = dict(hint or {})
-    report = _reporter(on_progress, search, started)
-    while not search.closed and time.monotonic() < deadline - 0.05:
+    while not search.over_for_cp_sat and time.monotonic() < deadline - 0.05:
         target = min(search.lower_bound + step - 1, gap_model.most_gaps)
         if search.best_gaps is not None:
             target = min(target, search.best_gaps - 1)
@@ -559,7 +605,7 @@ def _search_with_cp_sat(
             step *= 2
         elif status == cp_model.UNKNOWN:
             unsettled = True
-        if search.best is not None and not search.closed:
+        if search.best is not None and not search.over_for_cp_sat:
             neighbourhood_end = time.monotonic() + 0.5 * (deadline - time.monotonic())
             _improve_in_neighbourhoods(gap_model, search, neighbourhood_end, workers, report)
     if search.best is not None:
@@ -603,7 +649,7 @@ def _solve_portfolio(
     def run(i: int) -> None:
         solvers[i].parameters.copy_from(_parameters(time_limit, seed=i))
         with search.lock:
-            if search.closed:
+            if search.over_for_cp_sat:
                 return
             search.running.add(solvers[i])
         statuses[i] = solvers[i].solve(model, callbacks[i])
@@ -646,7 +692,7 @@ def _improve_in_neighbourhoods(
     rng = random.Random(len(gap_model.meetings))
     people = sorted(gap_model.busy)
     share = 0.2
-    while not search.closed and time.monotonic() < deadline - 0.05:
+    while not search.over_for_cp_sat and time.monotonic() < deadline - 0.05:
         best = search.best
         with_gaps = [p for p in people if _gaps_of(gap_model, p, best) > 0]
         chosen = set(rng.sample(with_gaps, min(len(with_gaps), 3)))

@@ -81,9 +81,11 @@ class _Encoding:
         meetings: Sequence[str],
         pools: Sequence[Pool],
         gap_spread_limit: int | None,
+        parity: bool,
     ) -> None:
         self.problem = problem
         self.meetings = list(meetings)
+        self.parity = parity
         self.ids = IDPool()
         self.formula = WCNF()
         self.place: dict[str, dict[str, int]] = {}
@@ -167,7 +169,8 @@ class _Encoding:
                 # Busy people come in pairs: at most two a table, and an even number.
                 busy = [row[slot] for row in self.busy.values() if row[slot] is not None]
                 self._at_most(busy, 2 * most, EncType.totalizer)
-                self._even(busy)
+                if self.parity:
+                    self._even(busy)
 
     def _even(self, lits: list[int]) -> None:
         """An even number of `lits` is true: a chain of exclusive-ors ending false."""
@@ -270,10 +273,14 @@ def solve(
     meetings: Sequence[str],
     pools: Sequence[Pool],
     gap_spread_limit: int | None,
+    *,
+    parity: bool = True,
 ) -> MaxSatResult:
-    """Place `meetings` with the fewest idle gaps, proven; runs until done."""
+    """Place `meetings` with the fewest idle gaps, proven; runs until done. `parity` adds the
+    even-number-of-busy-people constraints: they speed up most instances and slow a few,
+    so the two encodings make a portfolio."""
     try:
-        encoding = _Encoding(problem, meetings, pools, gap_spread_limit)
+        encoding = _Encoding(problem, meetings, pools, gap_spread_limit, parity)
     except _NoPlacement:
         return MaxSatResult(None, 0)
     with RC2(encoding.formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True) as rc2:
@@ -294,6 +301,8 @@ class Background:
         meetings: Sequence[str],
         pools: Sequence[Pool],
         gap_spread_limit: int | None,
+        *,
+        parity: bool = True,
     ) -> None:
         pools = [(list(ids), dict(capacity)) for ids, capacity in pools]
         package_root = str(Path(__file__).resolve().parents[1])
@@ -311,7 +320,8 @@ class Background:
             env=env,
         )
         with self._process.stdin:  # the child reads all of it before it starts
-            pickle.dump((problem, list(meetings), pools, gap_spread_limit), self._process.stdin)
+            arguments = (problem, list(meetings), pools, gap_spread_limit, parity)
+            pickle.dump(arguments, self._process.stdin)
 
     def result(self, timeout: float) -> MaxSatResult | None:
         """The answer, or None when it has not come within `timeout` seconds."""
@@ -334,9 +344,9 @@ class Background:
 
 
 def _main() -> None:
-    problem, meetings, pools, gap_spread_limit = pickle.load(sys.stdin.buffer)
+    problem, meetings, pools, gap_spread_limit, parity = pickle.load(sys.stdin.buffer)
     try:
-        answer: object = solve(problem, meetings, pools, gap_spread_limit)
+        answer: object = solve(problem, meetings, pools, gap_spread_limit, parity=parity)
     except Exception as error:  # told to the parent, which carries on with CP-SAT alone
         answer = f"{type(error).__name__}: {error}"
     pickle.dump(answer, sys.stdout.buffer)

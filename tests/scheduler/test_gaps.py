@@ -351,6 +351,7 @@ def test_maxsat_agrees_with_cp_sat_on_random_small_events(case):
     ids = [m.id for m in problem.meetings]
     pools = [(ids, {s.id: tables for s in problem.slots})]
     answer = maxsat.solve(problem, ids, pools, limit)
+    assert maxsat.solve(problem, ids, pools, limit, parity=False).gaps == answer.gaps
     try:
         expected = minimise_gaps(
             problem, ids, pools=pools, time_limit=5, workers=1, gap_spread_limit=limit
