@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from pysat.card import CardEnc, EncType, ITotalizer
-from pysat.examples.rc2 import RC2
+from pysat.examples.rc2 import RC2Stratified
 from pysat.formula import WCNF, IDPool
+from pysat.solvers import Solver
 
 from scheduler.problem import Problem
 
@@ -157,20 +158,27 @@ class _Encoding:
         pairs_only = len(set(in_pool)) == len(self.meetings) and all(
             len(by_id[m].participants) == 2 for m in in_pool
         )
+        here = {
+            slot: [self.place[m][slot] for m in in_pool if slot in self.place[m]]
+            for slot in capacity
+        }
+        binding = [(slot, most) for slot, most in capacity.items() if len(here[slot]) > most]
+        for slot, most in binding:
+            self._at_most(here[slot], most, EncType.seqcounter)
+        busy = {
+            slot: [row[slot] for row in self.busy.values() if row[slot] is not None]
+            for slot, _ in binding
+        }
+        if pairs_only:  # busy people come in pairs: at most two a table
+            for slot, most in binding:
+                self._at_most(busy[slot], 2 * most, EncType.totalizer)
         clusters = clusters_by_person(self.meetings_of, in_pool)
-        for slot, most in capacity.items():
-            here = [self.place[m][slot] for m in in_pool if slot in self.place[m]]
-            if len(here) <= most:
-                continue
-            self._at_most(here, most, EncType.seqcounter)
+        for slot, most in binding:
             terms = [t for c in clusters if (t := self._cluster_busy(c, slot)) is not None]
             self._at_most(terms, most, EncType.totalizer)
-            if pairs_only:
-                # Busy people come in pairs: at most two a table, and an even number.
-                busy = [row[slot] for row in self.busy.values() if row[slot] is not None]
-                self._at_most(busy, 2 * most, EncType.totalizer)
-                if self.parity:
-                    self._even(busy)
+        if pairs_only and self.parity:  # ... and an even number of them
+            for slot, _ in binding:
+                self._even(busy[slot])
 
     def _even(self, lits: list[int]) -> None:
         """An even number of `lits` is true: a chain of exclusive-ors ending false."""
@@ -283,7 +291,15 @@ def solve(
         encoding = _Encoding(problem, meetings, pools, gap_spread_limit, parity)
     except _NoPlacement:
         return MaxSatResult(None, 0)
-    with RC2(encoding.formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True) as rc2:
+    if not encoding.formula.soft:  # nobody can have a gap: a plain satisfiability question
+        with Solver(name=SAT_SOLVER, bootstrap_with=encoding.formula.hard) as sat:
+            found = sat.solve()
+            return MaxSatResult(encoding.decode(sat.get_model()) if found else None, 0)
+    # The options measured best on the JAIR instances: adapt to at-most-one cores, exhaust
+    # and minimise cores, and trim them up to 5 times (stratification is moot at weight 1).
+    with RC2Stratified(
+        encoding.formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True, trim=5
+    ) as rc2:
         model = rc2.compute()
         if model is None:
             return MaxSatResult(None, 0)

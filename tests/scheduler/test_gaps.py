@@ -398,6 +398,8 @@ def test_maxsat_reports_a_meeting_without_a_possible_slot():
     problem = spread_problem()
     answer = maxsat.solve(problem, ["m1", "m2"], [], None)
     assert answer.slot_of is not None and answer.gaps == 1
+    alone = maxsat.solve(problem, ["m1"], [], None)  # no gap possible: no soft clause at all
+    assert alone == maxsat.MaxSatResult({"m1": "d1-09:00"}, 0)
     stuck = replace(problem, meetings=(meeting("m9", "x", "a", allowed=[]),))
     assert maxsat.solve(stuck, ["m9"], [], None).slot_of is None
 
