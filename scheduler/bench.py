@@ -610,9 +610,9 @@ def _jair_preamble(key: str, time_limit: float) -> list[str]:
     if key == "jair-forb":
         text += (
             " The paper's figures for these variants were read from a scanned copy (indicative);"
-            " the paper proves the variants without a figure infeasible. Here the bound proves"
-            " it: one meeting has no slot that suits both its participants, so the goal is"
-            " every other meeting, with the fewest gaps."
+            " the paper proves the variants without a figure infeasible. In each of them one"
+            " participant has more meetings than slots they can attend, so the bound proves it"
+            " too, and the goal is every other meeting, with the fewest gaps."
         )
     return [text, ""]
 

@@ -7,12 +7,11 @@ and the redundant constraints that made their solver fast (each person busy in a
 they have meetings, each slot's capacity stated again over clusters of meetings that share a
 person, at most two busy people per table and an even number of them).
 
-Measured on that benchmark (BENCHMARKS.md): RC2 over Glucose 3 proves the optima of
-forum-13crafb and ticf-13crafb (and of their .forb0003 variants) within a minute, where CP-SAT
-stalls far above them; CP-SAT is many times faster on the other instances. `scheduler.gaps`
-therefore runs both side by side.
-RC2 cannot be interrupted, so `Background` runs it in a child process that is killed when its
-answer is no longer wanted.
+Measured on that benchmark (BENCHMARKS.md): RC2 over Glucose 3, with core trimming, proves the
+optima of forum-13crafb and ticf-13crafb (and of their .forb0003 variants) within a minute,
+where CP-SAT stalls far above them; CP-SAT is many times faster on the other instances.
+`scheduler.gaps` therefore runs both side by side. RC2 cannot be interrupted, so `Background`
+runs it in a child process that is killed when its answer is no longer wanted.
 """
 
 from __future__ import annotations
