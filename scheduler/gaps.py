@@ -469,6 +469,8 @@ class _MaxSatBeside:
                 if not self._poll(children, until=self._started + start_at):
                     return
                 if n > 0:
+                    if not children:  # MaxSAT could not run here: CP-SAT keeps its worker
+                        return
                     self._search.hand_over()
                 children.append(maxsat.Background(*args, parity=parity))  # type: ignore[arg-type]
             self._poll(children, until=self._deadline)
