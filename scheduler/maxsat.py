@@ -16,9 +16,11 @@ runs it in a child process that is killed when its answer is no longer wanted.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import select
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -358,7 +360,21 @@ class Background:
         self._process.stdout.close()
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl option of <linux/prctl.h>: the signal this process gets when its parent ends."""
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the thread that started it ends, so that a parent
+    killed without a chance to stop us leaves no search behind (elsewhere: best effort)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):
+        pass
+
+
 def _main() -> None:
+    _die_with_parent()
     problem, meetings, pools, gap_spread_limit, parity = pickle.load(sys.stdin.buffer)
     try:
         answer: object = solve(problem, meetings, pools, gap_spread_limit, parity=parity)

@@ -1,6 +1,10 @@
 """`minimise_gaps`, judged from the outside: every meeting placed in one of its possible slots,
 nobody twice in a slot, pool capacities kept, and idle gaps recomputed here independently."""
 
+import subprocess
+import sys
+import textwrap
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -441,3 +445,46 @@ def test_maxsat_beside_cp_sat_proves_an_optimum_cp_sat_alone_does_not():
     assert_valid(problem, ids, result.slot_of, capacity=tables)
     assert result.total_gaps == sum(gaps_per_person(problem, result.slot_of).values()) == 4
     assert result.optimal and result.lower_bound == 4
+
+
+@pytest.mark.skipif(
+    not (instance_dir() / "ticf-13crafb.original.dzn").exists(),
+    reason=f"JAIR B2B instance files absent from {instance_dir()}",
+)
+def test_maxsat_child_ends_when_its_parent_is_killed():
+    # A parent killed outright cannot stop its MaxSAT search; the search must not outlive it.
+    starts_a_long_search = textwrap.dedent(
+        f"""
+        import time
+        from scheduler import maxsat
+        from scheduler.b2b import read_dzn
+        p = read_dzn({str(instance_dir() / "ticf-13crafb.original.dzn")!r})
+        ids = [m.id for m in p.meetings]
+        child = maxsat.Background(p, ids, [(ids, {{s.id: 14 for s in p.slots}})], 2)
+        print(child._process.pid, flush=True)
+        time.sleep(120)
+        """
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starts_a_long_search], stdout=subprocess.PIPE, text=True
+    )
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+    time.sleep(1.0)
+    assert _running(child)
+    parent.kill()
+    parent.wait()
+    for _ in range(50):
+        if not _running(child):
+            break
+        time.sleep(0.1)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie awaiting its reaper counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
