@@ -284,13 +284,18 @@ def test_random_small_events_give_valid_placements_with_honest_gap_counts(case):
     assert result.optimal
 
 
+def needs_jair(*names: str) -> pytest.MarkDecorator:
+    """Skip, saying why, where the JAIR research data (never copied here) is absent."""
+    return pytest.mark.skipif(
+        not all((instance_dir() / f"{n}.original.dzn").exists() for n in names),
+        reason=f"JAIR B2B instance files absent from {instance_dir()}",
+    )
+
+
 FAST_INSTANCES = ["tic-12", "tic-13", "forumt-14"]
 
 
-@pytest.mark.skipif(
-    not all((instance_dir() / f"{n}.original.dzn").exists() for n in FAST_INSTANCES),
-    reason=f"JAIR B2B instance files absent from {instance_dir()}",
-)
+@needs_jair(*FAST_INSTANCES)
 @pytest.mark.parametrize("name", FAST_INSTANCES)
 def test_fast_jair_instances_reach_the_proven_optimum(name):
     problem = read_dzn(instance_dir() / f"{name}.original.dzn")
@@ -425,10 +430,7 @@ def test_maxsat_child_process_gives_the_same_answer_and_can_be_stopped():
     assert busy._process.returncode is not None
 
 
-@pytest.mark.skipif(
-    not (instance_dir() / "tic-13crafc.original.dzn").exists(),
-    reason=f"JAIR B2B instance files absent from {instance_dir()}",
-)
+@needs_jair("tic-13crafc")
 def test_maxsat_beside_cp_sat_proves_an_optimum_cp_sat_alone_does_not():
     # CP-SAT finds tic-13crafc's 4 gaps but does not prove them within a minute; RC2 does.
     problem = read_dzn(instance_dir() / "tic-13crafc.original.dzn")
@@ -447,10 +449,7 @@ def test_maxsat_beside_cp_sat_proves_an_optimum_cp_sat_alone_does_not():
     assert result.optimal and result.lower_bound == 4
 
 
-@pytest.mark.skipif(
-    not (instance_dir() / "ticf-13crafb.original.dzn").exists(),
-    reason=f"JAIR B2B instance files absent from {instance_dir()}",
-)
+@needs_jair("ticf-13crafb")
 def test_maxsat_child_ends_when_its_parent_is_killed():
     # A parent killed outright cannot stop its MaxSAT search; the search must not outlive it.
     starts_a_long_search = textwrap.dedent(
