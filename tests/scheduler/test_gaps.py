@@ -292,22 +292,23 @@ def needs_jair(*names: str) -> pytest.MarkDecorator:
     )
 
 
+def solve_jair(name: str, **limits):
+    """Every meeting of a JAIR `.original` instance placed on its tables, spread at most 2."""
+    problem = read_dzn(instance_dir() / f"{name}.original.dzn")
+    ids = [m.id for m in problem.meetings]
+    tables = len(problem.tables)
+    pools = [(ids, {s.id: tables for s in problem.slots})]
+    result = minimise_gaps(problem, ids, pools=pools, gap_spread_limit=2, **limits)
+    return problem, ids, tables, result
+
+
 FAST_INSTANCES = ["tic-12", "tic-13", "forumt-14"]
 
 
 @needs_jair(*FAST_INSTANCES)
 @pytest.mark.parametrize("name", FAST_INSTANCES)
 def test_fast_jair_instances_reach_the_proven_optimum(name):
-    problem = read_dzn(instance_dir() / f"{name}.original.dzn")
-    ids = [m.id for m in problem.meetings]
-    tables = len(problem.tables)
-    result = minimise_gaps(
-        problem,
-        ids,
-        pools=[(ids, {s.id: tables for s in problem.slots})],
-        time_limit=30,
-        gap_spread_limit=2,
-    )
+    problem, ids, tables, result = solve_jair(name, time_limit=30)
     assert_valid(problem, ids, result.slot_of, capacity=tables)
     per_person = gaps_per_person(problem, result.slot_of)
     optimum = PAPER_OPTIMA[name][0]
@@ -433,17 +434,7 @@ def test_maxsat_child_process_gives_the_same_answer_and_can_be_stopped():
 @needs_jair("tic-13crafc")
 def test_maxsat_beside_cp_sat_proves_an_optimum_cp_sat_alone_does_not():
     # CP-SAT finds tic-13crafc's 4 gaps but does not prove them within a minute; RC2 does.
-    problem = read_dzn(instance_dir() / "tic-13crafc.original.dzn")
-    ids = [m.id for m in problem.meetings]
-    tables = len(problem.tables)
-    result = minimise_gaps(
-        problem,
-        ids,
-        pools=[(ids, {s.id: tables for s in problem.slots})],
-        time_limit=40,
-        workers=2,
-        gap_spread_limit=2,
-    )
+    problem, ids, tables, result = solve_jair("tic-13crafc", time_limit=40, workers=2)
     assert_valid(problem, ids, result.slot_of, capacity=tables)
     assert result.total_gaps == sum(gaps_per_person(problem, result.slot_of).values()) == 4
     assert result.optimal and result.lower_bound == 4
