@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from partnering import config as settings
+from partnering import locks
 from partnering.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.logger.setLevel(logging.INFO)
 
     db.init_app(app)
+    locks.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "partnering" / "migrations"), render_as_batch=True
     )
@@ -43,7 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from partnering import cli, models, web  # noqa: F401  (models: the whole schema)
+    from partnering.meetings import integrity
 
+    integrity.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app

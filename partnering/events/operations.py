@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, meeting_allowed_slot
+from partnering.meetings.models import Meeting, meeting_allowed_slot, meeting_participant
 from partnering.registrations.models import Participant, unavailable_slot
 
 
@@ -189,6 +189,11 @@ def _delete_slots(slots: list[Slot]) -> None:
     db.session.execute(
         db.update(Meeting).where(Meeting.slot_id.in_(ids)).values(slot_id=None),
         execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        db.update(meeting_participant)
+        .where(meeting_participant.c.slot_id.in_(ids))
+        .values(slot_id=None)
     )
     db.session.execute(db.delete(unavailable_slot).where(unavailable_slot.c.slot_id.in_(ids)))
     db.session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnering.db_types import UTCDateTime, utcnow
@@ -16,10 +16,23 @@ from partnering.registrations.models import Participant
 PRIORITIES = {1: "Would like to meet", 2: "Must meet"}
 REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 
+ACTIVE = text("status = 'active'")
+PENDING = text("status = 'pending'")
+
+
+def where(condition):
+    """A partial index's condition, for both databases we run on."""
+    return {"sqlite_where": condition, "postgresql_where": condition}
+
+
 meeting_participant = db.Table(
     "meeting_participant",
     Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
     Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot_id", ForeignKey("slot.id"), nullable=True),
+    # The slot of the meeting while it is active (kept by partnering.meetings.integrity): nobody
+    # can be in two meetings at the same time.
+    Index("uq_meeting_participant_participant_slot", "participant_id", "slot_id", unique=True),
 )
 
 meeting_allowed_slot = db.Table(
@@ -37,6 +50,14 @@ def new_uid() -> str:
 class Meeting(db.Model):
     """An agreed meeting. Placed once it has both a slot and a table."""
 
+    __table_args__ = (
+        # One active meeting per set of people, and per table and slot.
+        Index(
+            "uq_meeting_active_people", "event_id", "participants_key", unique=True, **where(ACTIVE)
+        ),
+        Index("uq_meeting_active_place", "slot_id", "table_id", unique=True, **where(ACTIVE)),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
@@ -52,10 +73,12 @@ class Meeting(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     sequence: Mapped[int] = mapped_column(default=0)
+    """Calendar SEQUENCE: raised whenever time, table or status changes."""
     announced_sequence: Mapped[int | None] = mapped_column()
     """The SEQUENCE its participants were last emailed; None: never announced to them."""
-    """Calendar SEQUENCE: raised whenever time, table or status changes."""
     external_ref: Mapped[str | None] = mapped_column(String(100))
+    participants_key: Mapped[str | None] = mapped_column(String(255))
+    """The participants' ids, sorted (kept by partnering.meetings.integrity)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -81,6 +104,13 @@ class Meeting(db.Model):
 
 
 class MeetingRequest(db.Model):
+    __table_args__ = (
+        # One open request per ordered pair.
+        Index(
+            "uq_meeting_request_pending", "sender_id", "recipient_id", unique=True, **where(PENDING)
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     sender_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)

@@ -1,12 +1,15 @@
 """Writes on meeting requests and meetings: one function per action a participant takes.
 
-Each checks its rules first and raises RequestRefused (with a message for the person) before
-writing anything, then commits once: the emails it queues (partnering.outbox) go with it."""
+Each first locks the people its rules read (partnering.locks), so two clicks at the same
+instant are judged one after the other; then it checks its rules and raises RequestRefused (with
+a message for the person) before writing anything, and commits once: the emails it queues
+(partnering.outbox) go with it."""
 
 from __future__ import annotations
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
+from partnering.locks import lock_for_writing
 from partnering.meetings import notify, rules
 from partnering.meetings.models import PRIORITIES, Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Participant
@@ -26,6 +29,7 @@ def send_request(
     accepted meeting at once."""
     if priority not in PRIORITIES:
         raise RequestRefused("Choose how much you want this meeting.")
+    lock_for_writing(sender, recipient)
     refusal = rules.send_refusal(sender, recipient)
     if refusal:
         raise RequestRefused(refusal)
@@ -50,6 +54,7 @@ def send_request(
 
 def accept_request(request: MeetingRequest) -> Meeting:
     """The recipient agrees: the request becomes an active meeting of the two."""
+    _lock_people_of(request)
     refusal = rules.accept_refusal(request)
     if refusal:
         raise RequestRefused(refusal)
@@ -60,6 +65,7 @@ def accept_request(request: MeetingRequest) -> Meeting:
 
 
 def decline_request(request: MeetingRequest) -> None:
+    _lock_people_of(request)
     if request.status != "pending":
         raise RequestRefused(f"This request was already {request.status}.")
     request.status = "declined"
@@ -68,6 +74,7 @@ def decline_request(request: MeetingRequest) -> None:
 
 
 def withdraw_request(request: MeetingRequest) -> None:
+    _lock_people_of(request)
     if request.status != "pending":
         raise RequestRefused(f"This request was already {request.status}.")
     request.status = "withdrawn"
@@ -77,6 +84,8 @@ def withdraw_request(request: MeetingRequest) -> None:
 
 def add_colleague(meeting: Meeting, by: Participant, colleague: Participant) -> None:
     """A participant brings a colleague from their own organisation into an agreed meeting."""
+    # The event: the meeting's place is the schedule's; the colleague: their meeting limit.
+    lock_for_writing(meeting.event, by, colleague)
     refusal = colleague_refusal(meeting, by, colleague)
     if refusal:
         raise RequestRefused(refusal)
@@ -84,6 +93,10 @@ def add_colleague(meeting: Meeting, by: Participant, colleague: Participant) -> 
     if meeting.is_placed:
         meeting.sequence += 1  # calendars must learn about the new attendee
     db.session.commit()
+
+
+def _lock_people_of(request: MeetingRequest) -> None:
+    lock_for_writing(request.sender, request.recipient)
 
 
 def colleague_refusal(meeting: Meeting, by: Participant, colleague: Participant) -> str | None:

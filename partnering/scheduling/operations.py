@@ -1,8 +1,10 @@
 """The writes of scheduling, one function per action: start, cancel, apply and reject runs;
 publish; hand edits (move, swap, lock, unschedule); cancel a meeting.
 
-Each validates first and raises `ScheduleRefused` (or `edits.EditRefused` for a hand edit that
-breaks a hard rule) with a message for the person before writing anything, then commits once. A
+Each first locks the event (or the run) it reads (partnering.locks), so two organisers, or an
+organiser and a participant, clicking at the same instant are judged one after the other. Then it
+validates and raises `ScheduleRefused` (or `edits.EditRefused` for a hand edit that breaks a hard
+rule) with a message for the person before writing anything, and commits once. A
 meeting's `sequence` goes up whenever its time, table or status changes (calendars rely on it),
 and its `published_at` is cleared when its place changes: participants see the new place once
 the organiser publishes again.
@@ -18,6 +20,7 @@ from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.jobs import enqueue
+from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import check_edit, describe
@@ -59,6 +62,7 @@ def create_run(
     event: Event, account: Account | None, *, time_limit: int, keep_published: bool = True
 ) -> ScheduleRun:
     """A queued run for the event, not yet handed to a worker."""
+    lock_for_writing(event)
     going = active_run(event)
     if going is not None:
         raise ScheduleRefused(
@@ -91,6 +95,7 @@ def start_run(
 def cancel_run(run: ScheduleRun) -> None:
     """Stop a queued or running run. A running job stops at its next progress report; one that
     has gone silent (its consumer stopped) is marked cancelled at once."""
+    lock_for_writing(run)
     if not run.is_active:
         raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
     silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > SILENT_AFTER
@@ -108,6 +113,7 @@ def _decide(run: ScheduleRun, account: Account | None, status: str) -> None:
 def apply_run(run: ScheduleRun, account: Account | None) -> int:
     """Make a finished run's result the event's schedule, in one transaction; returns how many
     meetings changed place. Refused when the event changed since in a way that breaks a rule."""
+    lock_for_writing(run.event, run)
     if run.status != "done":
         raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
     event = run.event
@@ -129,19 +135,19 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
             f"The event changed since this run and its result no longer fits ({reasons}). "
             "Run the scheduler again."
         )
-    changed = 0
-    for meeting_id in problem.meeting_by_id:
-        meeting = rows.meetings[meeting_id]
-        place = placement.get(meeting_id)
-        if rows.place_of(meeting) != place:
-            _place(meeting, rows, place)
-            changed += 1
+    changes = {
+        rows.meetings[meeting_id]: placement.get(meeting_id)
+        for meeting_id in problem.meeting_by_id
+        if rows.place_of(rows.meetings[meeting_id]) != placement.get(meeting_id)
+    }
+    _move_all(rows, changes)
     _decide(run, account, "applied")
     db.session.commit()
-    return changed
+    return len(changes)
 
 
 def reject_run(run: ScheduleRun, account: Account | None) -> None:
+    lock_for_writing(run)
     if run.status != "done":
         raise ScheduleRefused(f"Only a finished draft can be rejected; this run is {run.status}.")
     _decide(run, account, "rejected")
@@ -157,6 +163,16 @@ def _place(meeting: Meeting, rows: EventRows, place: Place | None) -> None:
     meeting.published_at = None
 
 
+def _move_all(rows: EventRows, changes: dict[Meeting, Place | None]) -> None:
+    """Give meetings new places. Their old places are freed first: the unique indexes check each
+    row as it is written, and meetings that trade places would otherwise meet in between."""
+    for meeting in changes:
+        meeting.slot, meeting.table = None, None
+    db.session.flush()
+    for meeting, place in changes.items():
+        _place(meeting, rows, place)
+
+
 # --- publishing ------------------------------------------------------------------------------
 
 
@@ -165,6 +181,7 @@ def publish(event: Event, state: str) -> int:
     published (and so fixed for later runs). Returns how many meetings were newly published."""
     if state not in PUBLISH_STATES:
         raise ScheduleRefused("Publish the schedule as preliminary or final.")
+    lock_for_writing(event)
     placed = (
         db.session.execute(
             db.select(Meeting).filter(
@@ -203,6 +220,7 @@ def _editable(meeting: Meeting, event: Event) -> None:
 def move_meeting(event: Event, meeting: Meeting, slot: Slot, table: Table) -> None:
     """Put a meeting at a slot and table (placing it if it was unscheduled). A meeting placed by
     hand is locked, so later runs keep it there."""
+    lock_for_writing(event)
     _editable(meeting, event)
     if slot.event_id != event.id or table.event_id != event.id:
         raise ScheduleRefused("Choose a slot and a table of this event.")
@@ -210,13 +228,14 @@ def move_meeting(event: Event, meeting: Meeting, slot: Slot, table: Table) -> No
         raise ScheduleRefused("The meeting is already there.")
     rows = EventRows(event)
     check_edit(event, rows, {meeting: (slot.ref, table.ref)})
-    _place(meeting, rows, (slot.ref, table.ref))
+    _move_all(rows, {meeting: (slot.ref, table.ref)})
     meeting.locked = True
     db.session.commit()
 
 
 def swap_meetings(event: Event, first: Meeting, second: Meeting) -> None:
     """Exchange the places of two scheduled meetings; both are locked afterwards."""
+    lock_for_writing(event)
     for meeting in (first, second):
         _editable(meeting, event)
         if not meeting.is_placed:
@@ -226,13 +245,13 @@ def swap_meetings(event: Event, first: Meeting, second: Meeting) -> None:
     rows = EventRows(event)
     first_place, second_place = rows.place_of(first), rows.place_of(second)
     check_edit(event, rows, {first: second_place, second: first_place})
-    _place(first, rows, second_place)
-    _place(second, rows, first_place)
+    _move_all(rows, {first: second_place, second: first_place})
     first.locked = second.locked = True
     db.session.commit()
 
 
 def set_locked(event: Event, meeting: Meeting, locked: bool) -> None:
+    lock_for_writing(event)
     _editable(meeting, event)
     if locked and not meeting.is_placed:
         raise ScheduleRefused("Only a scheduled meeting can be locked in place.")
@@ -242,6 +261,7 @@ def set_locked(event: Event, meeting: Meeting, locked: bool) -> None:
 
 def unschedule_meeting(event: Event, meeting: Meeting) -> None:
     """Take a meeting out of the schedule (it stays agreed; a later run may place it again)."""
+    lock_for_writing(event)
     _editable(meeting, event)
     if not meeting.is_placed:
         raise ScheduleRefused("This meeting is not scheduled.")
@@ -265,6 +285,7 @@ def participant_may_cancel(meeting: Meeting, participant: Participant, now: date
 def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) -> None:
     """Cancel an agreed meeting: it is kept (status cancelled, who and when), and its slot and
     table are free for later runs. Participants may cancel until the event's cut-off."""
+    lock_for_writing(meeting.event)
     if meeting.status != "active":
         raise ScheduleRefused("This meeting is already cancelled.")
     if not as_organiser:

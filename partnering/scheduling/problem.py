@@ -29,6 +29,7 @@ from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
+from partnering.meetings.integrity import participants_key
 from partnering.meetings.models import (
     PRIORITIES,
     Meeting,
@@ -408,6 +409,7 @@ def _write_event(
             if s.id not in p.available
         ],
     )
+    repeat = _repeats(problem)
     meeting_id = _insert_returning_ids(
         Meeting,
         [
@@ -419,6 +421,9 @@ def _write_event(
                 "table_id": table_id[m.fixed.table] if m.fixed and m.fixed.table else None,
                 "locked": m.fixed is not None,
                 "external_ref": m.id,
+                "participants_key": participants_key(
+                    (participant_id[p] for p in m.participants), repeat.get(m.id, "")
+                ),
             }
             for m in problem.meetings
         ],
@@ -427,7 +432,11 @@ def _write_event(
     _insert_rows(
         meeting_participant,
         [
-            {"meeting_id": meeting_id[m.id], "participant_id": participant_id[p]}
+            {
+                "meeting_id": meeting_id[m.id],
+                "participant_id": participant_id[p],
+                "slot_id": slot_id[m.fixed.slot] if m.fixed else None,
+            }
             for m in problem.meetings
             for p in m.participants
         ],
@@ -458,6 +467,19 @@ def _write_event(
         ],
     )
     return event
+
+
+def _repeats(problem: fmt.Problem) -> dict[str, str]:
+    """Meetings of people who already meet in an earlier meeting of the file (a follow-up):
+    "2" for the second of the same people, and so on."""
+    seen: Counter[frozenset[str]] = Counter()
+    out = {}
+    for m in problem.meetings:
+        people = frozenset(m.participants)
+        seen[people] += 1
+        if seen[people] > 1:
+            out[m.id] = str(seen[people])
+    return out
 
 
 def _usual_slot_minutes(problem: fmt.Problem) -> int:

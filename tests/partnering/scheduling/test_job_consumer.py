@@ -44,7 +44,7 @@ def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
         status = "queued"
         while time.monotonic() < deadline and status in ("queued", "running"):
             time.sleep(0.5)
-            db.session.expire_all()
+            db.session.rollback()  # a new read transaction sees the consumer's writes
             status = db.session.get(ScheduleRun, run_id).status
     finally:
         consumer.terminate()

@@ -265,6 +265,7 @@ def app_event(ctx, create_event, create_participant):
     a = create_participant(event, organisation="Shionogi", booth=t1)
     b = create_participant(event, organisation="Shionogi", max_meetings=2)
     c = create_participant(event, organisation="Genomix")
+    d = create_participant(event, organisation="Genomix")
     pending = create_participant(event, status="pending")
     c.unavailable_slots = event.slots[:2]
     s = event.slots
@@ -277,9 +278,9 @@ def app_event(ctx, create_event, create_participant):
     meetings = {
         "free": meeting(a, c, priority=2, allowed_slots=[s[3], s[4]]),
         "draft": meeting(b, c, slot=s[5], table=t2),  # placed by a run, not yet published
-        "locked": meeting(b, c, slot=s[6], table=t2, locked=True),
-        "published": meeting(a, c, slot=s[7], table=t1, published_at=datetime.now(UTC)),
-        "hidden": meeting(b, c, slot=s[8], table=t3),
+        "locked": meeting(b, d, slot=s[6], table=t2, locked=True),
+        "published": meeting(a, d, slot=s[7], table=t1, published_at=datetime.now(UTC)),
+        "hidden": meeting(c, d, slot=s[8], table=t3),
         "with_pending": meeting(a, pending),
         "cancelled": meeting(a, b, status="cancelled"),
     }
@@ -295,20 +296,20 @@ def app_event(ctx, create_event, create_participant):
         )
     )
     db.session.commit()
-    return event, {"a": a, "b": b, "c": c, "pending": pending}, meetings
+    return event, {"a": a, "b": b, "c": c, "d": d, "pending": pending}, meetings
 
 
 def test_problem_of_an_app_event(app_event):
     event, people, meetings = app_event
     problem = problem_for_event(event)
-    a, b, c = people["a"], people["b"], people["c"]
+    a, b, c, d = people["a"], people["b"], people["c"], people["d"]
     slots = event.slots
 
     assert [x.id for x in problem.slots] == [f"s{x.id}" for x in slots]
     assert problem.slots[0].start.utcoffset().total_seconds() == 9 * 3600  # event time
     # The hidden table stays only because it holds a meeting.
     assert [t.id for t in problem.tables] == ["T01", "T02", "T03"]
-    assert {p.id for p in problem.participants} == {a.ref, b.ref, c.ref}
+    assert {p.id for p in problem.participants} == {a.ref, b.ref, c.ref, d.ref}
     by_id = problem.participant_by_id
     assert by_id[a.ref].booth == "T01"
     assert by_id[a.ref].organisation == by_id[b.ref].organisation != by_id[c.ref].organisation
