@@ -25,6 +25,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
 
 from partnering import PROJECT_ROOT
+from partnering.locks import writing
 
 QUEUE_NAME = "partnering"
 
@@ -68,11 +69,12 @@ def _consumer_app() -> Flask:
 
 @contextmanager
 def app_context() -> Iterator[None]:
-    """The current app context, or one of the consumer's app."""
+    """The current app context, or one of the consumer's app; a job's transactions may write."""
     if has_app_context():
-        yield
+        with writing():
+            yield
         return
-    with _consumer_app().app_context():
+    with _consumer_app().app_context(), writing():
         yield
 
 

@@ -9,6 +9,9 @@ check sees every earlier write:
 - PostgreSQL: `SELECT ... FOR UPDATE` on those rows, in one fixed order (table name, then id),
   so two operations never wait for each other in a circle.
 - SQLite: the transaction starts again as `BEGIN IMMEDIATE`, the database's single write lock.
+  A request that may write (any method but GET, HEAD and OPTIONS) and a background job take
+  that lock when their first transaction begins: SQLite (in WAL mode) refuses at once, without
+  waiting, a write in a transaction that began reading before another writer committed.
 
 Everything loaded before the lock is read again afterwards. The unique indexes of
 `partnering.meetings.integrity` stay the last line: what a lock does not cover, the database
@@ -18,9 +21,11 @@ refuses.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import Flask
+from flask import Flask, g, request, request_started
 from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Engine
 
@@ -29,7 +34,12 @@ from partnering.extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 """How long a SQLite connection waits for the write lock before it gives up."""
 
-_immediate_next: ContextVar[bool] = ContextVar("immediate_next", default=False)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
+"""Whether this context's SQLite transactions begin by taking the write lock."""
+_immediate_next: ContextVar[bool] = ContextVar("sqlite_immediate_next", default=False)
+"""Whether the next one does (an operation that locks)."""
 
 
 def lock_for_writing(*rows: db.Model) -> None:
@@ -61,6 +71,16 @@ def _restart_immediate() -> None:
     _immediate_next.set(True)
 
 
+@contextmanager
+def writing() -> Iterator[None]:
+    """Every SQLite transaction inside takes the write lock when it begins (a background job)."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
 def _sqlite_connected(dbapi_connection, connection_record) -> None:
     # The driver's own BEGIN is switched off: _sqlite_begin says which kind of transaction.
     dbapi_connection.isolation_level = None
@@ -69,10 +89,20 @@ def _sqlite_connected(dbapi_connection, connection_record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    immediate = _immediate_next.get()
+    immediate = _immediate.get() or _immediate_next.get()
     _immediate_next.set(False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     connection.info["immediate"] = immediate
+
+
+def _request_mode(sender: Flask, **extra) -> None:
+    g.sqlite_mode = _immediate.set(request.method not in SAFE_METHODS)
+
+
+def _end_request_mode(error: BaseException | None) -> None:
+    token = g.pop("sqlite_mode", None)
+    if token is not None:
+        _immediate.reset(token)
 
 
 def init_app(app: Flask) -> None:
@@ -81,3 +111,6 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connected)
         event.listen(engine, "begin", _sqlite_begin)
+        # Before the URL's event or the user is loaded, which already begins the transaction.
+        request_started.connect(_request_mode, app)
+        app.teardown_request(_end_request_mode)

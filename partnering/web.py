@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context, render_template
+from sqlalchemy.exc import IntegrityError
 
 from partnering.access import is_organiser
+from partnering.extensions import db
 from partnering.outbox.operations import deliver_if_queued
 
 FORMATS = {
@@ -99,6 +101,16 @@ def init_app(app: Flask) -> None:
     def forbidden(error):
         message = "You do not have access to this page."
         return render_template("error.html", code=403, message=message), 403
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error):
+        # The database refused a write that a lock did not cover (two clicks at one instant).
+        db.session.rollback()
+        message = (
+            "Someone changed the same thing at the same moment, so nothing of yours was saved. "
+            "Reload the page to see where things stand, and try again."
+        )
+        return render_template("error.html", code=409, message=message), 409
 
     @app.errorhandler(404)
     def not_found(error):
