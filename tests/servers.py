@@ -225,11 +225,20 @@ class WebClient:
         self._follow = urllib.request.build_opener(cookies)
         self._stay = urllib.request.build_opener(cookies, _NoRedirect)
 
-    def get(self, path: str, *, follow: bool = True) -> Page:
-        return self._open(path, None, follow)
+    def get(
+        self, path: str, *, follow: bool = True, headers: Mapping[str, str] | None = None
+    ) -> Page:
+        return self._open(path, None, follow, headers)
 
-    def post(self, path: str, data: Mapping[str, object], *, follow: bool = True) -> Page:
-        return self._open(path, urllib.parse.urlencode(data).encode(), follow)
+    def post(
+        self,
+        path: str,
+        data: Mapping[str, object],
+        *,
+        follow: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Page:
+        return self._open(path, urllib.parse.urlencode(data).encode(), follow, headers)
 
     def submit(self, path: str, data: Mapping[str, object], *, follow: bool = True) -> Page:
         """Post a form as a browser does: load its page first for the CSRF token."""
@@ -237,10 +246,13 @@ class WebClient:
         token = csrf_token(page.text)
         return self.post(path, {**data, "csrf_token": token}, follow=follow)
 
-    def _open(self, path: str, body: bytes | None, follow: bool) -> Page:
+    def _open(
+        self, path: str, body: bytes | None, follow: bool, headers: Mapping[str, str] | None
+    ) -> Page:
         opener = self._follow if follow else self._stay
+        request = urllib.request.Request(self.base_url + path, body, dict(headers or {}))
         try:
-            response = opener.open(self.base_url + path, body, timeout=self.timeout)
+            response = opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
             response = error  # 3xx not followed, 4xx, 5xx: a page all the same
         with response:

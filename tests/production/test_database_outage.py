@@ -148,7 +148,6 @@ def test_an_outage_gives_503_pages_writes_nothing_and_the_site_recovers(
     pages = ["/", "/e/osaka/", "/e/osaka/meetings/", ask_ben]
     db.session.close()  # the test itself holds no connection across the outage
 
-
     with start_threaded(app) as server:
         web = WebClient(server.base_url)
         assert "Welcome, Aiko Sato" in web.submit(link, {}).text
