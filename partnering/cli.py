@@ -102,8 +102,10 @@ def serve_production_command(host: str, port: int, workers: int | None) -> None:
     )
     # exec: gunicorn's master takes this process's place, so signals from a process manager
     # reach it directly.
-    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "python:partnering.gunicorn_conf"]
-    os.execve(sys.executable, gunicorn, env)
+    settings_file = Path(__file__).with_name("gunicorn_conf.py")
+    os.execve(
+        sys.executable, [sys.executable, "-m", "gunicorn", "--config", str(settings_file)], env
+    )
 
 
 @click.command("demo")

@@ -1,5 +1,7 @@
 """Gunicorn's settings for the production server: `flask --app partnering serve-production`,
-or by hand `gunicorn --config python:partnering.gunicorn_conf`.
+or by hand `gunicorn --config partnering/gunicorn_conf.py`. Loaded by its path, not imported
+from the package: gunicorn's master then holds none of the app's code, and `kill -HUP` to it
+starts workers that load the code as it is now (after an upgrade).
 
 From the environment: HOST (127.0.0.1: a reverse proxy sits in front), PORT (8000) and
 WEB_CONCURRENCY (worker processes; 2 × cores + 1, at most 8). The app runs in production mode,
@@ -34,10 +36,9 @@ wsgi_app = "partnering:create_app()"
 raw_env = ["PARTNERING_PRODUCTION=true"]
 bind = [bind_address(os.environ)]
 workers = worker_count(os.environ, len(os.sched_getaffinity(0)))
-# The app is built once in the master: a bad configuration (no secret key) stops the server at
-# once instead of every worker failing in turn. create_app() opens no database connection, so
-# the forked workers share none.
-preload_app = True
+# Not preloaded, for the same reason: each worker builds the app. A bad configuration (no
+# secret key) still stops the server, as a worker that fails to boot makes gunicorn exit.
+preload_app = False
 timeout = 60  # solver runs are background jobs; no request should take this long
 graceful_timeout = 30
 keepalive = 5  # the proxy reuses its connections to gunicorn

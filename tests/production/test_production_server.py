@@ -28,6 +28,18 @@ def test_gunicorn_binds_and_sizes_from_the_environment():
     assert "PARTNERING_PRODUCTION=true" in gunicorn_conf.raw_env
 
 
+def test_gunicorn_settings_load_none_of_the_app_in_the_master():
+    """So that `kill -HUP` brings up workers with the code as it is after an upgrade."""
+    check = "import runpy, sys; runpy.run_path(sys.argv[1]); print('partnering' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", check, gunicorn_conf.__file__],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_serve_production_refuses_the_development_secret(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
     assert app.config["SECRET_KEY"] == settings.DEV_SECRET
@@ -44,7 +56,7 @@ def test_gunicorn_by_hand_refuses_to_start_without_a_secret(tmp_path):
         "PORT": "0",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--config", "python:partnering.gunicorn_conf"],
+        [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__],
         env=env,
         capture_output=True,
         text=True,
