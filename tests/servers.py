@@ -76,9 +76,10 @@ def server_env(
 ) -> dict[str, str]:
     """The environment of a server (and of its consumers) on this database. Without a queue
     URL, a SQLite database gets a SQLite queue file beside it, and PostgreSQL keeps the queue
-    in the same database (the app's default); never the project's instance/ queue."""
+    in the same database (the app's default); never the project's instance/ queue. Settings
+    of the caller's shell (PARTNERING_*) are left out."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("PARTNERING_")},
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
         "PARTNERING_SECRET_KEY": secrets.token_hex(16),
     }
@@ -93,7 +94,7 @@ def server_env(
 
 def init_db(env: Mapping[str, str]) -> None:
     """`flask init-db`: the schema by the migrations, as a deployment makes it."""
-    done = subprocess.run([*FLASK, "init-db"], env=env, capture_output=True, text=True)
+    done = subprocess.run([*FLASK, "init-db"], env=env, capture_output=True, text=True, timeout=180)
     if done.returncode != 0:
         raise ServerFailed(f"init-db failed:\n{done.stdout}{done.stderr}")
 
