@@ -1,11 +1,11 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README, `make run` and `make test`, and `make production`.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: run test lint bench system-packages
+.PHONY: run production test lint bench system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ run: $(STAMP)
 	$(BIN)/flask --app partnering init-db
 	$(BIN)/flask --app partnering demo --if-empty --url http://127.0.0.1:$(PORT)
 	$(BIN)/flask --app partnering serve --port $(PORT)
+
+# gunicorn workers only: job consumers run apart (`huey_consumer partnering.jobs.huey`).
+production: $(STAMP)
+	$(BIN)/flask --app partnering init-db
+	$(BIN)/flask --app partnering serve-production --port $(PORT)
 
 system-packages:
 	sh .ci/system-packages

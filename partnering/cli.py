@@ -5,6 +5,7 @@ Bad input ends with a one-line error and a non-zero exit code, never a traceback
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from partnering import config as settings
 from partnering.auth.operations import login_token
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
@@ -70,6 +72,40 @@ def serve_command(host: str, port: int, workers: int) -> None:
         signal.signal(signal.SIGTERM, previous)
         consumer.terminate()
         consumer.wait(timeout=10)
+
+
+@click.command("serve-production")
+@with_appcontext
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=8000, show_default=True)
+@click.option(
+    "--workers",
+    envvar="WEB_CONCURRENCY",
+    type=click.IntRange(1),
+    default=None,
+    help="Web worker processes (default: 2 × cores + 1, at most 8).",
+)
+def serve_production_command(host: str, port: int, workers: int | None) -> None:
+    """Serve the app with gunicorn, in production mode (several worker processes).
+
+    Background jobs are not run here: start consumers with `huey_consumer partnering.jobs.huey`."""
+    try:
+        settings.check_production({**current_app.config, "PRODUCTION": True})
+    except settings.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    env = {**os.environ, "HOST": host, "PORT": str(port)}
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    click.echo(
+        "Background jobs are not run by this server: start consumers with "
+        "`huey_consumer partnering.jobs.huey -w N` (same environment, any machine)."
+    )
+    # exec: gunicorn's master takes this process's place, so signals from a process manager
+    # reach it directly.
+    settings_file = Path(__file__).with_name("gunicorn_conf.py")
+    os.execve(
+        sys.executable, [sys.executable, "-m", "gunicorn", "--config", str(settings_file)], env
+    )
 
 
 @click.command("demo")
@@ -182,6 +218,14 @@ def init_app(app: Flask) -> None:
     from partnering.agenda.cli import agendas
     from partnering.scheduling.cli import schedule_group
 
-    commands = (init_db_command, serve_command, demo_command, event_cli, schedule_group, agendas)
+    commands = (
+        init_db_command,
+        serve_command,
+        serve_production_command,
+        demo_command,
+        event_cli,
+        schedule_group,
+        agendas,
+    )
     for command in commands:
         app.cli.add_command(command)

@@ -30,6 +30,13 @@ class Defaults:
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
     PRODUCTION = False
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug's
+    # ProxyFix). 0 ignores the header; nothing is trusted unless a deployment says so.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

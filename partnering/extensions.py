@@ -22,7 +22,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# pool_pre_ping: a pooled connection is tested before use, so a restarted database costs one
+# reconnect instead of an error on the next request. Given here, not in SQLALCHEMY_ENGINE_OPTIONS,
+# it stays on when a deployment sets other engine options (flask-sqlalchemy merges the two).
+db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

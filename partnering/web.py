@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, render_template
-from sqlalchemy.exc import IntegrityError
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from partnering.access import is_organiser
-from partnering.extensions import db
+from partnering.extensions import db, login_manager
 from partnering.outbox.operations import deliver_if_queued
 
 FORMATS = {
@@ -115,3 +116,34 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return render_template("error.html", code=404, message="There is no such page."), 404
+
+    app.register_error_handler(OperationalError, database_unreachable)
+    app.register_error_handler(PoolTimeout, database_unreachable)
+
+
+DATABASE_UNREACHABLE = (
+    "The database is not reachable right now; nothing was saved. Try again in a moment."
+)
+
+
+def database_unreachable(error: SQLAlchemyError):
+    """The database went away (restarted, network cut, SQLite locked past its busy timeout):
+    the request's transaction is rolled back and the person sees a page that says so, not a
+    server error. The pool's pre-ping reconnects by itself once the database is back."""
+    # The driver's message only: the statement's parameters may hold what people typed.
+    reason = str(getattr(error, "orig", None) or error).strip()
+    current_app.logger.warning(
+        "Database not reachable on %s %s: %s", request.method, request.path, reason
+    )
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone for good; the session is thrown away at teardown anyway.
+        current_app.logger.warning("Rollback failed too; the connection is discarded")
+    # The page must render without the database: rolled-back rows (the event, the account)
+    # would reload on access, so the page shows neither.
+    g.pop("event", None)
+    g.pop("participant", None)
+    g._login_user = login_manager.anonymous_user()
+    page = render_template("error.html", code=503, message=DATABASE_UNREACHABLE)
+    return page, 503, {"Retry-After": "5"}
