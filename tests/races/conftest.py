@@ -1,42 +1,81 @@
-"""A live server for the race tests: the app, migrated from empty, served by werkzeug with a
-thread per request, on the database under test."""
+"""Live servers for the race tests, on the database under test:
+
+- `threaded`: werkzeug with a thread per request, in the test process, on an empty database;
+- `gunicorn`: two gunicorn worker processes with the Redis job queue, as in production. It is
+  started once for the module, on a database of its own (every scene brings its own event).
+"""
 
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+import redis
+from flask import Flask
 from flask_migrate import upgrade
-from racing import LiveServer, Scene
-from werkzeug.serving import make_server
+from racing import RaceServer, Scene
 
 from partnering import create_app
 from partnering.extensions import db
+from tests.production.conftest import fresh_postgres_database
+from tests.servers import start_gunicorn, start_threaded
+
+REDIS_QUEUE = "redis://127.0.0.1:6379/14"
 
 
-@pytest.fixture
-def live(database_url) -> Iterator[LiveServer]:
-    app = create_app(
+def scene_app(database_url: str, secret_key: str = "races") -> Flask:
+    """The test's own app on the server's database, for building scenes and judging them (with
+    the server's secret key: it signs the login links)."""
+    return create_app(
         {
-            "SECRET_KEY": "races",
+            "SECRET_KEY": secret_key,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "HUEY_IMMEDIATE": True,
         }
     )
+
+
+@contextmanager
+def own_database(tmp_path) -> Iterator[str]:
+    """An empty database of the backend under test (TEST_DATABASE_URL's, or SQLite)."""
+    under_test = os.environ.get("TEST_DATABASE_URL", "")
+    if under_test.startswith("postgresql"):
+        with fresh_postgres_database(under_test) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path}/races.db"
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory) -> Iterator[RaceServer]:
+    queue = redis.Redis.from_url(REDIS_QUEUE)
+    queue.flushdb()
+    with own_database(tmp_path_factory.mktemp("gunicorn")) as url:
+        with start_gunicorn(url, workers=2, queue_url=REDIS_QUEUE) as server:
+            app = scene_app(url, server.env["PARTNERING_SECRET_KEY"])
+            yield RaceServer(app, server.base_url)
+            with app.app_context():
+                db.engine.dispose()
+    queue.flushdb()
+
+
+@pytest.fixture
+def threaded_server(database_url) -> Iterator[RaceServer]:
+    app = scene_app(database_url)
     with app.app_context():
         upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with start_threaded(app) as server:
+        yield RaceServer(app, server.base_url)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["threaded", "gunicorn"])
+def live(request) -> RaceServer:
+    return request.getfixturevalue(f"{request.param}_server")
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ or a redirect, and the event's exported problem and schedule pass `scheduler.che
 from __future__ import annotations
 
 import html
-import http.cookiejar
 import json
-import re
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,78 +29,46 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting, meeting_participant
 from partnering.registrations.models import Organisation, Participant
 from scheduler import check, problem_from_dict, schedule_from_dict
+from tests.servers import Page, WebClient, csrf_token
 
 THREADS_TIMEOUT = 120
 
 
 @dataclass
-class LiveServer:
+class RaceServer:
+    """A live server, and an app of the test's own on the same database for setting scenes."""
+
     app: Flask
     base_url: str
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # the test sees the redirect itself
+class Visitor(WebClient):
+    """A browser logged in as one person, holding its CSRF token; it does not follow redirects,
+    so the test sees every answer as the server gave it."""
 
+    csrf = ""
 
-@dataclass
-class Answer:
-    status: int
-    body: str
-    location: str | None
-
-
-class Visitor:
-    """One browser: its own cookies, its CSRF token, no redirects followed."""
-
-    CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect
-        )
-        self.csrf_token = ""
-
-    def request(self, path: str, data: dict | None = None) -> Answer:
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode({"csrf_token": self.csrf_token, **data}).encode()
-        try:
-            with self.opener.open(self.base_url + path, data=body, timeout=60) as response:
-                status, text, headers = response.status, response.read(), response.headers
-        except urllib.error.HTTPError as error:
-            status, text, headers = error.code, error.read(), error.headers
-        return Answer(status, text.decode("utf-8", "replace"), headers.get("Location"))
-
-    def get(self, path: str) -> Answer:
-        return self.request(path)
-
-    def post(self, path: str, **data) -> Answer:
-        return self.request(path, data)
+    def send(self, path: str, **data) -> Page:
+        return self.post(path, {"csrf_token": self.csrf, **data}, follow=False)
 
     def log_in(self, token: str, landing: str) -> None:
         """Use a login link as a person would: open it, press the button, then open a page."""
-        confirm = self.get(f"/login/{token}")
-        self.csrf_token = self.CSRF.search(confirm.body).group(1)
-        assert self.post(f"/login/{token}").status == 302
+        self.csrf = csrf_token(self.get(f"/login/{token}").text)
+        assert self.send(f"/login/{token}").status == 302
         page = self.get(landing)
-        assert page.status == 200, page.body[:500]
-        self.csrf_token = self.CSRF.search(page.body).group(1)
+        assert page.status == 200, page.text[:500]
+        self.csrf = csrf_token(page.text)
 
-    def flashes(self, answer: Answer) -> str:
+    def flashes(self, answer: Page) -> str:
         """The message a redirect leads to (the page after it, as a browser shows it)."""
-        assert answer.location is not None
-        page = self.get(urllib.parse.urlsplit(answer.location).path)
-        return html.unescape(page.body)
+        location = answer.headers["Location"]
+        return html.unescape(self.get(urllib.parse.urlsplit(location).path).text)
 
 
-def race(actions: list[Callable[[], Answer]]) -> list[Answer]:
+def race(actions: list[Callable[[], Page]]) -> list[Page]:
     """Run every action in its own thread, all released at the same instant."""
     barrier = threading.Barrier(len(actions))
-    answers: list[Answer | BaseException | None] = [None] * len(actions)
+    answers: list[Page | BaseException | None] = [None] * len(actions)
 
     def go(i: int) -> None:
         barrier.wait()
@@ -115,14 +82,14 @@ def race(actions: list[Callable[[], Answer]]) -> list[Answer]:
         thread.start()
     for thread in threads:
         thread.join(THREADS_TIMEOUT)
-    failures = [a for a in answers if not isinstance(a, Answer)]
+    failures = [a for a in answers if not isinstance(a, Page)]
     assert not failures, failures
     return answers
 
 
-def assert_pages_or_redirects(answers: list[Answer]) -> None:
+def assert_pages_or_redirects(answers: list[Page]) -> None:
     statuses = Counter(a.status for a in answers)
-    assert set(statuses) <= {200, 302, 303}, (statuses, [a.body[:300] for a in answers])
+    assert set(statuses) <= {200, 302, 303}, (statuses, [a.text[:300] for a in answers])
 
 
 # --- building the event --------------------------------------------------------------------
@@ -131,13 +98,17 @@ def assert_pages_or_redirects(answers: list[Answer]) -> None:
 class Scene:
     """An event in the live server's database, and logged-in visitors for its people."""
 
-    def __init__(self, live: LiveServer, *, tables: int = 6, max_meetings: int | None = None):
+    def __init__(self, live: RaceServer, *, tables: int = 6, max_meetings: int | None = None):
         self.live = live
         self.app = live.app
         self.context = self.app.test_request_context(base_url=live.base_url)
         self.context.push()
+        # Scenes may share a server and its database: each has an event and people of its own.
         self.event = create_event(
-            slug="race", name="Race Day", timezone="Europe/Paris", max_meetings=max_meetings
+            slug=f"race-{uuid.uuid4().hex[:8]}",
+            name="Race Day",
+            timezone="Europe/Paris",
+            max_meetings=max_meetings,
         )
         add_sessions(
             self.event,
@@ -158,7 +129,7 @@ class Scene:
     def person(self, *, role: str = "participant", organisation: str | None = None, **fields):
         self._count += 1
         n = self._count
-        account = get_or_create_account(f"racer{n}@example.org", f"Racer {n}")
+        account = get_or_create_account(f"racer{n}@{self.slug}.example.org", f"Racer {n}")
         org = None
         if organisation is not None:
             org = db.session.execute(

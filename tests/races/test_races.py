@@ -29,7 +29,7 @@ def test_crossing_requests_make_one_meeting_per_pair(scene):
                 visitor = s.visitor(sender)
                 path = s.url(f"/meetings/request/{recipient.id}")
                 actions.append(
-                    lambda v=visitor, p=path: v.post(p, priority="1", message="Shall we meet?")
+                    lambda v=visitor, p=path: v.send(p, priority="1", message="Shall we meet?")
                 )
     answers = race(actions)
 
@@ -39,7 +39,9 @@ def test_crossing_requests_make_one_meeting_per_pair(scene):
         ",".join(str(i) for i in sorted((a.id, b.id))): 1 for a, b in pairs
     }
     pending = db.session.scalar(
-        select(func.count()).select_from(MeetingRequest).filter_by(status="pending")
+        select(func.count())
+        .select_from(MeetingRequest)
+        .filter_by(event_id=s.event.id, status="pending")
     )
     assert pending == 0  # every pair's crossing requests became their one meeting
     s.assert_valid()
@@ -51,7 +53,7 @@ def test_one_request_accepted_by_many_tabs_makes_one_meeting(scene):
     request = send_request(asker, asked, message="Hello", priority=1)
     tabs = [s.visitor(asked) for _ in range(12)]
     path = s.url(f"/meetings/requests/{request.id}/accept")
-    answers = race([lambda v=v: v.post(path) for v in tabs])
+    answers = race([lambda v=v: v.send(path) for v in tabs])
 
     assert_pages_or_redirects(answers)
     assert len(s.active_meetings()) == 1
@@ -69,7 +71,7 @@ def test_accepts_that_together_pass_a_personal_limit_stop_at_it(scene):
     requests = [send_request(s.person(), busy, message="Hi", priority=1) for _ in range(8)]
     tabs = [s.visitor(busy) for _ in requests]
     paths = [s.url(f"/meetings/requests/{r.id}/accept") for r in requests]
-    answers = race([lambda v=v, p=p: v.post(p) for v, p in zip(tabs, paths, strict=True)])
+    answers = race([lambda v=v, p=p: v.send(p) for v, p in zip(tabs, paths, strict=True)])
 
     assert_pages_or_redirects(answers)
     assert s.active_meeting_counts()[busy.id] == 2
@@ -86,7 +88,7 @@ def test_organiser_moves_into_one_cell_place_one_meeting(scene):
     tabs = [s.visitor(organiser) for _ in meetings]
     cell = {"move-slot": slot.id, "move-table": table.id}
     paths = [s.url(f"/schedule/meetings/{m.id}/move") for m in meetings]
-    answers = race([lambda v=v, p=p: v.post(p, **cell) for v, p in zip(tabs, paths, strict=True)])
+    answers = race([lambda v=v, p=p: v.send(p, **cell) for v, p in zip(tabs, paths, strict=True)])
 
     assert_pages_or_redirects(answers)
     in_cell = [m for m in s.active_meetings() if (m.slot_id, m.table_id) == (slot.id, table.id)]
@@ -110,7 +112,7 @@ def test_one_persons_meetings_moved_into_one_slot_leave_them_in_one(scene):
         for m, t in zip(meetings, tables, strict=False)
     ]
     answers = race(
-        [lambda v=v, m=m: v.post(m[0], **m[1]) for v, m in zip(tabs, moves, strict=True)]
+        [lambda v=v, m=m: v.send(m[0], **m[1]) for v, m in zip(tabs, moves, strict=True)]
     )
 
     assert_pages_or_redirects(answers)
@@ -134,8 +136,8 @@ def test_a_participant_cancelling_while_the_organiser_moves(scene):
         cancel = s.url(f"/agenda/meetings/{meeting.id}/cancel")
         move = s.url(f"/schedule/meetings/{meeting.id}/move")
         there = {"move-slot": slots[10].id, "move-table": tables[i].id}
-        actions.append(lambda v=participant, p=cancel: v.post(p))
-        actions.append(lambda v=boss, p=move, d=there: v.post(p, **d))
+        actions.append(lambda v=participant, p=cancel: v.send(p))
+        actions.append(lambda v=boss, p=move, d=there: v.send(p, **d))
     answers = race(actions)
 
     assert_pages_or_redirects(answers)
@@ -164,7 +166,7 @@ def test_applying_a_run_while_the_organiser_edits_by_hand(scene):
     apply = s.url(f"/schedule/runs/{run.id}/apply")
     move = s.url(f"/schedule/meetings/{other.id}/move")
     cell = {"move-slot": slot.id, "move-table": table.id}
-    answers = race([lambda: applier.post(apply), lambda: editor.post(move, **cell)])
+    answers = race([lambda: applier.send(apply), lambda: editor.send(move, **cell)])
 
     assert_pages_or_redirects(answers)
     in_cell = [m for m in s.active_meetings() if (m.slot_id, m.table_id) == (slot.id, table.id)]
@@ -182,7 +184,7 @@ def test_publishing_twice_at_once_announces_once(scene):
     s.meeting(people[0], people[1], slot=slots[0], table=tables[0])
     s.meeting(people[2], people[3], slot=slots[0], table=tables[1])
     tabs = [s.visitor(organiser) for _ in range(4)]
-    answers = race([lambda v=v: v.post(s.url("/schedule/publish"), state="final") for v in tabs])
+    answers = race([lambda v=v: v.send(s.url("/schedule/publish"), state="final") for v in tabs])
 
     assert_pages_or_redirects(answers)
     assert all(m.published_at is not None for m in s.active_meetings())
@@ -198,6 +200,11 @@ def test_publishing_twice_at_once_announces_once(scene):
     s.assert_valid()
 
 
+IN_PROCESS = pytest.mark.parametrize("live", ["threaded"], indirect=True)
+"""For tests that reach into the server's process (no HTTP, or a patched operation)."""
+
+
+@IN_PROCESS
 def test_the_database_refuses_what_a_lock_would_miss(scene):
     """Written behind the operations' back, a duplicate meeting is still refused."""
     s = scene()
@@ -207,9 +214,11 @@ def test_the_database_refuses_what_a_lock_would_miss(scene):
         s.meeting(b, a)
     db.session.rollback()
     assert len(s.active_meetings()) == 1
-    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+    every = select(func.count()).select_from(Meeting).filter_by(event_id=s.event.id)
+    assert db.session.scalar(every) == 1
 
 
+@IN_PROCESS
 def test_without_the_locks_the_database_still_refuses_and_the_loser_sees_a_page(scene, monkeypatch):
     monkeypatch.setattr(meeting_operations, "lock_for_writing", lambda *rows: None)
     s = scene()
@@ -217,12 +226,12 @@ def test_without_the_locks_the_database_still_refuses_and_the_loser_sees_a_page(
     actions = []
     for sender, recipient in ((a, b), (b, a)) * 4:
         visitor, path = s.visitor(sender), s.url(f"/meetings/request/{recipient.id}")
-        actions.append(lambda v=visitor, p=path: v.post(p, priority="2", message="Meet?"))
+        actions.append(lambda v=visitor, p=path: v.send(p, priority="2", message="Meet?"))
     answers = race(actions)
 
     assert {x.status for x in answers} <= {200, 302, 409}
     for refused in (x for x in answers if x.status == 409):
-        assert "nothing of yours was saved" in html.unescape(refused.body)
+        assert "nothing of yours was saved" in html.unescape(refused.text)
     # Without the locks two crossing requests may both stay pending (the locks turn them into
     # a meeting); what the database guarantees on its own is that no pair meets twice.
     assert len(s.active_meetings()) <= 1
