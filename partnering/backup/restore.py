@@ -162,7 +162,9 @@ def _read(doc: object, slug: str | None) -> _Rows:
                 organisations, raw["organisation"], f"{where}.organisation", "organisation", True
             ),
             booth=_link(tables, raw["booth"], f"{where}.booth", "table", nullable=True),
-            unavailable_slots=_links(slots, raw["unavailable_slots"], f"{where}.unavailable_slots"),
+            unavailable_slots=_links(
+                slots, raw["unavailable_slots"], f"{where}.unavailable_slots", "slot"
+            ),
             **values,
         )
         account(raw["account"], f"{where}.account", person, "account")
@@ -178,8 +180,10 @@ def _read(doc: object, slug: str | None) -> _Rows:
         ref = _new_ref(meetings, raw, where)
         meeting = Meeting(
             event=event,
-            participants=_links(participants, raw["participants"], f"{where}.participants"),
-            allowed_slots=_links(slots, raw["allowed_slots"], f"{where}.allowed_slots"),
+            participants=_links(
+                participants, raw["participants"], f"{where}.participants", "participant"
+            ),
+            allowed_slots=_links(slots, raw["allowed_slots"], f"{where}.allowed_slots", "slot"),
             slot=_link(slots, raw["slot"], f"{where}.slot", "slot", nullable=True),
             table=_link(tables, raw["table"], f"{where}.table", "table", nullable=True),
             **values,
@@ -306,11 +310,11 @@ def _link(known: Mapping[str, Any], raw: Any, where: str, kind: str, nullable: b
     return known[ref]
 
 
-def _links(known: Mapping[str, Any], raw: Any, where: str) -> list:
+def _links(known: Mapping[str, Any], raw: Any, where: str, kind: str) -> list:
     refs = _list(raw, where)
     if len(set(map(str, refs))) != len(refs):
         raise BackupRefused(f"{where}: a reference is listed twice")
-    return [_link(known, ref, f"{where}[{i}]", "row") for i, ref in enumerate(refs)]
+    return [_link(known, ref, f"{where}[{i}]", kind) for i, ref in enumerate(refs)]
 
 
 def _unique(items: Sequence[Any], key: str, where: str) -> None:

@@ -383,7 +383,19 @@ REFUSALS = [
     (
         "broken reference in a list",
         set_(("participants", 2, "unavailable_slots"), ["slot-0"]),
-        "participants[2].unavailable_slots[0]: no row 'slot-0' in the file",
+        "participants[2].unavailable_slots[0]: no slot 'slot-0' in the file",
+    ),
+    (
+        "unknown meeting member",
+        set_(("meetings", 0, "participants"), ["person-1", "person-999"]),
+        "meetings[0].participants[1]: no participant 'person-999' in the file",
+    ),
+    (
+        "feed token of the wrong type",
+        lambda doc: next(p for p in doc["participants"] if p["feed_token"]).update(
+            feed_token="secret"
+        ),
+        "].feed_token: expected an object",
     ),
     (
         "reference twice in a list",
