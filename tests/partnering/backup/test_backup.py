@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
+from partnering import create_app
 from partnering.agenda.models import FeedToken
 from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account
@@ -271,8 +272,6 @@ def test_export_of_an_unknown_event_is_a_one_line_error(runner):
 def valid(tmp_path_factory) -> dict:
     """An export of a small demo with a cancelled meeting, a scheduler run and a feed token,
     made in a database of its own."""
-    from partnering import create_app
-
     path = tmp_path_factory.mktemp("valid")
     source = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/v.db"})
     with source.app_context():
