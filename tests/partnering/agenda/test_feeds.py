@@ -78,9 +78,7 @@ def test_secret_has_at_least_128_bits_and_renewing_revokes_the_old_link(client, 
     )
 
 
-def test_unknown_secrets_are_404_and_a_secret_opens_only_its_owners_agenda(
-    client, auth, published
-):
+def test_unknown_secrets_are_404_and_a_secret_opens_only_its_owners_agenda(client, auth, published):
     path = feed_path(client, auth, published.aiko)
     secret = path.rsplit("/", 1)[1]
     assert client.get(f"/e/osaka/agenda/feed/{published.aiko.id}/nope.ics").status_code == 404
