@@ -57,10 +57,13 @@ def keep_derived_columns(session: Session, flush_context) -> None:
             m: participants_key((p.id for p in m.participants), _repeat(m.participants_key))
             for m in regrouped
         }
+        table = Meeting.__table__
         connection.execute(
-            update(Meeting.__table__)
-            .where(Meeting.__table__.c.id == bindparam("meeting"))
-            .values(participants_key=bindparam("key")),
+            update(table)
+            .where(table.c.id == bindparam("meeting"))
+            # A derived column is no change of the meeting: updated_at (the calendars'
+            # LAST-MODIFIED, kept by a restored event) stays, instead of its onupdate.
+            .values(participants_key=bindparam("key"), updated_at=table.c.updated_at),
             [{"meeting": m.id, "key": key} for m, key in keys.items()],
         )
         for m, key in keys.items():
