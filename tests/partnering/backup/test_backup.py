@@ -220,6 +220,39 @@ def test_a_generated_event_survives_the_move(app, second_app, runner, tmp_path):
     assert all(s["external_ref"] for s in doc["slots"])  # the problem's ids are kept
 
 
+def test_follow_up_meetings_of_the_same_people_survive_the_move(app, second_app, runner, tmp_path):
+    """Two different pairs that meet more than once: the database allows one active meeting
+    per set of people unless the later ones are marked as follow-ups."""
+    slot = {"start": "2030-01-24T09:00:00+09:00", "end": "2030-01-24T09:30:00+09:00"}
+    problem = tmp_path / "problem.json"
+    problem.write_text(
+        json.dumps(
+            {
+                "format": "partnering-problem/1",
+                "event": {"name": "Follow-ups", "timezone": "Asia/Tokyo"},
+                "slots": [{"id": "a", **slot}],
+                "tables": [{"id": "T1"}],
+                "participants": [{"id": p} for p in ("p1", "p2", "p3", "p4")],
+                "meetings": [
+                    {"id": "m1", "participants": ["p1", "p2"]},
+                    {"id": "m2", "participants": ["p1", "p2"]},
+                    {"id": "m3", "participants": ["p3", "p4"]},
+                    {"id": "m4", "participants": ["p3", "p4"]},
+                    {"id": "m5", "participants": ["p3", "p4"], "fixed": {"slot": "a"}},
+                ],
+            }
+        )
+    )
+    assert runner.invoke(args=["event", "import", str(problem), "--slug", "again"]).exit_code == 0
+    doc = export(app, "again")
+    result = import_full(second_app, write(tmp_path, doc))
+    assert result.exit_code == 0, result.output
+    assert export(second_app, "again") == doc
+    with second_app.app_context():
+        keys = db.session.scalars(select(Meeting.participants_key)).all()
+        assert sorted(k.partition("#")[2] for k in keys) == ["", "", "2", "2", "3"]
+
+
 # --- what the export leaves out, or refuses ------------------------------------------------------
 
 
@@ -319,6 +352,14 @@ def delete(path: tuple):
     return change
 
 
+def double_book(doc: dict) -> None:
+    """Everyone who meets the first meeting's people meets them in the same slot."""
+    first = doc["meetings"][0]
+    for m in doc["meetings"]:
+        if set(m["participants"]) & set(first["participants"]):
+            m.update(slot=first["slot"] or "slot-1", status="active")
+
+
 REFUSALS = [
     (
         "wrong format",
@@ -395,6 +436,11 @@ REFUSALS = [
             feed_token="secret"
         ),
         "].feed_token: expected an object",
+    ),
+    (
+        "a double booking",
+        double_book,
+        "the database refused the event (",
     ),
     (
         "reference twice in a list",
