@@ -20,6 +20,7 @@ from werkzeug.serving import run_simple
 
 from partnering import config as settings
 from partnering.auth.operations import login_token
+from partnering.backup import BackupRefused, export_event, restore_event, unsent_emails
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
 from partnering.extensions import db
@@ -167,7 +168,9 @@ def _print_logins(event: Event, base_url: str) -> None:
     )
 
 
-event_cli = AppGroup("event", help="Take an event out as a problem file, or bring one in.")
+event_cli = AppGroup(
+    "event", help="Take an event out as a problem file or a full backup, or bring one in."
+)
 
 
 @event_cli.command("import")
@@ -197,6 +200,70 @@ def export_problem_command(slug: str) -> None:
     if event is None:
         raise click.ClickException(f"no event with slug {slug!r}")
     click.echo(dump_json(problem_to_dict(problem_for_event(event))), nl=False)
+
+
+@event_cli.command("export")
+@click.argument("slug")
+def export_command(slug: str) -> None:
+    """Write everything of the event as one partnering-event/1 document to stdout.
+
+    Settings, sessions, slots, tables, organisations, participants with their accounts
+    (email, name; no login secrets), profiles, availability, booths, requests, meetings with
+    their calendar UIDs and SEQUENCE, the publication state, calendar subscription secrets
+    (so subscriptions keep working after a move), and the scheduler runs as history.
+
+    Left out: a run's stored problem and result (they name rows by this database's ids), so
+    the export is refused while a run is queued, running or waiting for review; and the
+    outbox (sent emails are this site's history; unsent ones are counted on stderr).
+    """
+    event = _event_by_slug(slug)
+    try:
+        doc = export_event(event)
+    except BackupRefused as exc:
+        raise click.ClickException(f"{slug}: {exc}; nothing was exported") from None
+    unsent = unsent_emails(event)
+    if unsent:
+        click.echo(
+            f"Note: {unsent} unsent email(s) of this event stay in this site's outbox.", err=True
+        )
+    click.echo(json.dumps(doc, indent=1, ensure_ascii=False))
+
+
+@event_cli.command("import-full")
+@click.argument("event_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", default=None, help="The event's address: /e/SLUG/ (default: the file's).")
+def import_full_command(event_file: Path, slug: str | None) -> None:
+    """Restore an event from a partnering-event/1 file (made by `event export`).
+
+    Accounts with the same email are reused as they are (never renamed); the others are
+    created. Calendar UIDs and subscription links are kept, so calendars follow a moved event;
+    if the file's UIDs are already in this database (a copy next to its original, under
+    another --slug), the copy's meetings get new UIDs and its subscription links new secrets.
+    A file that is not a complete, consistent export is refused and nothing is written.
+    """
+    doc = _read_json(event_file)
+    try:
+        restored = restore_event(doc, slug)
+    except BackupRefused as exc:
+        raise click.ClickException(f"{event_file}: {exc}; nothing was imported") from None
+    counts = restored.counts
+    click.echo(
+        f"Imported {restored.event.name!r} as /e/{restored.event.slug}/: "
+        f"{counts['participants']} participants, {counts['requests']} requests, "
+        f"{counts['meetings']} meetings."
+    )
+    if restored.copied:
+        click.echo(
+            "Its original is in this database: the copy's meetings got new calendar UIDs and "
+            "its subscription links new secrets."
+        )
+
+
+def _event_by_slug(slug: str) -> Event:
+    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    return event
 
 
 def _read_json(path: Path) -> object:

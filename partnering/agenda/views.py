@@ -92,8 +92,8 @@ def download():
 @bp.route("/feed/<int:participant_id>/<secret>.ics")
 def feed(participant_id: int, secret: str):
     """The subscription: no login, the secret in the URL is the key."""
-    participant = feeds.participant_for_feed(participant_id, secret)
-    if participant is None or participant.event_id != g.event.id:
+    participant = feeds.participant_for_feed(g.event, participant_id, secret)
+    if participant is None:
         abort(404)
     return Response(agenda_calendar(participant, feed=True), content_type=CALENDAR_TYPE)
 

@@ -13,7 +13,7 @@ them themselves with `participants_key` and `slot_of_members`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import chain
 
 from flask import Flask
@@ -40,27 +40,31 @@ def slot_of_members(meeting: Meeting) -> int | None:
     return meeting.slot_id if meeting.status == "active" else None
 
 
-def _changed(meeting: Meeting, session: Session, names: Iterable[str]) -> bool:
-    if meeting in session.new:
+def _changed(meeting: Meeting, new: Collection[object], names: Iterable[str]) -> bool:
+    if meeting in new:
         return True
     attrs = inspect(meeting).attrs
     return any(attrs[name].history.has_changes() for name in names)
 
 
 def keep_derived_columns(session: Session, flush_context) -> None:
-    meetings = [m for m in chain(session.new, session.dirty) if isinstance(m, Meeting)]
-    regrouped = [m for m in meetings if _changed(m, session, ["participants"])]
-    moved = [m for m in meetings if _changed(m, session, _PLACE)]
+    new = session.new  # a fresh set at each access: once per flush, not once per meeting
+    meetings = [m for m in chain(new, session.dirty) if isinstance(m, Meeting)]
+    regrouped = [m for m in meetings if _changed(m, new, ["participants"])]
+    moved = [m for m in meetings if _changed(m, new, _PLACE)]
     connection = session.connection() if moved else None
     if regrouped:
         keys = {
             m: participants_key((p.id for p in m.participants), _repeat(m.participants_key))
             for m in regrouped
         }
+        table = Meeting.__table__
         connection.execute(
-            update(Meeting.__table__)
-            .where(Meeting.__table__.c.id == bindparam("meeting"))
-            .values(participants_key=bindparam("key")),
+            update(table)
+            .where(table.c.id == bindparam("meeting"))
+            # A derived column is no change of the meeting: updated_at (the calendars'
+            # LAST-MODIFIED, kept by a restored event) stays, instead of its onupdate.
+            .values(participants_key=bindparam("key"), updated_at=table.c.updated_at),
             [{"meeting": m.id, "key": key} for m, key in keys.items()],
         )
         for m, key in keys.items():

@@ -1,0 +1,297 @@
+"""The sections of a `partnering-event/1` document, the columns each carries as they are, and
+how a column's value is written to JSON and read back (checked against the column's type)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Time
+
+from partnering.agenda.models import FeedToken
+from partnering.auth.models import Account
+from partnering.db_types import UTCDateTime
+from partnering.events.models import Event, Session, Slot, Table
+from partnering.meetings.models import REQUEST_STATUSES, Meeting, MeetingRequest
+from partnering.registrations.models import (
+    ORGANISATION_TYPE_LABELS,
+    ROLES,
+    STATUSES,
+    Organisation,
+    Participant,
+)
+from partnering.scheduling.models import ACTIVE_STATUSES, RUN_STATUSES, ScheduleRun
+
+FORMAT = "partnering-event/1"
+
+
+class BackupRefused(Exception):
+    """An event that cannot be exported, or a file that cannot be imported; nothing was
+    written. The message is one line that names the problem."""
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    model: type
+    columns: tuple[str, ...]
+    """Columns copied as they are, under their own names."""
+    links: tuple[str, ...] = ()
+    """Keys that refer to other rows (by ref or email) in place of the foreign keys."""
+    omitted: tuple[str, ...] = ()
+    """Columns that never travel: ids, foreign keys (see links), and what belongs elsewhere."""
+    ref_prefix: str | None = None
+    """Rows carry a `ref` (prefix + position) when other rows refer to them."""
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.columns + self.links + (("ref",) if self.ref_prefix else ()))
+
+    def column(self, name: str) -> Column:
+        return self.model.__table__.c[name]
+
+
+EVENT = Section(
+    "event",
+    Event,
+    columns=(
+        "slug",
+        "name",
+        "venue",
+        "description",
+        "timezone",
+        "slot_minutes",
+        "topics_text",
+        "registration_deadline",
+        "request_deadline",
+        "max_meetings",
+        "max_pending_requests",
+        "cancellation_cutoff",
+        "schedule_state",
+        "published_at",
+        "created_at",
+    ),
+    omitted=("id",),
+)
+ACCOUNTS = Section(
+    "accounts",
+    Account,
+    columns=("email", "name", "created_at"),
+    # A file must not make anybody a site administrator, and login links stay with the site.
+    omitted=("id", "is_admin", "login_nonce"),
+)
+SESSIONS = Section(
+    "sessions",
+    Session,
+    columns=("day", "start", "end"),
+    omitted=("id", "event_id"),
+    ref_prefix="session-",
+)
+SLOTS = Section(
+    "slots",
+    Slot,
+    columns=("start", "end", "external_ref"),
+    links=("session",),
+    omitted=("id", "event_id", "session_id"),
+    ref_prefix="slot-",
+)
+TABLES = Section(
+    "tables",
+    Table,
+    columns=("name", "seats", "hidden", "position", "external_ref"),
+    omitted=("id", "event_id"),
+    ref_prefix="table-",
+)
+ORGANISATIONS = Section(
+    "organisations",
+    Organisation,
+    columns=("name", "kind", "country", "external_ref"),
+    omitted=("id", "event_id"),
+    ref_prefix="org-",
+)
+PARTICIPANTS = Section(
+    "participants",
+    Participant,
+    columns=(
+        "role",
+        "status",
+        "job_title",
+        "topics_text",
+        "offer",
+        "seek",
+        "description",
+        "show_profile",
+        "max_meetings",
+        "external_ref",
+        "created_at",
+    ),
+    links=("account", "organisation", "booth", "unavailable_slots", "feed_token"),
+    omitted=("id", "event_id", "account_id", "organisation_id", "booth_table_id"),
+    ref_prefix="person-",
+)
+FEED_TOKEN = Section(
+    "feed_token", FeedToken, columns=("secret", "created_at"), omitted=("id", "participant_id")
+)
+MEETINGS = Section(
+    "meetings",
+    Meeting,
+    columns=(
+        "uid",
+        "priority",
+        "status",
+        "locked",
+        "published_at",
+        "cancelled_at",
+        "sequence",
+        "announced_sequence",
+        "external_ref",
+        "created_at",
+        "updated_at",
+    ),
+    links=("participants", "allowed_slots", "slot", "table", "cancelled_by"),
+    # participants_key holds ids: derived, kept by the flush hook of partnering.meetings.integrity
+    omitted=("id", "event_id", "slot_id", "table_id", "cancelled_by_id", "participants_key"),
+    ref_prefix="meeting-",
+)
+REQUESTS = Section(
+    "requests",
+    MeetingRequest,
+    columns=("message", "priority", "status", "created_at", "answered_at"),
+    links=("sender", "recipient", "meeting"),
+    omitted=("id", "event_id", "sender_id", "recipient_id", "meeting_id"),
+)
+SCHEDULE_RUNS = Section(
+    "schedule_runs",
+    ScheduleRun,
+    columns=(
+        "created_at",
+        "time_limit",
+        "keep_published",
+        "status",
+        "cancel_requested",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+        "phase",
+        "best",
+        "bound",
+        "elapsed",
+        "summary",
+        "error",
+        "decided_at",
+    ),
+    links=("created_by", "decided_by"),
+    # The stored problem and result name rows by this database's ids (see the package doc).
+    omitted=("id", "event_id", "created_by_id", "decided_by_id", "problem", "result"),
+)
+
+LISTS = (
+    ACCOUNTS,
+    SESSIONS,
+    SLOTS,
+    TABLES,
+    ORGANISATIONS,
+    PARTICIPANTS,
+    MEETINGS,
+    REQUESTS,
+    SCHEDULE_RUNS,
+)
+"""The document's lists, in the order they are read (a section refers only to earlier ones)."""
+SECTIONS = (EVENT, *LISTS, FEED_TOKEN)
+TOP_KEYS = frozenset({"format", EVENT.key, *(s.key for s in LISTS)})
+
+MEETING_STATUSES = ("active", "cancelled")
+SCHEDULE_STATES = ("unpublished", "preliminary", "final")
+FINISHED_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in ACTIVE_STATUSES and s != "done")
+CHOICES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("event", "schedule_state"): SCHEDULE_STATES,
+    ("organisations", "kind"): tuple(ORGANISATION_TYPE_LABELS),
+    ("participants", "role"): ROLES,
+    ("participants", "status"): STATUSES,
+    ("meetings", "status"): MEETING_STATUSES,
+    ("requests", "status"): REQUEST_STATUSES,
+    ("schedule_runs", "status"): FINISHED_RUN_STATUSES,
+}
+"""Columns that hold one of a few words."""
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def dump_value(column: Column, value: Any) -> Any:
+    """A column's value as JSON: instants in UTC, dates and times in ISO 8601."""
+    if value is None:
+        return None
+    if isinstance(column.type, UTCDateTime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(column.type, Date | Time):
+        return value.isoformat()
+    return value
+
+
+def load_value(column: Column, raw: Any, where: str) -> Any:
+    """The column's value from JSON, or BackupRefused saying what is wrong at `where`."""
+    if raw is None:
+        if column.nullable:
+            return None
+        raise BackupRefused(f"{where}: must not be null")
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return _instant(raw, where)
+    if isinstance(kind, Date):
+        return _parsed(date, raw, where, "a date (YYYY-MM-DD)")
+    if isinstance(kind, Time):
+        return _parsed(time, raw, where, "a time (HH:MM:SS)")
+    if isinstance(kind, Boolean):
+        return _typed(raw, bool, where, "true or false")
+    if isinstance(kind, Integer):
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise BackupRefused(f"{where}: expected a whole number, got {_kind(raw)}")
+        return raw
+    if isinstance(kind, Float):
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise BackupRefused(f"{where}: expected a number, got {_kind(raw)}")
+        return float(raw)
+    if isinstance(kind, JSON):
+        return _typed(raw, dict, where, "an object")
+    if isinstance(kind, String):
+        text = _typed(raw, str, where, "a string")
+        if kind.length is not None and len(text) > kind.length:
+            raise BackupRefused(f"{where}: at most {kind.length} characters")
+        return text
+    raise TypeError(f"no JSON form for {kind!r} ({where})")  # a column this module forgot
+
+
+def _instant(raw: Any, where: str) -> datetime:
+    value = _parsed(datetime, raw, where, "an ISO 8601 instant")
+    if value.tzinfo is None:
+        raise BackupRefused(f"{where}: {raw!r} has no UTC offset")
+    return value.astimezone(UTC)
+
+
+def _parsed(kind: type, raw: Any, where: str, expected: str) -> Any:
+    text = _typed(raw, str, where, expected)
+    try:
+        return kind.fromisoformat(text)
+    except ValueError:
+        raise BackupRefused(f"{where}: {text!r} is not {expected}") from None
+
+
+def _typed(raw: Any, kind: type, where: str, expected: str) -> Any:
+    if not isinstance(raw, kind):
+        raise BackupRefused(f"{where}: expected {expected}, got {_kind(raw)}")
+    return raw
+
+
+def _kind(raw: Any) -> str:
+    return {
+        type(None): "null",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(raw), type(raw).__name__)
