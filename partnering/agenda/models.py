@@ -25,7 +25,7 @@ class FeedToken(db.Model):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), unique=True
     )
-    secret: Mapped[str] = mapped_column(String(64), default=new_feed_secret)
+    secret: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_secret)
     """Kept readable so the agenda page can show the link again; compared in constant time."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -4,8 +4,8 @@ Revision ID: 0005
 Revises: 0004
 
 Unique indexes: one active meeting per set of people in an event, one active meeting per slot
-and table, nobody in two active meetings of one slot, one pending request per ordered pair.
-Rows written before these rules that break them are mended first, the way an organiser would:
+and table, nobody in two active meetings of one slot, one pending request per ordered pair,
+one participant per calendar feed secret (a feed is found by its secret). Rows written before these rules that break them are mended first, the way an organiser would:
 the older of two duplicate meetings stays and the later is cancelled; of two meetings in one
 place or one person's slot, the first stays placed and the other goes back to "not scheduled";
 of two pending requests between the same people, the latest stays pending and the others are
@@ -78,6 +78,8 @@ def upgrade():
         batch_op.create_index(
             'uq_meeting_participant_participant_slot', ['participant_id', 'slot_id'], unique=True
         )
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.create_unique_constraint(batch_op.f('uq_feed_token_secret'), ['secret'])
     pending = sa.text("status = 'pending'")
     with op.batch_alter_table('meeting_request', schema=None) as batch_op:
         batch_op.create_index(
@@ -172,6 +174,8 @@ def _mend_existing_rows(bind):
 
 
 def downgrade():
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_feed_token_secret'), type_='unique')
     with op.batch_alter_table('meeting_request', schema=None) as batch_op:
         batch_op.drop_index('uq_meeting_request_pending')
     with op.batch_alter_table('meeting_participant', schema=None) as batch_op:
