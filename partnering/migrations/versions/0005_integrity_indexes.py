@@ -5,8 +5,9 @@ Revises: 0004
 
 Unique indexes: one active meeting per set of people in an event, one active meeting per slot
 and table, nobody in two active meetings of one slot, one pending request per ordered pair,
-one participant per calendar feed secret (a feed is found by its secret). Rows written before these rules that break them are mended first, the way an organiser would:
-the older of two duplicate meetings stays and the later is cancelled; of two meetings in one
+one participant per calendar feed secret (a feed is found by its secret). Rows written before
+these rules that break them are mended first, the way an organiser would: the older of two
+duplicate meetings stays and the later is cancelled; of two meetings in one
 place or one person's slot, the first stays placed and the other goes back to "not scheduled";
 of two pending requests between the same people, the latest stays pending and the others are
 withdrawn.
