@@ -12,14 +12,17 @@ the organiser publishes again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, update
 
 from partnering.agenda.notify import announce_cancellation, announce_publication
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
-from partnering.jobs import enqueue
+from partnering.jobs import enqueue, jobs_running
 from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
@@ -31,7 +34,7 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.runs import SILENT_AFTER, problem_for_run
+from partnering.scheduling.runs import CANCELLED, problem_for_run
 from partnering.scheduling.tasks import run_schedule
 from scheduler import check, schedule_from_dict
 
@@ -47,15 +50,60 @@ class ScheduleRefused(Exception):
 
 
 def active_run(event: Event) -> ScheduleRun | None:
-    return (
-        db.session.execute(
-            db.select(ScheduleRun)
-            .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
-            .order_by(ScheduleRun.id.desc())
+    """The run that holds the event, if any. Runs whose worker is gone are failed on the way
+    (see `end_if_abandoned`), so a dead worker never holds the event for long."""
+    going = db.session.execute(
+        db.select(ScheduleRun)
+        .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
+        .order_by(ScheduleRun.id.desc())
+    ).scalars()
+    return next((run for run in list(going) if not end_if_abandoned(run)), None)
+
+
+def _silent_after() -> timedelta:
+    return timedelta(seconds=current_app.config["RUN_SILENT_AFTER"])
+
+
+def end_if_abandoned(run: ScheduleRun) -> bool:
+    """Fail a run whose worker is gone; True when it was failed now.
+
+    Gone means: running, with no heartbeat for RUN_SILENT_AFTER seconds (its consumer was
+    killed, or its machine stopped); or queued for that long while no job consumer is alive
+    (nothing will take it: failing it frees the event, and a consumer that starts later finds
+    the run ended and skips it). A queued run that waits behind other jobs of a living
+    consumer is left waiting. The update is conditional, so a job that reports in the
+    meantime keeps its run."""
+    if not run.is_active:
+        return False
+    now, silent_after = utcnow(), _silent_after()
+    cutoff = now - silent_after
+    seconds = round(silent_after.total_seconds())
+    ended = update(ScheduleRun).where(ScheduleRun.id == run.id, ScheduleRun.status == run.status)
+    if run.status == "running":
+        if run.heartbeat_at is not None and run.heartbeat_at >= cutoff:
+            return False
+        ended = ended.where(
+            or_(ScheduleRun.heartbeat_at.is_(None), ScheduleRun.heartbeat_at < cutoff)
         )
-        .scalars()
-        .first()
-    )
+        error = (
+            f"The worker stopped: it gave no sign of life for {seconds} s (its job consumer "
+            "was stopped or its machine went down). The current schedule is unchanged; run "
+            "the scheduler again."
+        )
+    else:
+        if run.created_at >= cutoff or jobs_running():
+            return False
+        error = (
+            f"The worker stopped or never started: no job consumer took this run in {seconds} s. "
+            "Start one (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`) "
+            "and run the scheduler again; the current schedule is unchanged."
+        )
+    changed = db.session.execute(
+        ended.values(status="failed", phase="failed", error=error, finished_at=now)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(run)
+    return changed == 1
 
 
 def create_run(
@@ -93,15 +141,15 @@ def start_run(
 
 
 def cancel_run(run: ScheduleRun) -> None:
-    """Stop a queued or running run. A running job stops at its next progress report; one that
-    has gone silent (its consumer stopped) is marked cancelled at once."""
+    """Stop a queued or running run. A running job stops its search at its next progress
+    report and keeps the best schedule found so far as a draft; a queued run, or one whose
+    worker has gone silent, is marked cancelled at once."""
     lock_for_writing(run)
     if not run.is_active:
         raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
-    silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > SILENT_AFTER
+    silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > _silent_after()
     if run.status == "queued" or silent:
-        run.status, run.finished_at = "cancelled", utcnow()
-        run.error = "Cancelled by the organiser; the current schedule is unchanged."
+        run.status, run.finished_at, run.error = "cancelled", utcnow(), CANCELLED
     run.cancel_requested = True
     db.session.commit()
 
