@@ -8,13 +8,9 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
-from huey.storage import SqliteStorage
-
 from partnering import heartbeat
 from partnering.db_types import utcnow
 from partnering.extensions import db
-from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.scheduling import engine, operations, runs
 from partnering.scheduling.models import ScheduleRun
@@ -24,14 +20,6 @@ from scheduler.generate import generate
 
 REAL_SOLVE = engine.solve  # before the autouse fixture puts the first-come baseline in its place
 WARNING = "Background jobs are not running"
-
-
-@pytest.fixture
-def queue(app, tmp_path, monkeypatch):
-    """Jobs really queued (not run inline) on a queue of this test's own."""
-    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(tmp_path / "q.db")))
-    app.config["HUEY_IMMEDIATE"] = False
-    return huey
 
 
 def _silent_run(event, seconds_ago: float, status: str = "running") -> ScheduleRun:
