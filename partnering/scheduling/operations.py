@@ -140,18 +140,22 @@ def start_run(
     return run
 
 
-def cancel_run(run: ScheduleRun) -> None:
+def cancel_run(run: ScheduleRun) -> str:
     """Stop a queued or running run. A running job stops its search at its next progress
     report and keeps the best schedule found so far as a draft; a queued run, or one whose
-    worker has gone silent, is marked cancelled at once."""
+    worker has gone silent, is marked cancelled at once. Returns what happens, for the person."""
     lock_for_writing(run)
     if not run.is_active:
         raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
     silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > _silent_after()
-    if run.status == "queued" or silent:
+    stopping = not (run.status == "queued" or silent)
+    if not stopping:
         run.status, run.finished_at, run.error = "cancelled", utcnow(), CANCELLED
     run.cancel_requested = True
     db.session.commit()
+    if stopping:
+        return "Stopping the search: the best schedule found so far becomes a draft to review."
+    return CANCELLED
 
 
 def _decide(run: ScheduleRun, account: Account | None, status: str) -> None:

@@ -132,11 +132,7 @@ def _run_action(run_id: int, action, done: str):
 @bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
 @organiser_required
 def cancel_run(run_id: int):
-    return _run_action(
-        run_id,
-        operations.cancel_run,
-        "Stopping the run: the best schedule found so far becomes a draft to review.",
-    )
+    return _run_action(run_id, operations.cancel_run, "{outcome}")
 
 
 @bp.route("/runs/<int:run_id>/apply", methods=["POST"])

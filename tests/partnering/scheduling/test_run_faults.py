@@ -163,6 +163,8 @@ def test_a_run_cancelled_mid_search_ends_with_a_valid_draft_that_can_be_applied(
     assert check(problem, result) == []
     assert result.assignments, "the best schedule so far places meetings"
 
+    told = canceller.get(f"/e/gen/schedule/runs/{run.id}").get_data(as_text=True)
+    assert "Stopping the search: the best schedule found so far becomes a draft" in told
     text = client.get(f"/e/gen/schedule/runs/{run.id}").get_data(as_text=True)
     assert "stopped early by the organiser; best schedule found so far" in text.lower()
     assert "Apply this schedule" in text
