@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
 
 from partnering.agenda.notify import announce_cancellation, announce_publication
 from partnering.auth.models import Account
@@ -52,12 +51,25 @@ class ScheduleRefused(Exception):
 def active_run(event: Event) -> ScheduleRun | None:
     """The run that holds the event, if any. Runs whose worker is gone are failed on the way
     (see `end_if_abandoned`), so a dead worker never holds the event for long."""
-    going = db.session.execute(
-        db.select(ScheduleRun)
-        .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
-        .order_by(ScheduleRun.id.desc())
-    ).scalars()
-    return next((run for run in list(going) if not end_if_abandoned(run)), None)
+    while True:
+        run = (
+            db.session.execute(
+                db.select(ScheduleRun)
+                .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
+                .order_by(ScheduleRun.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        if run is None:
+            return None
+        if not end_if_abandoned(run):
+            if run.is_active:
+                return run
+            continue  # it ended meanwhile: look again
+        # Failing it committed, which ended any lock the caller held: the caller decides what
+        # follows under the event's lock all the same.
+        lock_for_writing(event)
 
 
 def _silent_after() -> timedelta:
@@ -71,39 +83,40 @@ def end_if_abandoned(run: ScheduleRun) -> bool:
     killed, or its machine stopped); or queued for that long while no job consumer is alive
     (nothing will take it: failing it frees the event, and a consumer that starts later finds
     the run ended and skips it). A queued run that waits behind other jobs of a living
-    consumer is left waiting. The update is conditional, so a job that reports in the
-    meantime keeps its run."""
-    if not run.is_active:
+    consumer is left waiting. The run is read again under its write lock, so a job that
+    reported in the meantime keeps it."""
+    if _abandoned(run) is None:
         return False
-    now, silent_after = utcnow(), _silent_after()
-    cutoff = now - silent_after
-    seconds = round(silent_after.total_seconds())
-    ended = update(ScheduleRun).where(ScheduleRun.id == run.id, ScheduleRun.status == run.status)
+    lock_for_writing(run)
+    error = _abandoned(run)
+    if error is None:
+        return False
+    run.status, run.phase, run.error, run.finished_at = "failed", "failed", error, utcnow()
+    db.session.commit()
+    return True
+
+
+def _abandoned(run: ScheduleRun) -> str | None:
+    """Why the run's worker is presumed gone, or None while it may still be working."""
+    if not run.is_active:
+        return None
+    silent_after = _silent_after()
+    cutoff, seconds = utcnow() - silent_after, round(silent_after.total_seconds())
     if run.status == "running":
         if run.heartbeat_at is not None and run.heartbeat_at >= cutoff:
-            return False
-        ended = ended.where(
-            or_(ScheduleRun.heartbeat_at.is_(None), ScheduleRun.heartbeat_at < cutoff)
-        )
-        error = (
+            return None
+        return (
             f"The worker stopped: it gave no sign of life for {seconds} s (its job consumer "
             "was stopped or its machine went down). The current schedule is unchanged; run "
             "the scheduler again."
         )
-    else:
-        if run.created_at >= cutoff or jobs_running():
-            return False
-        error = (
-            f"The worker stopped or never started: no job consumer took this run in {seconds} s. "
-            "Start one (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`) "
-            "and run the scheduler again; the current schedule is unchanged."
-        )
-    changed = db.session.execute(
-        ended.values(status="failed", phase="failed", error=error, finished_at=now)
-    ).rowcount
-    db.session.commit()
-    db.session.refresh(run)
-    return changed == 1
+    if run.created_at >= cutoff or jobs_running():
+        return None
+    return (
+        f"The worker stopped or never started: no job consumer took this run in {seconds} s. "
+        "Start one (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`) "
+        "and run the scheduler again; the current schedule is unchanged."
+    )
 
 
 def create_run(

@@ -109,7 +109,7 @@ def test_serve_restarts_a_killed_consumer_and_queued_jobs_still_run(
         assert run.status == "queued"
 
         def finished() -> bool:
-            db.session.expire_all()
+            db.session.rollback()  # a new read transaction sees the consumer's writes
             return db.session.get(ScheduleRun, run.id).status not in ("queued", "running")
 
         assert until(finished, within=60), "".join(output.lines)
