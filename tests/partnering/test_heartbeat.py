@@ -26,7 +26,9 @@ def queue(request, tmp_path) -> Iterator[Huey]:
         redis.storage.flush_all()
     else:
         with fresh_postgres_database() as url:
-            yield PostgresHuey(name, dsn="postgresql:" + url.split(":", 1)[1])
+            postgres = PostgresHuey(name, dsn="postgresql:" + url.split(":", 1)[1])
+            yield postgres
+            postgres.storage.close()  # its connection, before the database is dropped
 
 
 def test_no_beat_yet_then_the_latest_beat(queue):
