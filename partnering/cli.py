@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from partnering.scheduling.problem import (
     problem_for_event,
     profiles_from_document,
 )
+from partnering.supervisor import ConsumerSupervisor
 from scheduler.problem import FormatError, dump_json, problem_from_dict, problem_to_dict
 
 
@@ -48,8 +48,9 @@ def init_db_command() -> None:
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Background job threads.")
 def serve_command(host: str, port: int, workers: int) -> None:
-    """Serve the app with its background job consumer (for a single machine)."""
-    consumer = subprocess.Popen(
+    """Serve the app with its background job consumer (for a single machine); a consumer
+    that dies is started again."""
+    consumer = ConsumerSupervisor(
         [
             sys.executable,
             "-m",
@@ -60,9 +61,10 @@ def serve_command(host: str, port: int, workers: int) -> None:
             "--worker-type",
             "thread",
             "--quiet",
-        ]
+        ],
+        say=click.echo,
     )
-    click.echo(f"Background jobs: consumer started (pid {consumer.pid}).")
+    consumer.start()
     # A plain `kill` must stop the consumer too, as Ctrl+C does.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
@@ -71,8 +73,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
         run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        consumer.terminate()
-        consumer.wait(timeout=10)
+        consumer.stop()
 
 
 @click.command("serve-production")

@@ -19,6 +19,8 @@ class Defaults:
     LOGIN_LINK_MAX_AGE = 60 * 60 * 24  # seconds a one-time login link stays valid
     HUEY_URL: str | None = None  # None: SQLite queue under instance/; or redis://, postgresql://
     HUEY_IMMEDIATE = False  # True runs jobs inline (tests)
+    CONSUMER_SILENT_AFTER = 30  # seconds without a consumer's heartbeat: jobs are not running
+    RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
     MAIL_SERVER: str | None = None  # None: emails are written to the log
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None

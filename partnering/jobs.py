@@ -8,7 +8,9 @@ Where the queue lives, from PARTNERING_HUEY_URL:
 
 The consumer runs `huey_consumer partnering.jobs.huey`. Jobs run inside an app context:
 the caller's when there is one (HUEY_IMMEDIATE runs them inline, for tests), otherwise an app
-built once per consumer process from the same configuration as the web app.
+built once per consumer process from the same configuration as the web app. Every consumer
+process beats into the queue's storage (partnering.heartbeat), so that the web app can tell
+whether anything runs the jobs it queues.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +27,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_app_context
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
 
-from partnering import PROJECT_ROOT
+from partnering import PROJECT_ROOT, heartbeat
+from partnering.db_types import utcnow
 from partnering.locks import writing
 
 QUEUE_NAME = "partnering"
@@ -58,6 +62,21 @@ def make_huey(url: str | None) -> Huey:
 
 
 huey = make_huey(queue_url())
+
+
+@huey.on_startup("heartbeat")
+def _beat_while_alive() -> None:
+    heartbeat.start_beating(huey)
+
+
+def jobs_running() -> bool:
+    """Whether queued jobs get run: inline (HUEY_IMMEDIATE), or a consumer beat within the
+    last CONSUMER_SILENT_AFTER seconds."""
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        return True
+    last = heartbeat.last_beat(huey)
+    silent_after = timedelta(seconds=current_app.config["CONSUMER_SILENT_AFTER"])
+    return last is not None and utcnow() - last <= silent_after
 
 
 @cache

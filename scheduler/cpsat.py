@@ -3,6 +3,7 @@
 The search runs in a worker thread; the calling thread wakes a few times a second to report
 progress through `tick(best, bound)`. Whatever `tick` raises (a cancellation, say) stops the
 search and propagates from `run`, so progress callbacks always run on the caller's thread.
+When `tick` returns True instead, the search stops gracefully: `run` returns what it found.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def run(
     *,
     time_limit: float,
     workers: int,
-    tick: Callable[[float | None, float | None], None] | None = None,
+    tick: Callable[[float | None, float | None], bool | None] | None = None,
     seed: int = 0,
     light_presolve: bool = False,
 ) -> Outcome:
@@ -70,11 +71,14 @@ def run(
 
     worker = threading.Thread(target=search, name="cp-sat", daemon=True)
     worker.start()
+    stopping = False
     try:
         while worker.is_alive():
             worker.join(TICK_SECONDS)
-            if tick is not None and worker.is_alive():
-                tick(watch.best, watch.bound)
+            if tick is not None and worker.is_alive() and not stopping:
+                if tick(watch.best, watch.bound):
+                    stopping = True
+                    solver.stop_search()
     except BaseException:
         solver.stop_search()
         worker.join()

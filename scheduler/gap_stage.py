@@ -3,7 +3,8 @@
 `minimise_gaps` carries the redundant constraints that make gap minimisation fast (JAIR 2022);
 this module only translates: meeting indices and capacities in, slots out. It runs the search
 in a worker thread so that the caller's thread keeps reporting progress, and gives up waiting
-(leaving the worker to reach its own time limit) when the progress callback raises.
+(the worker ends at its next progress report) when the progress callback raises or returns
+True.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ def place_with_fewest_gaps(
     time_limit: float,
     workers: int,
     gap_spread_limit: int | None,
-    tick: Callable[[], None],
+    tick: Callable[[], bool | None],
 ) -> GapOutcome | None:
     """Re-place exactly the meetings of `placement` with the fewest idle gaps, or None when
-    nothing was found in time (or what was found moves a fixed meeting)."""
+    nothing was found in time, the caller stopped the search (`tick` returned True) or what
+    was found moves a fixed meeting."""
     from scheduler.gaps import GapsNotFound, minimise_gaps
 
     ids = inst.meeting_ids
@@ -84,8 +86,9 @@ def place_with_fewest_gaps(
     try:
         while worker.is_alive():
             worker.join(TICK_SECONDS)
-            if worker.is_alive():
-                tick()
+            if worker.is_alive() and tick():
+                cancelled.set()
+                return None
     except BaseException:
         cancelled.set()
         raise

@@ -125,7 +125,7 @@ class Search:
     def step(
         self,
         time_limit: float,
-        tick: Callable[[float | None, float | None], None],
+        tick: Callable[[float | None, float | None], bool | None],
         *,
         reselect: bool,
     ) -> bool:
@@ -356,9 +356,10 @@ def improve(
     search: Search,
     *,
     seconds_left: Callable[[], float],
-    report: Callable[[Score], None],
+    report: Callable[[Score], bool | None],
 ) -> Placement:
-    """Run steps until `seconds_left()` reaches zero; `report` sees the score after each."""
+    """Run steps until `seconds_left()` reaches zero; `report` sees the score after each (and
+    while a step searches: when it returns True, the step ends with what it found)."""
     n = 0
     while (left := seconds_left()) > 0.02 and not search.proven:
         reselect = n % RESELECT_EVERY == 0

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from scheduler.cpsat import TICK_SECONDS
 from scheduler.instance import Instance
 from scheduler.model import Placement
 
@@ -120,13 +121,16 @@ def polish(
     *,
     seconds: float,
     seed: int = 0,
+    tick: Callable[[], bool | None] | None = None,
 ) -> Placement:
     """Fewer idle gaps for the same meetings, within `seconds`; fixed meetings stay.
 
     A move that takes a meeting away from its `previous` slot costs as much as one gap, so
-    re-planning only moves meetings for a clear gain.
+    re-planning only moves meetings for a clear gain. `tick` is called every TICK_SECONDS
+    (to report progress); when it returns True, polishing stops at once.
     """
     deadline = time.monotonic() + seconds
+    next_tick = time.monotonic() + TICK_SECONDS
     rng = random.Random(seed)
     agendas = _Agendas(inst, placement)
     movable = [i for i in placement if inst.fixed_slot[i] is None and len(inst.candidates[i]) > 1]
@@ -145,8 +149,14 @@ def polish(
         improved = False
         rng.shuffle(movable)
         for i in movable:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 break
+            if tick is not None and now >= next_tick:
+                next_tick = now + TICK_SECONDS
+                if tick():
+                    deadline = now
+                    break
             old = agendas.slot_of[i]
             for s in inst.candidates[i]:
                 # Only a slot next to another meeting of a member can close a gap.

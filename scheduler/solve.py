@@ -14,6 +14,11 @@ The pipeline:
 5. reasons for every meeting left out, and a final independent check: a schedule the check
    rejects is never returned (the heuristic start, checked as well, or the first-come
    baseline replaces it).
+
+Stopping early: `should_stop()` is asked whenever progress is reported. Once it says yes, the
+clock has no time left, the running search ends with what it has (CP-SAT stops its search, a
+neighbourhood step keeps its improvement, polishing stops between moves), the stages still to
+come are skipped, and steps 4 and 5 turn the best placement so far into a checked schedule.
 """
 
 from __future__ import annotations
@@ -65,11 +70,15 @@ class _Clock:
         time_limit: float,
         on_progress: Callable[[Progress], None] | None,
         meetings: int = 0,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.started = time.monotonic()
         self.meetings = meetings
         self.time_limit = time_limit
         self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.stopped = False
+        """The caller asked to stop: no time is left for searching, only for finishing."""
         self.best: float | None = None
         self.bound: float | None = None
 
@@ -78,11 +87,16 @@ class _Clock:
         return time.monotonic() - self.started
 
     def left(self) -> float:
-        return max(0.0, self.time_limit - self.elapsed)
+        return 0.0 if self.stopped else max(0.0, self.time_limit - self.elapsed)
 
-    def report(self, phase: str) -> None:
+    def report(self, phase: str) -> bool:
+        """Tell the caller how far the search is; True once it should stop (the searches'
+        `tick` callbacks return this, so that they end with what they found)."""
         if self.on_progress is not None:
             self.on_progress(Progress(phase, self.best, self.bound, self.elapsed, self.time_limit))
+        if not self.stopped and self.should_stop is not None and self.should_stop():
+            self.stopped = True
+        return self.stopped
 
 
 def solve(
@@ -93,16 +107,20 @@ def solve(
     hint: Schedule | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     gap_spread_limit: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Schedule:
     """The best schedule found within `time_limit` seconds (see FORMATS.md for "best").
 
     `hint` is a previous schedule: meetings keep its slots and tables where they can.
     `on_progress` is called a few times a second on the caller's thread; whatever it raises
-    stops the search and propagates. `gap_spread_limit` bounds the difference between the
-    most and the fewest idle gaps of any participant. Fixed meetings that break a hard rule
-    between themselves raise `FormatError` naming them.
+    stops the search and propagates. `should_stop` is called on the same thread right after
+    each report: once it returns True, the search ends early and the best schedule found so
+    far is returned, checked like any other, with `stats["stopped"] = True` (finishing it
+    takes a moment: tables and reasons, about 0.2 ms per meeting). `gap_spread_limit` bounds
+    the difference between the most and the fewest idle gaps of any participant. Fixed
+    meetings that break a hard rule between themselves raise `FormatError` naming them.
     """
-    clock = _Clock(time_limit, on_progress, len(problem.meetings))
+    clock = _Clock(time_limit, on_progress, len(problem.meetings), should_stop)
     conflicts = check_fixed(problem)
     if conflicts:
         raise FormatError(f"fixed meetings cannot all keep their places: {conflicts[0]}")
@@ -129,15 +147,20 @@ def solve(
     clock.report("start")
 
     placement = start
-    if inst.size <= FLAT_MODEL_LIMIT:
+    if inst.size <= FLAT_MODEL_LIMIT and not clock.stopped:
         placement = _solve_flat(
             inst, start, previous_slots, clock, workers, gap_spread_limit, stats
         )
-    if gap_spread_limit is None:
+    if gap_spread_limit is None and not clock.stopped:
         clock.report("agendas")
         seconds = POLISH_SHARE * (clock.left() - _finish_reserve(clock))
-        placement = polish(inst, placement, previous_slots, seconds=seconds)
-        placement = _neighbourhoods(inst, placement, previous_slots, clock, workers, stats)
+        placement = polish(
+            inst, placement, previous_slots, seconds=seconds, tick=lambda: clock.report("agendas")
+        )
+        if not clock.stopped:
+            placement = _neighbourhoods(inst, placement, previous_slots, clock, workers, stats)
+    if clock.stopped:
+        stats["stopped"] = True
     final = lns.score(inst, placement, previous_slots)
     proven = stats.get("priority_optimal") and stats.get("fairness_optimal")
     agendas_proven = stats.get("agendas_optimal") or (final.minus_gaps == final.minus_moves == 0)
@@ -190,9 +213,9 @@ def _neighbourhoods(
 ) -> Placement:
     search = lns.Search(inst, placement, previous, workers=workers)
 
-    def report(score: lns.Score) -> None:
+    def report(score: lns.Score) -> bool:
         clock.best = float(score.priority)
-        clock.report("neighbourhoods")
+        return clock.report("neighbourhoods")
 
     placement = lns.improve(
         search, seconds_left=lambda: clock.left() - _finish_reserve(clock), report=report
@@ -223,13 +246,13 @@ def _solve_flat(
         left = clock.left() - _finish_reserve(clock)
         return max(0.05, left * share, min(3.0, 0.3 * left))
 
-    def report(phase: str) -> Callable[[float | None, float | None], None]:
-        def tick(best: float | None, bound: float | None) -> None:
+    def report(phase: str) -> Callable[[float | None, float | None], bool]:
+        def tick(best: float | None, bound: float | None) -> bool:
             if phase == "priority" and best is not None:
                 clock.best = best
                 if bound is not None and (clock.bound is None or bound < clock.bound):
                     clock.bound = bound
-            clock.report(phase)
+            return clock.report(phase)
 
         return tick
 
@@ -241,6 +264,8 @@ def _solve_flat(
     if everything is not None:
         placement = everything
         stats["priority_optimal"] = True
+    elif clock.stopped:
+        return start
     else:
         if clock.bound is not None:
             pm.model.add(priority <= round(clock.bound))
@@ -263,6 +288,9 @@ def _solve_flat(
     best_priority = _priority(inst, placement)
     clock.best = float(best_priority)
     stats["priority_seconds"] = round(clock.elapsed, 2)
+    if clock.stopped:
+        # Stopped before CP-SAT even reached its hint, it may hold less than the start.
+        return placement if best_priority >= _priority(inst, start) else start
 
     # Stage 2: fairness, keeping that priority. Nothing to gain when every meeting is in;
     # without a gap-spread limit, neighbourhood search weighs fairness in its steps instead.
@@ -282,6 +310,8 @@ def _solve_flat(
         stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
     else:
         return placement
+    if clock.stopped:
+        return placement
 
     # Stage 3, under a gap-spread limit only (otherwise neighbourhood search does it better):
     # idle gaps, then as few moves as possible when re-planning.
@@ -297,6 +327,8 @@ def _solve_flat(
         if outcome is not None:
             stats["agendas_optimal"] = outcome.optimal
             return outcome.placement
+    if clock.stopped:
+        return placement
     if gap_spread_limit is not None:
         gaps = pm.gaps(gap_spread_limit)
         if previous:

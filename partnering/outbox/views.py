@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from partnering.access import event_blueprint, organiser_required
 from partnering.extensions import db
+from partnering.jobs import jobs_running
 from partnering.outbox import operations
 from partnering.outbox.models import STATUSES, OutboxMessage
 
@@ -26,7 +27,9 @@ def index():
             .group_by(OutboxMessage.status)
         ).all()
     )
-    return render_template("outbox/index.html", page=page, status=status, counts=counts)
+    return render_template(
+        "outbox/index.html", page=page, status=status, counts=counts, jobs_running=jobs_running()
+    )
 
 
 @bp.post("/<int:message_id>/resend")

@@ -9,6 +9,7 @@ import click
 
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.jobs import jobs_running
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.placement import (
@@ -21,6 +22,11 @@ from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run
 from scheduler import explain, schedule_to_dict
 from scheduler.problem import dump_json
+
+NOT_RUNNING = (
+    "Background jobs are not running: queued runs and emails wait until a job consumer is "
+    "started (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`)."
+)
 
 schedule_group = click.Group("schedule", help="Run, publish and export an event's schedule.")
 
@@ -57,6 +63,11 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
         db.session.refresh(run)
         if run.status != "done":
             raise click.ClickException(f"run #{run.id} {run.status}: {run.error}")
+        if run.stopped_early:
+            raise click.ClickException(
+                f"run #{run.id} was stopped early by the organiser; its best schedule so far "
+                "is a draft to review on the run's page (nothing applied)"
+            )
         result = run.summary["result"]
         changed = operations.apply_run(run, None)
     except operations.ScheduleRefused as refused:
@@ -86,6 +97,7 @@ def publish_command(slug: str, state: str) -> None:
 def status_command(slug: str) -> None:
     """The schedule's figures and the latest run."""
     event = _event(slug)
+    operations.active_run(event)  # fails a run whose worker is gone, before it is shown
     state = schedule_state(event)
     f = state.figures
     click.echo(f"{event.name}: schedule {event.schedule_state}")
@@ -107,9 +119,13 @@ def status_command(slug: str) -> None:
     line = f"latest run #{latest.id}: {latest.status}"
     if latest.is_active:
         line += f", {latest.phase or 'waiting'}, best {latest.best}, {latest.elapsed:.0f} s"
+    if latest.stopped_early:
+        line += " (stopped early by the organiser: the best schedule found so far)"
     if latest.error:
         line += f" ({latest.error})"
     click.echo(line)
+    if not jobs_running():
+        click.echo(NOT_RUNNING)
 
 
 @schedule_group.command("export")

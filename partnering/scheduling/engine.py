@@ -1,7 +1,8 @@
 """The solver as the app calls it: one place that knows which functions of `scheduler` to use.
 
-`solve` reports progress through `on_progress(best, bound, elapsed, phase)`; raising from it
-stops the search and propagates.
+`solve` reports progress through `on_progress(best, bound, elapsed, phase)`. Returning True
+from it stops the search early: `solve` then returns the best schedule found so far (checked
+like any other). Raising from it stops the search and propagates.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from scheduler import Problem, Schedule
 from scheduler.solve import Progress
 from scheduler.solve import solve as cp_solve
 
-ProgressCallback = Callable[[float | None, float | None, float, str], None]
+ProgressCallback = Callable[[float | None, float | None, float, str], bool | None]
 
 WORKERS = 2
 """Solver threads per run; a consumer machine runs one run per core pair."""
@@ -25,11 +26,23 @@ def solve(
     hint: Schedule | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Schedule:
-    def report(progress: Progress) -> None:
-        if on_progress is not None:
-            on_progress(progress.best, progress.bound, progress.elapsed, progress.phase)
+    stop = False
 
-    return cp_solve(problem, time_limit=time_limit, workers=WORKERS, hint=hint, on_progress=report)
+    def report(progress: Progress) -> None:
+        nonlocal stop
+        if on_progress is not None and on_progress(
+            progress.best, progress.bound, progress.elapsed, progress.phase
+        ):
+            stop = True
+
+    return cp_solve(
+        problem,
+        time_limit=time_limit,
+        workers=WORKERS,
+        hint=hint,
+        on_progress=report,
+        should_stop=lambda: stop,
+    )
 
 
 def upper_bound(problem: Problem, time_limit: float = 5.0) -> int:

@@ -36,7 +36,7 @@ class ScheduleRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    """Last progress report of a running job; a silent run can be cancelled at once."""
+    """Last progress report of a running job; one silent for RUN_SILENT_AFTER is failed."""
     phase: Mapped[str] = mapped_column(String(40), default="")
     best: Mapped[float | None] = mapped_column()
     """Scheduled priority of the best schedule found so far."""
@@ -44,7 +44,8 @@ class ScheduleRun(db.Model):
     """No schedule can reach more priority than this."""
     elapsed: Mapped[float] = mapped_column(default=0.0)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    """Figures of the result, of the first-come baseline, and the upper bound."""
+    """Figures of the result, of the first-come baseline, and the upper bound; whether the
+    organiser stopped the search early ("stopped_early")."""
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The partnering-problem/1 document the run solved."""
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -63,11 +64,18 @@ class ScheduleRun(db.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def stopped_early(self) -> bool:
+        """The organiser stopped the search: the result is the best schedule found so far."""
+        return bool(self.summary and self.summary.get("stopped_early"))
+
+    @property
     def remaining(self) -> float:
         return max(0.0, self.time_limit - self.elapsed) if self.status == "running" else 0.0
 
     @property
     def status_label(self) -> str:
+        if self.status == "done" and self.stopped_early:
+            return "Draft (stopped early): ready to review"
         return {
             "queued": "Waiting to start",
             "running": "Running",

@@ -12,14 +12,16 @@ the organiser publishes again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from partnering.agenda.notify import announce_cancellation, announce_publication
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
-from partnering.jobs import enqueue
+from partnering.jobs import enqueue, jobs_running
 from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
@@ -31,7 +33,7 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.runs import SILENT_AFTER, problem_for_run
+from partnering.scheduling.runs import CANCELLED, problem_for_run
 from partnering.scheduling.tasks import run_schedule
 from scheduler import check, schedule_from_dict
 
@@ -47,14 +49,73 @@ class ScheduleRefused(Exception):
 
 
 def active_run(event: Event) -> ScheduleRun | None:
-    return (
-        db.session.execute(
-            db.select(ScheduleRun)
-            .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
-            .order_by(ScheduleRun.id.desc())
+    """The run that holds the event, if any. Runs whose worker is gone are failed on the way
+    (see `end_if_abandoned`), so a dead worker never holds the event for long."""
+    while True:
+        run = (
+            db.session.execute(
+                db.select(ScheduleRun)
+                .filter(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))
+                .order_by(ScheduleRun.id.desc())
+            )
+            .scalars()
+            .first()
         )
-        .scalars()
-        .first()
+        if run is None:
+            return None
+        if not end_if_abandoned(run):
+            if run.is_active:
+                return run
+            continue  # it ended meanwhile: look again
+        # Failing it committed, which ended any lock the caller held: the caller decides what
+        # follows under the event's lock all the same.
+        lock_for_writing(event)
+
+
+def _silent_after() -> timedelta:
+    return timedelta(seconds=current_app.config["RUN_SILENT_AFTER"])
+
+
+def end_if_abandoned(run: ScheduleRun) -> bool:
+    """Fail a run whose worker is gone; True when it was failed now.
+
+    Gone means: running, with no heartbeat for RUN_SILENT_AFTER seconds (its consumer was
+    killed, or its machine stopped); or queued for that long while no job consumer is alive
+    (nothing will take it: failing it frees the event, and a consumer that starts later finds
+    the run ended and skips it). A queued run that waits behind other jobs of a living
+    consumer is left waiting. The run is read again under its write lock, so a job that
+    reported in the meantime keeps it."""
+    if _abandoned(run) is None:
+        return False
+    lock_for_writing(run)
+    error = _abandoned(run)
+    if error is None:
+        return False
+    run.status, run.phase, run.error, run.finished_at = "failed", "failed", error, utcnow()
+    db.session.commit()
+    return True
+
+
+def _abandoned(run: ScheduleRun) -> str | None:
+    """Why the run's worker is presumed gone, or None while it may still be working."""
+    if not run.is_active:
+        return None
+    silent_after = _silent_after()
+    cutoff, seconds = utcnow() - silent_after, round(silent_after.total_seconds())
+    if run.status == "running":
+        if run.heartbeat_at is not None and run.heartbeat_at >= cutoff:
+            return None
+        return (
+            f"The worker stopped: it gave no sign of life for {seconds} s (its job consumer "
+            "was stopped or its machine went down). The current schedule is unchanged; run "
+            "the scheduler again."
+        )
+    if run.created_at >= cutoff or jobs_running():
+        return None
+    return (
+        f"The worker stopped or never started: no job consumer took this run in {seconds} s. "
+        "Start one (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`) "
+        "and run the scheduler again; the current schedule is unchanged."
     )
 
 
@@ -92,18 +153,22 @@ def start_run(
     return run
 
 
-def cancel_run(run: ScheduleRun) -> None:
-    """Stop a queued or running run. A running job stops at its next progress report; one that
-    has gone silent (its consumer stopped) is marked cancelled at once."""
+def cancel_run(run: ScheduleRun) -> str:
+    """Stop a queued or running run. A running job stops its search at its next progress
+    report and keeps the best schedule found so far as a draft; a queued run, or one whose
+    worker has gone silent, is marked cancelled at once. Returns what happens, for the person."""
     lock_for_writing(run)
     if not run.is_active:
         raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
-    silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > SILENT_AFTER
-    if run.status == "queued" or silent:
-        run.status, run.finished_at = "cancelled", utcnow()
-        run.error = "Cancelled by the organiser; the current schedule is unchanged."
+    silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > _silent_after()
+    stopping = not (run.status == "queued" or silent)
+    if not stopping:
+        run.status, run.finished_at, run.error = "cancelled", utcnow(), CANCELLED
     run.cancel_requested = True
     db.session.commit()
+    if stopping:
+        return "Stopping the search: the best schedule found so far becomes a draft to review."
+    return CANCELLED
 
 
 def _decide(run: ScheduleRun, account: Account | None, status: str) -> None:

@@ -1,9 +1,13 @@
 """Executing a scheduler run: the body of the background job.
 
 The run's row is the only channel between the web page and the job: the job writes progress
-to it (at most every PROGRESS_INTERVAL seconds) and reads `cancel_requested` at the same moment,
-raising `RunCancelled` out of the solver when it is set. Whatever happens, the meetings in the
-database are left alone; the result waits on the row for the organiser to apply or reject it.
+and a heartbeat to it (at most every PROGRESS_INTERVAL seconds) and reads `cancel_requested`
+and `status` at the same moment. A cancel asks the solver to stop: the best schedule found so
+far becomes a draft like any other, marked as stopped early (a cancel before the search began
+ends the run as cancelled). A status that is no longer "running" means the app gave the run up
+as silent (operations.end_if_abandoned): the job then stops and writes nothing more. Whatever
+happens, the meetings in the database are left alone; the result waits on the row for the
+organiser to apply or reject it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
@@ -38,12 +41,15 @@ PROGRESS_INTERVAL = 0.5
 """Seconds between two progress writes."""
 ECHO_INTERVAL = 5.0
 """Seconds between two progress lines for a person watching a terminal (and at each phase)."""
-SILENT_AFTER = timedelta(seconds=90)
-"""A running job that has not reported for this long is presumed dead (its consumer stopped)."""
+CANCELLED = "Cancelled by the organiser; the current schedule is unchanged."
 
 
 class RunCancelled(Exception):
-    """Raised from the progress callback when the organiser cancels the run."""
+    """The organiser cancelled the run before its search began."""
+
+
+class RunAbandoned(Exception):
+    """Raised from the progress callback when the app has given the run up as silent."""
 
 
 def problem_for_run(run: ScheduleRun) -> Problem:
@@ -77,59 +83,78 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
         run.problem = problem_to_dict(problem)
         hint = current_schedule(problem, EventRows(run.event))
         db.session.commit()
-        schedule = engine.solve(
-            problem, time_limit=run.time_limit, hint=hint, on_progress=_reporter(run, echo)
-        )
-        _finish(run, problem, schedule)
+        db.session.refresh(run, ["cancel_requested", "status"])
+        if run.status != "running":
+            raise RunAbandoned
+        if run.cancel_requested:
+            raise RunCancelled
+        reporter = _Reporter(run, echo)
+        schedule = engine.solve(problem, time_limit=run.time_limit, hint=hint, on_progress=reporter)
+        _finish(run, problem, schedule, stopped_early=reporter.stopping)
     except RunCancelled:
         db.session.rollback()
-        _end(run, "cancelled", "Cancelled by the organiser; the current schedule is unchanged.")
+        _end(run, "cancelled", CANCELLED)
+    except RunAbandoned:
+        db.session.rollback()
+        log.warning("schedule run %s was given up as silent; its result is dropped", run_id)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, not the consumer
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
         _end(run, "failed", f"The scheduler failed: {exc}. The current schedule is unchanged.")
 
 
-def _reporter(run: ScheduleRun, echo: Callable[[str], None] | None):
-    last = 0.0
-    echoed: tuple[float, str] = (-ECHO_INTERVAL, "")
+class _Reporter:
+    """The solver's progress callback: writes progress and the heartbeat to the run, and
+    returns True (stop, keeping the best so far) once the organiser has cancelled."""
 
-    def report(best: float | None, bound: float | None, elapsed: float, phase: str) -> None:
-        nonlocal last, echoed
-        now = time.monotonic()
-        if now - last < PROGRESS_INTERVAL and phase != "done":
-            return
-        last = now
-        db.session.refresh(run, ["cancel_requested"])
-        if run.cancel_requested:
-            raise RunCancelled
+    def __init__(self, run: ScheduleRun, echo: Callable[[str], None] | None) -> None:
+        self.run, self.echo = run, echo
+        self.last = 0.0
+        self.echoed: tuple[float, str] = (-ECHO_INTERVAL, "")
+        self.stopping = False
+        """The organiser cancelled and the solver was asked to stop."""
+
+    def __call__(self, best: float | None, bound: float | None, elapsed: float, phase: str) -> bool:
+        run, now = self.run, time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL and phase != "done":
+            return self.stopping
+        self.last = now
+        db.session.refresh(run, ["cancel_requested", "status"])
+        if run.status != "running":
+            raise RunAbandoned
+        if run.cancel_requested and not self.stopping:
+            self.stopping = True
+            phase = "stopping"
         run.best, run.bound, run.elapsed, run.phase = best, bound, elapsed, phase
         run.heartbeat_at = utcnow()
         db.session.commit()
-        if echo is not None and (now - echoed[0] >= ECHO_INTERVAL or phase != echoed[1]):
-            echoed = (now, phase)
-            echo(f"{elapsed:6.1f}s  {phase:<14} best {_number(best)}  bound {_number(bound)}")
-
-    return report
+        if self.echo is not None and (
+            now - self.echoed[0] >= ECHO_INTERVAL or phase != self.echoed[1]
+        ):
+            self.echoed = (now, phase)
+            self.echo(f"{elapsed:6.1f}s  {phase:<14} best {_number(best)}  bound {_number(bound)}")
+        return self.stopping
 
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule) -> None:
+def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_early: bool) -> None:
     violations = check(problem, schedule)
     if violations:
         shown = "; ".join(str(v) for v in violations[:5])
         _end(run, "failed", f"The scheduler produced an invalid schedule ({shown}).")
         return
     run.phase = "figures"
+    run.heartbeat_at = utcnow()
     db.session.commit()
-    db.session.refresh(run, ["cancel_requested"])
-    if run.cancel_requested:
-        raise RunCancelled
+    summary = summarise(problem, schedule)
+    db.session.refresh(run, ["status"])
+    if run.status != "running":
+        raise RunAbandoned
     run.result = schedule_to_dict(_with_reasons(problem, schedule))
-    run.summary = summarise(problem, schedule)
+    run.summary = {**summary, "stopped_early": stopped_early}
     _end(run, "done", "")
 
 

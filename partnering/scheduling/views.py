@@ -10,6 +10,7 @@ from flask_login import current_user
 from partnering.access import event_blueprint, organiser_required
 from partnering.events.models import Slot, Table
 from partnering.extensions import db
+from partnering.jobs import jobs_running
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling import operations
@@ -60,6 +61,7 @@ def overview():
         state=schedule_state(g.event),
         runs=_recent_runs(),
         active=operations.active_run(g.event),
+        jobs_running=jobs_running(),
         run_form=RunForm(),
         publish_form=PublishForm(),
     )
@@ -91,14 +93,18 @@ def start_run():
 @organiser_required
 def run(run_id: int):
     found = _run(run_id)
+    operations.end_if_abandoned(found)
     review = review_run(found) if found.status in ("done", "applied", "rejected") else None
-    return render_template("scheduling/run.html", run=found, review=review)
+    return render_template(
+        "scheduling/run.html", run=found, review=review, jobs_running=jobs_running()
+    )
 
 
 @bp.route("/runs/<int:run_id>/progress")
 @organiser_required
 def progress(run_id: int):
     found = _run(run_id)
+    operations.end_if_abandoned(found)
     return jsonify(
         status=found.status,
         label=found.status_label,
@@ -126,7 +132,7 @@ def _run_action(run_id: int, action, done: str):
 @bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
 @organiser_required
 def cancel_run(run_id: int):
-    return _run_action(run_id, operations.cancel_run, "Cancelling the run.")
+    return _run_action(run_id, operations.cancel_run, "{outcome}")
 
 
 @bp.route("/runs/<int:run_id>/apply", methods=["POST"])

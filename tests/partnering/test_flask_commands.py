@@ -12,7 +12,7 @@ import urllib.request
 
 from sqlalchemy import func, inspect, select
 
-from partnering import cli, create_app
+from partnering import cli, create_app, supervisor
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
@@ -45,13 +45,16 @@ def test_serve_starts_the_job_consumer_and_the_app_and_stops_the_consumer(app, r
         def __init__(self, args):
             started.append(args)
 
+        def poll(self):
+            return 0 if Consumer.stopped else None
+
         def terminate(self):
             Consumer.stopped = True
 
         def wait(self, timeout):
             return 0
 
-    monkeypatch.setattr(cli.subprocess, "Popen", Consumer)
+    monkeypatch.setattr(supervisor.subprocess, "Popen", Consumer)
 
     def run_simple(host, port, application, **options):
         served.update(host=host, port=port, app=application)

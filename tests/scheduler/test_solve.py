@@ -231,6 +231,33 @@ def test_cancelling_mid_search_stops_promptly():
     assert phases[-1] != "done"
 
 
+@pytest.mark.parametrize("stop_after", [0.0, 0.5, 1.5])
+def test_stopping_early_returns_the_best_schedule_found_so_far(stop_after):
+    """Stopped at once (the heuristic start), in the priority stage, or in neighbourhood
+    search: the schedule comes back promptly, passes the check, lists every meeting and
+    keeps at least the priority the last report announced."""
+    problem = generate(participants=60, days=1, seed=3)
+    reports = []
+
+    def should_stop():
+        return reports[-1].elapsed >= stop_after
+
+    started = time.monotonic()
+    schedule = solved(problem, time_limit=60, on_progress=reports.append, should_stop=should_stop)
+    assert time.monotonic() - started < stop_after + 3
+    assert schedule.stats["stopped"] is True
+    assert reports[-1].phase == "done"
+    announced = max(r.best for r in reports if r.phase not in ("tables", "done"))
+    assert figures(problem, schedule).priority_sum >= announced
+
+
+def test_a_search_that_is_not_stopped_says_so():
+    problem = event(slots=4, meetings=[pair("p1", "p2"), pair("p3", "p4")])
+    asked = []
+    schedule = solved(problem, should_stop=lambda: asked.append(1) and False)
+    assert asked and "stopped" not in schedule.stats
+
+
 def test_generated_event_is_valid_complete_and_beats_first_come():
     problem = generate(participants=40, days=1, seed=5)
     schedule = solved(problem, time_limit=3)

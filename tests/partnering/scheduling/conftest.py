@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from huey.storage import SqliteStorage
 
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
 
@@ -52,6 +54,16 @@ def fair(create_event, create_participant, create_meeting):
     pairs = [(a, b), (a, c), (b, c), (d, e), (d, f), (e, f), (a, e)]
     meetings = [create_meeting(event, x, y, priority=1 + i % 2) for i, (x, y) in enumerate(pairs)]
     return Fair(event, organiser, people, meetings)
+
+
+@pytest.fixture
+def queue(app, tmp_path, monkeypatch):
+    """Jobs really queued (not run inline) on a SQLite queue of the test's own, in
+    tmp_path/queue.db; the Huey instance."""
+    path = str(tmp_path / "queue.db")
+    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=path))
+    app.config["HUEY_IMMEDIATE"] = False
+    return huey
 
 
 @pytest.fixture

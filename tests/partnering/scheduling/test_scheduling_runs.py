@@ -11,7 +11,8 @@ from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
-from scheduler import check, schedule_from_dict
+from partnering.scheduling.runs import problem_for_run
+from scheduler import check, greedy, schedule_from_dict
 
 
 @pytest.fixture(autouse=True)
@@ -53,18 +54,39 @@ def test_progress_is_written_to_the_run_while_it_runs(fair, monkeypatch):
     assert seen == [("running", 3.0, 9.0, "priority")]
 
 
-def test_cancelling_during_the_search_stops_it_and_changes_nothing(fair, monkeypatch, placed):
-    def solve_cancelled(problem, *, time_limit, hint=None, on_progress=None):
-        db.session.execute(db.update(ScheduleRun).values(cancel_requested=True))
-        on_progress(1.0, None, 0.1, "priority")
-        raise AssertionError("the progress callback should have stopped the search")
+def test_cancelling_during_the_search_keeps_the_best_so_far_as_a_draft(fair, monkeypatch, placed):
+    answers = []
 
-    monkeypatch.setattr(engine, "solve", solve_cancelled)
+    def solve_until_stopped(problem, *, time_limit, hint=None, on_progress=None):
+        answers.append(on_progress(1.0, None, 0.1, "priority"))
+        db.session.execute(db.update(ScheduleRun).values(cancel_requested=True))
+        answers.append(on_progress(2.0, None, 0.2, "priority"))
+        return greedy(problem)  # what the solver had found when it stopped
+
+    monkeypatch.setattr(engine, "solve", solve_until_stopped)
     monkeypatch.setattr(runs, "PROGRESS_INTERVAL", 0.0)
     run = operations.start_run(fair.event, None, time_limit=5)
     db.session.refresh(run)
-    assert run.status == "cancelled"
-    assert "unchanged" in run.error
+    assert answers == [False, True], "the callback asks the solver to stop once cancelled"
+    assert run.status == "done" and run.stopped_early and run.error == ""
+    assert "stopped early" in run.status_label
+    assert check(problem_for_event(fair.event), schedule_from_dict(run.result)) == []
+    assert placed(fair.event) == {}, "a draft must not touch the schedule"
+
+
+def test_cancelling_before_the_search_begins_ends_the_run_cancelled(fair, monkeypatch, placed):
+    def cancelled_while_preparing(run):
+        db.session.execute(db.update(ScheduleRun).values(cancel_requested=True))
+        return problem_for_run(run)
+
+    def never(problem, **kwargs):
+        raise AssertionError("a run cancelled before its search must not search")
+
+    monkeypatch.setattr(runs, "problem_for_run", cancelled_while_preparing)
+    monkeypatch.setattr(engine, "solve", never)
+    run = operations.start_run(fair.event, None, time_limit=5)
+    db.session.refresh(run)
+    assert run.status == "cancelled" and "unchanged" in run.error
     assert run.result is None and placed(fair.event) == {}
 
 
