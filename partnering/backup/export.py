@@ -6,7 +6,6 @@ event gives the same refs again, whatever ids it got."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,14 +32,17 @@ from partnering.backup.document import (
 )
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
+from partnering.meetings.event_links import (
+    allowed_slots_by_meeting,
+    members_by_meeting,
+    unavailable_slots_by_participant,
+)
 from partnering.meetings.models import (
     Meeting,
     MeetingRequest,
-    meeting_allowed_slot,
-    meeting_participant,
 )
 from partnering.outbox.models import OutboxMessage
-from partnering.registrations.models import Organisation, Participant, unavailable_slot
+from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling.models import ScheduleRun
 
 UNSENT_STATUSES = ("waiting", "sending", "failed")
@@ -83,21 +85,9 @@ def export_event(event: Event) -> dict[str, Any]:
     participant_ref = _refs(PARTICIPANTS, participants)
     meeting_ref = _refs(MEETINGS, meetings)
 
-    unavailable = _pairs(
-        select(unavailable_slot.c.participant_id, unavailable_slot.c.slot_id)
-        .join(Participant, Participant.id == unavailable_slot.c.participant_id)
-        .where(Participant.event_id == event.id)
-    )
-    members = _pairs(
-        select(meeting_participant.c.meeting_id, meeting_participant.c.participant_id)
-        .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
-        .where(Meeting.event_id == event.id)
-    )
-    allowed = _pairs(
-        select(meeting_allowed_slot.c.meeting_id, meeting_allowed_slot.c.slot_id)
-        .join(Meeting, Meeting.id == meeting_allowed_slot.c.meeting_id)
-        .where(Meeting.event_id == event.id)
-    )
+    unavailable = unavailable_slots_by_participant(event)
+    members = members_by_meeting(event)
+    allowed = allowed_slots_by_meeting(event)
     feed_tokens = {
         t.participant_id: t
         for t in db.session.scalars(
@@ -233,13 +223,6 @@ def _refs(section: Section, rows: list) -> dict[int, str]:
 
 def _maybe(refs: Mapping[int, str], key: int | None) -> str | None:
     return None if key is None else refs[key]
-
-
-def _pairs(query) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = defaultdict(list)
-    for key, value in db.session.execute(query):
-        out[key].append(value)
-    return out
 
 
 def _plain(section: Section, row: Any, **links: Any) -> dict[str, Any]:

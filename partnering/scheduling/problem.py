@@ -18,7 +18,7 @@ What the problem holds:
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,11 @@ from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
+from partnering.meetings.event_links import (
+    allowed_slots_by_meeting,
+    members_by_meeting,
+    unavailable_slots_by_participant,
+)
 from partnering.meetings.integrity import participants_key
 from partnering.meetings.models import (
     PRIORITIES,
@@ -105,11 +110,7 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
         o.id: organisation_ref(o)
         for o in db.session.scalars(select(Organisation).filter_by(event_id=event.id))
     }
-    unavailable = _pairs(
-        select(unavailable_slot.c.participant_id, unavailable_slot.c.slot_id)
-        .join(Participant, Participant.id == unavailable_slot.c.participant_id)
-        .where(Participant.event_id == event.id)
-    )
+    unavailable = unavailable_slots_by_participant(event)
     every_slot = frozenset(slot_ref.values())
     participant_ref = {p.id: p.ref for p in people}
     participants = tuple(
@@ -123,16 +124,8 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
         for p in people
     )
 
-    members = _pairs(
-        select(meeting_participant.c.meeting_id, meeting_participant.c.participant_id)
-        .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
-        .where(Meeting.event_id == event.id)
-    )
-    allowed = _pairs(
-        select(meeting_allowed_slot.c.meeting_id, meeting_allowed_slot.c.slot_id)
-        .join(Meeting, Meeting.id == meeting_allowed_slot.c.meeting_id)
-        .where(Meeting.event_id == event.id)
-    )
+    members = members_by_meeting(event)
+    allowed = allowed_slots_by_meeting(event)
     asked = _first_request_of_each_meeting(event)
     problem_meetings = []
     meeting_ref = {}
@@ -169,13 +162,6 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
     )
     _refuse_duplicate_ids(problem)
     return problem, refs
-
-
-def _pairs(query) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = defaultdict(list)
-    for key, value in db.session.execute(query):
-        out[key].append(value)
-    return out
 
 
 def _first_request_of_each_meeting(event: Event) -> dict[int, tuple[int, int]]:
