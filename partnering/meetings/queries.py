@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import or_
+from sqlalchemy.orm import joinedload
 
 from partnering.extensions import db
+from partnering.meetings.loading import meeting_details, request_details
 from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Participant
 
@@ -57,6 +59,7 @@ def my_meetings(participant: Participant) -> MyMeetings:
                 )
             )
             .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+            .options(*request_details())
         ).scalars()
     )
     meetings = list(
@@ -65,6 +68,7 @@ def my_meetings(participant: Participant) -> MyMeetings:
             .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
             .where(meeting_participant.c.participant_id == participant.id)
             .order_by(Meeting.created_at, Meeting.id)
+            .options(*meeting_details())
         ).scalars()
     )
     messages: dict[int, list[MeetingRequest]] = {}
@@ -89,12 +93,19 @@ def _in_time_order(meetings: list[Meeting]) -> list[Meeting]:
 
 def colleagues(participant: Participant, meeting: Meeting) -> list[Participant]:
     """Approved colleagues of the participant's organisation not yet in the meeting."""
+    return colleagues_by_meeting(participant, [meeting])[meeting.id]
+
+
+def colleagues_by_meeting(
+    participant: Participant, meetings: list[Meeting]
+) -> dict[int, list[Participant]]:
+    """For each meeting, the approved colleagues not yet in it (one query for all meetings)."""
     if participant.organisation_id is None:
-        return []
-    present = {p.id for p in meeting.participants}
+        return {m.id: [] for m in meetings}
     rows = db.session.execute(
-        db.select(Participant).filter_by(
-            event_id=participant.event_id, organisation_id=participant.organisation_id
-        )
+        db.select(Participant)
+        .filter_by(event_id=participant.event_id, organisation_id=participant.organisation_id)
+        .options(joinedload(Participant.account))
     ).scalars()
-    return [p for p in rows if p.id not in present and (p.is_approved or p.is_organiser)]
+    team = [p for p in rows if p.is_approved or p.is_organiser]
+    return {m.id: [p for p in team if p.id not in {q.id for q in m.participants}] for m in meetings}

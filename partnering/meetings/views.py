@@ -22,8 +22,9 @@ def back_to_mine():
 def mine():
     mine = queries.my_meetings(g.participant)
     colleague_forms = {}
+    choices_of = queries.colleagues_by_meeting(g.participant, mine.meetings)
     for meeting in mine.meetings:
-        choices = queries.colleagues(g.participant, meeting)
+        choices = choices_of[meeting.id]
         if choices:
             form = ColleagueForm(prefix=f"m{meeting.id}")
             form.colleague.choices = [SelectChoice(p.id, p.name) for p in choices]

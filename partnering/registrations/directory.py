@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import Select, or_
+from sqlalchemy.orm import contains_eager
 
 from partnering.auth.models import Account
 from partnering.events.models import Event
@@ -59,7 +60,10 @@ def search(
         query = query.where(Organisation.kind == kind)
     if topic:
         query = query.where(_has_line(Participant.topics_text, topic))
-    return query.order_by(Account.name, Participant.id)
+    # The joins above also fill in what each card shows: no query per person.
+    return query.order_by(Account.name, Participant.id).options(
+        contains_eager(Participant.account), contains_eager(Participant.organisation)
+    )
 
 
 def countries(event: Event) -> list[str]:

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import contains_eager
+
+from partnering.auth.models import Account
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
+from partnering.meetings.loading import meeting_details
 from partnering.meetings.models import Meeting
-from partnering.registrations.models import Participant
+from partnering.registrations.loading import shown_person
+from partnering.registrations.models import Organisation, Participant
 
 TABLES_PER_PAGE = 40
 
@@ -63,12 +68,14 @@ def build_grid(
     slots = by_day.get(day, [])
     column = {s.id: i for i, s in enumerate(slots)}
     placed = db.session.execute(
-        db.select(Meeting).filter(
+        db.select(Meeting)
+        .filter(
             Meeting.event_id == event.id,
             Meeting.status == "active",
             Meeting.slot_id.in_(list(column)),
             Meeting.table_id.is_not(None),
         )
+        .options(*meeting_details())
     ).scalars()
     published = event.schedule_state != "unpublished"
     cells: dict[int, list[Cell | None]] = {}
@@ -83,9 +90,9 @@ def build_grid(
         row[column[meeting.slot_id]] = Cell(meeting, published and meeting.published_at is None)
     booths: dict[int, list[Participant]] = {}
     holders = db.session.execute(
-        db.select(Participant).filter(
-            Participant.event_id == event.id, Participant.booth_table_id.is_not(None)
-        )
+        db.select(Participant)
+        .filter(Participant.event_id == event.id, Participant.booth_table_id.is_not(None))
+        .options(*shown_person())
     ).scalars()
     for person in holders:
         booths.setdefault(person.booth_table_id, []).append(person)
@@ -104,4 +111,25 @@ def build_grid(
         page=page,
         pages=pages,
         meetings_shown=sum(1 for r in rows for c in r.cells if c is not None),
+    )
+
+
+def approved_by_name(event: Event) -> list[Participant]:
+    """The event's approved participants by name, for the grid's participant filter."""
+    return list(
+        db.session.execute(
+            db.select(Participant)
+            .join(Participant.account)
+            .filter(Participant.event_id == event.id, Participant.status == "approved")
+            .order_by(Account.name, Participant.id)
+            .options(contains_eager(Participant.account))
+        ).scalars()
+    )
+
+
+def organisations_by_name(event: Event) -> list[Organisation]:
+    return list(
+        db.session.execute(
+            db.select(Organisation).filter_by(event_id=event.id).order_by(Organisation.name)
+        ).scalars()
     )

@@ -7,6 +7,7 @@ from datetime import date
 
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
+from partnering.meetings.loading import meeting_details
 from partnering.meetings.models import Meeting, meeting_participant
 from partnering.registrations.models import Participant
 from partnering.scheduling.grid import slots_by_day
@@ -40,6 +41,7 @@ def placed_meetings(participant: Participant, *, published_only: bool = False) -
             Meeting.slot_id.is_not(None),
             Meeting.table_id.is_not(None),
         )
+        .options(*meeting_details())
     )
     if published_only:
         query = query.filter(Meeting.published_at.is_not(None))

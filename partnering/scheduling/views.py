@@ -12,12 +12,12 @@ from partnering.events.models import Slot, Table
 from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.meetings.models import Meeting
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import Participant
 from partnering.scheduling import operations
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
-from partnering.scheduling.grid import build_grid
+from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
@@ -192,15 +192,8 @@ def grid():
             organisation_id=organisation_id,
             page=request.args.get("page", 1, type=int),
         ),
-        participants=sorted(
-            db.session.execute(
-                db.select(Participant).filter_by(event_id=g.event.id, status="approved")
-            ).scalars(),
-            key=lambda p: p.name,
-        ),
-        organisations=db.session.execute(
-            db.select(Organisation).filter_by(event_id=g.event.id).order_by(Organisation.name)
-        ).scalars(),
+        participants=approved_by_name(g.event),
+        organisations=organisations_by_name(g.event),
         participant_id=participant_id,
         organisation_id=organisation_id,
     )
