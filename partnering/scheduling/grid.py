@@ -15,7 +15,7 @@ from partnering.auth.models import Account
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
-from partnering.meetings.models import Meeting
+from partnering.meetings.models import Meeting, meeting_participant
 from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Organisation, Participant
 
@@ -67,41 +67,47 @@ def build_grid(
     day = day if day in by_day else (days[0] if days else date.today())
     slots = by_day.get(day, [])
     column = {s.id: i for i, s in enumerate(slots)}
-    placed = db.session.execute(
-        db.select(Meeting)
-        .filter(
-            Meeting.event_id == event.id,
-            Meeting.status == "active",
-            Meeting.slot_id.in_(list(column)),
-            Meeting.table_id.is_not(None),
+    placed_today = db.select(Meeting).filter(
+        Meeting.event_id == event.id,
+        Meeting.status == "active",
+        Meeting.slot_id.in_(list(column)),
+        Meeting.table_id.is_not(None),
+    )
+    filtered = participant_id is not None or organisation_id is not None
+    if filtered:
+        members = db.select(meeting_participant.c.meeting_id).join(
+            Participant, Participant.id == meeting_participant.c.participant_id
         )
-        .options(*meeting_details())
+        members = (
+            members.where(Participant.id == participant_id)
+            if participant_id is not None
+            else members.where(Participant.organisation_id == organisation_id)
+        )
+        placed_today = placed_today.filter(Meeting.id.in_(members))
+    in_use = set(db.session.scalars(placed_today.with_only_columns(Meeting.table_id)))
+    # Filtered: only the tables where they meet. Otherwise every table in use, or open.
+    tables = [t for t in event.tables if t.id in in_use or (not filtered and not t.hidden)]
+    pages = max(1, -(-len(tables) // TABLES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = tables[(page - 1) * TABLES_PER_PAGE : page * TABLES_PER_PAGE]
+    shown_ids = [t.id for t in shown]
+    # The meetings and booth holders of the shown tables only: a convention has thousands.
+    placed = db.session.execute(
+        placed_today.filter(Meeting.table_id.in_(shown_ids)).options(*meeting_details())
     ).scalars()
     published = event.schedule_state != "unpublished"
     cells: dict[int, list[Cell | None]] = {}
     for meeting in placed:
-        if participant_id is not None and all(p.id != participant_id for p in meeting.participants):
-            continue
-        if organisation_id is not None and all(
-            p.organisation_id != organisation_id for p in meeting.participants
-        ):
-            continue
         row = cells.setdefault(meeting.table_id, [None] * len(slots))
         row[column[meeting.slot_id]] = Cell(meeting, published and meeting.published_at is None)
     booths: dict[int, list[Participant]] = {}
     holders = db.session.execute(
         db.select(Participant)
-        .filter(Participant.event_id == event.id, Participant.booth_table_id.is_not(None))
+        .filter(Participant.event_id == event.id, Participant.booth_table_id.in_(shown_ids))
         .options(*shown_person())
     ).scalars()
     for person in holders:
         booths.setdefault(person.booth_table_id, []).append(person)
-    filtered = participant_id is not None or organisation_id is not None
-    # Filtered: only the tables where they meet. Otherwise every table in use, or open.
-    tables = [t for t in event.tables if t.id in cells or (not filtered and not t.hidden)]
-    pages = max(1, -(-len(tables) // TABLES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    shown = tables[(page - 1) * TABLES_PER_PAGE : page * TABLES_PER_PAGE]
     rows = [Row(t, booths.get(t.id, []), cells.get(t.id, [None] * len(slots))) for t in shown]
     return Grid(
         days=days,
