@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
+# test-postgres: the database the tests empty and use (created when missing).
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/partnering_test
 
-.PHONY: run production test lint bench system-packages
+.PHONY: run production test test-postgres lint bench system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +30,9 @@ system-packages:
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) system-packages
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,16 +1,21 @@
-"""Fixtures shared by the web app's tests: an app on a fresh SQLite file, a client, and
-factories that return callables (create_event(...), create_participant(...))."""
+"""Fixtures shared by the web app's tests: an empty database for each test (a SQLite file, or
+PostgreSQL when TEST_DATABASE_URL is set), an app on it, a client, and factories that return
+callables (create_event(...), create_participant(...))."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.pool import NullPool
 
 from partnering import create_app
 from partnering.auth.operations import get_or_create_account
@@ -34,13 +39,107 @@ def unsynced_sqlite():
     event.remove(Engine, "connect", no_fsync)
 
 
+# --- empty databases --------------------------------------------------------------------------
+
+
+class PostgresDatabases:
+    """The database of TEST_DATABASE_URL and others named after it (NAME_suffix) on the same
+    server: each is created once and emptied (schema public dropped) whenever a test asks for it.
+    Databases of the tests, so commits need not wait for the disk (synchronous_commit off)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.server = admin_engine(self.url.set(database="postgres"))
+        self.created: set[str] = set()
+
+    def empty(self, suffix: str = "") -> str:
+        name = f"{self.url.database}_{suffix}" if suffix else self.url.database
+        if name not in self.created:
+            self.create(name)
+        url = self.url.set(database=name)
+        engine = admin_engine(url)
+        with engine.connect() as connection:
+            # Whatever a previous test left connected would hold locks the DROP waits for.
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url.render_as_string(hide_password=False)
+
+    def create(self, name: str) -> None:
+        with self.server.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        self.created.add(name)
+
+    def drop_others(self) -> None:
+        """Drop the databases made beside TEST_DATABASE_URL's (that one is the caller's)."""
+        with self.server.connect() as connection:
+            for name in self.created - {self.url.database}:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.server.dispose()
+
+
+def admin_engine(url: URL) -> Engine:
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    databases = PostgresDatabases(url)
+    yield databases
+    databases.drop_others()
+
+
+@pytest.fixture(scope="session")
+def empty_database(postgres, tmp_path_factory) -> Callable[[str], str]:
+    """empty_database(name) -> the URL of an empty database of its own, for fixtures that
+    outlive a test or tests that need several: a SQLite file, or with TEST_DATABASE_URL a
+    PostgreSQL database NAME_name. A name must not be in use elsewhere at the same time."""
+    folder: Path = tmp_path_factory.mktemp("databases")
+
+    def empty(name: str) -> str:
+        if postgres is not None:
+            return postgres.empty(name)
+        path = folder / f"{name}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+
+    return empty
+
+
 @pytest.fixture
-def app(tmp_path):
+def database_url(postgres, tmp_path) -> str:
+    """The URL of an empty database for this test, which other processes can open too: a SQLite
+    file in tmp_path, or with TEST_DATABASE_URL that PostgreSQL database emptied."""
+    if postgres is not None:
+        return postgres.empty()
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(database_url):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",

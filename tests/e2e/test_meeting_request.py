@@ -38,12 +38,12 @@ class Outbox(logging.Handler):
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[tuple[str, object, Outbox]]:
+def server(database_url) -> Iterator[tuple[str, object, Outbox]]:
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "browser-test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "HUEY_IMMEDIATE": True,  # emails leave the outbox at once, into the log
         }
     )

@@ -60,12 +60,11 @@ def _seed() -> None:
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch) -> Iterator[tuple[str, object]]:
-    database = f"sqlite:///{tmp_path / 'browser.db'}"
+def server(tmp_path, database_url, monkeypatch) -> Iterator[tuple[str, object]]:
     queue = tmp_path / "queue.db"
     monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database}
+        {"TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database_url}
     )
     with app.app_context():
         db.create_all()
@@ -74,7 +73,7 @@ def server(tmp_path, monkeypatch) -> Iterator[tuple[str, object]]:
         [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
         env={
             **os.environ,
-            "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
+            "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
             "PARTNERING_HUEY_URL": f"sqlite://{queue}",
             "PARTNERING_SECRET_KEY": "browser-test",
         },

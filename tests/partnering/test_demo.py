@@ -22,11 +22,8 @@ from scheduler.problem import problem_from_dict, problem_to_dict
 FIRST_DAY = date(2030, 5, 14)
 
 
-def demo_app(tmp_path, participants=150, seed=1):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}"}
-    )
+def demo_app(database_url, participants=150, seed=1):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.create_all()
         create_demo(participants=participants, seed=seed, first_day=FIRST_DAY)
@@ -34,8 +31,8 @@ def demo_app(tmp_path, participants=150, seed=1):
 
 
 @pytest.fixture(scope="module")
-def osaka_app(tmp_path_factory):
-    return demo_app(tmp_path_factory.mktemp("osaka"))
+def osaka_app(empty_database):
+    return demo_app(empty_database("demo_osaka"))
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +95,10 @@ def _snapshot() -> dict:
     }
 
 
-def test_same_seed_gives_the_same_demo_and_another_seed_another(tmp_path):
-    first = snapshot(demo_app(tmp_path / "a", participants=40, seed=3))
-    assert first == snapshot(demo_app(tmp_path / "b", participants=40, seed=3))
-    assert first != snapshot(demo_app(tmp_path / "c", participants=40, seed=4))
+def test_same_seed_gives_the_same_demo_and_another_seed_another(empty_database):
+    first = snapshot(demo_app(empty_database("demo_a"), participants=40, seed=3))
+    assert first == snapshot(demo_app(empty_database("demo_b"), participants=40, seed=3))
+    assert first != snapshot(demo_app(empty_database("demo_c"), participants=40, seed=4))
 
 
 def test_two_days_of_two_sessions_of_30_minute_slots_in_osaka_time(osaka):

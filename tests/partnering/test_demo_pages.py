@@ -13,11 +13,10 @@ from partnering.extensions import db
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(empty_database):
     """A small demo (the pages are the same; a full one only makes them slower). No app
     context stays open: each request must find its user afresh."""
-    path = tmp_path_factory.mktemp("pages") / "demo.db"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database("demo_pages")})
     with app.app_context():
         db.create_all()
         event = create_demo(participants=40, seed=2)

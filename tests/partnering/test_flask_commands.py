@@ -22,8 +22,8 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_init_db_creates_the_schema_and_can_run_again(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/i.db"})
+def test_init_db_creates_the_schema_and_can_run_again(database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     runner = app.test_cli_runner()
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
@@ -128,10 +128,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_really_serves_and_a_kill_stops_its_job_consumer(tmp_path):
+def test_serve_really_serves_and_a_kill_stops_its_job_consumer(tmp_path, database_url):
     env = {
         **os.environ,
-        "PARTNERING_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/serve.db",
+        "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
         "PARTNERING_HUEY_URL": f"sqlite:///{tmp_path}/jobs.db",
     }
     flask = [sys.executable, "-m", "flask", "--app", "partnering"]

@@ -220,12 +220,12 @@ def test_tables_page_lists_tables(client, as_organiser):
     assert page.status_code == 200 and b'value="T04"' in page.data
 
 
-def test_settings_form_without_csrf_token_is_refused(tmp_path):
+def test_settings_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }
     )
@@ -244,4 +244,5 @@ def test_settings_form_without_csrf_token_is_refused(tmp_path):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.execute(db.select(Event)).first() is None
+        db.session.remove()
         db.engine.dispose()

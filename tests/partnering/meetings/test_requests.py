@@ -135,12 +135,12 @@ def test_accepting_checks_the_limits_again(
     assert len(rows.meetings()) == 1
 
 
-def test_request_form_without_csrf_token_is_refused(tmp_path):
+def test_request_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }
     )

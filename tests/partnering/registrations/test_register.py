@@ -127,12 +127,12 @@ def test_registered_person_is_sent_to_their_profile(client, auth, create_event, 
     assert response.status_code == 302 and response.headers["Location"].endswith("/profile")
 
 
-def test_registration_without_csrf_token_is_refused(tmp_path, ctx):
+def test_registration_without_csrf_token_is_refused(database_url, ctx):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }
     )

@@ -21,12 +21,14 @@ def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
     queue = tmp_path / "queue.db"
     monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database})
+    # Read before the other app's context: inside it, this session would borrow that app's engine.
+    event_type, event_id = type(fair.event), fair.event.id
     with app.app_context():
-        run = operations.start_run(
-            db.session.get(type(fair.event), fair.event.id), None, time_limit=1
-        )
+        run = operations.start_run(db.session.get(event_type, event_id), None, time_limit=1)
         run_id = run.id
         assert run.status == "queued"
+        db.session.remove()
+        db.engine.dispose()
     env = {
         **os.environ,
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database,

@@ -116,6 +116,8 @@ def test_starting_a_run_without_a_csrf_token_is_refused(tmp_path, fair):
     assert client.post("/e/fair/schedule/runs", data={"time_limit": 5}).status_code == 400
     with app.app_context():
         assert db.session.execute(db.select(ScheduleRun)).first() is None
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_grid_pages_the_tables_of_a_large_event(client, auth, create_event, create_participant):
