@@ -1,7 +1,5 @@
-"""Databases for the production tests: a fresh, empty one per test.
-
-`database_url` runs each test that takes it on both backends: a SQLite file in tmp_path, and
-a PostgreSQL database created for the test on 127.0.0.1:5432 and dropped after it."""
+"""PostgreSQL databases for the production tests that are about a PostgreSQL deployment,
+whatever database the suite runs on: a fresh one on 127.0.0.1:5432, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -30,16 +28,6 @@ def fresh_postgres_database(server_url: str = POSTGRES_SERVER) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:
-    """The URL of an empty database, on each backend in turn."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/test.db"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture

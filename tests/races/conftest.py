@@ -7,9 +7,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
 import redis
@@ -19,7 +17,6 @@ from racing import RaceServer, Scene
 
 from partnering import create_app
 from partnering.extensions import db
-from tests.production.conftest import fresh_postgres_database
 from tests.servers import start_gunicorn, start_threaded
 
 REDIS_QUEUE = "redis://127.0.0.1:6379/14"
@@ -37,27 +34,17 @@ def scene_app(database_url: str, secret_key: str = "races") -> Flask:
     )
 
 
-@contextmanager
-def own_database(tmp_path) -> Iterator[str]:
-    """An empty database of the backend under test (TEST_DATABASE_URL's, or SQLite)."""
-    under_test = os.environ.get("TEST_DATABASE_URL", "")
-    if under_test.startswith("postgresql"):
-        with fresh_postgres_database(under_test) as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path}/races.db"
-
-
 @pytest.fixture(scope="module")
-def gunicorn_server(tmp_path_factory) -> Iterator[RaceServer]:
+def gunicorn_server(empty_database) -> Iterator[RaceServer]:
     queue = redis.Redis.from_url(REDIS_QUEUE)
     queue.flushdb()
-    with own_database(tmp_path_factory.mktemp("gunicorn")) as url:
-        with start_gunicorn(url, workers=2, queue_url=REDIS_QUEUE) as server:
-            app = scene_app(url, server.env["PARTNERING_SECRET_KEY"])
-            yield RaceServer(app, server.base_url)
-            with app.app_context():
-                db.engine.dispose()
+    url = empty_database("races_gunicorn")
+    with start_gunicorn(url, workers=2, queue_url=REDIS_QUEUE) as server:
+        app = scene_app(url, server.env["PARTNERING_SECRET_KEY"])
+        yield RaceServer(app, server.base_url)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     queue.flushdb()
 
 
@@ -89,8 +76,3 @@ def scene(live) -> Iterator[Callable[..., Scene]]:
     yield make
     for s in made:
         s.close()
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'race.db'}"

@@ -31,15 +31,14 @@ class Rich:
 
 
 @pytest.fixture
-def second_app(tmp_path):
-    """An app on a second, empty database. SQLite for now; where TEST_DATABASE_URL makes the
-    `app` fixture PostgreSQL, this should become a second PostgreSQL database (created and
-    dropped here), so that moving is tested between two servers' databases of that kind."""
+def second_app(empty_database):
+    """An app on a second, empty database of the kind under test (SQLite, or PostgreSQL with
+    TEST_DATABASE_URL): moving is tested between two databases of that kind."""
     second = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'second.db'}",
+            "SQLALCHEMY_DATABASE_URI": empty_database("backup_second"),
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",
         }
