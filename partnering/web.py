@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -46,17 +44,6 @@ EVENT_NAV = [
     ("outbox.index", "Outbox", True),
     ("admin.edit_event", "Settings", True),
 ]
-
-
-@contextmanager
-def public_urls() -> Iterator[None]:
-    """External URLs (in emails, calendars) outside a request, e.g. in a command or a job:
-    they are built on PUBLIC_URL."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        yield
 
 
 def register_blueprints(app: Flask) -> None:

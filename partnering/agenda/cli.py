@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 from partnering.agenda.calendars import agenda_calendar, published_meetings
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.public_urls import public_urls
 from partnering.registrations.models import Participant
-from partnering.web import public_urls
 
 agendas = AppGroup("agendas", help="Participants' agendas as calendar files.")
 

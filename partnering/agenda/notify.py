@@ -13,8 +13,8 @@ from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.outbox.operations import Attachment, queue_email
+from partnering.public_urls import public_urls
 from partnering.registrations.models import Participant
-from partnering.web import public_urls
 
 
 def render(template: str, **context) -> str:
