@@ -27,6 +27,8 @@ def settings_from(form: EventForm) -> operations.EventSettings:
         max_meetings=form.max_meetings.data,
         max_pending_requests=form.max_pending_requests.data,
         topics_text=form.topics_text.data or "",
+        privacy_note=(form.privacy_note.data or "").strip(),
+        contact_visibility=form.contact_visibility.data,
     )
 
 

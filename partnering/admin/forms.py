@@ -31,15 +31,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from partnering.admin.queries import LISTED_STATUSES
 from partnering.admin.session_lines import (
     EXAMPLE,
     SessionLinesError,
     format_session_lines,
     parse_session_lines,
 )
-from partnering.events.models import Event
+from partnering.events.models import CONTACT_VISIBILITY, Event
 from partnering.events.operations import SessionSpec
-from partnering.registrations.models import ORGANISATION_TYPES, ROLES, STATUSES
+from partnering.registrations.models import ORGANISATION_TYPES, ROLES
 
 TIMEZONES = sorted(available_timezones())
 
@@ -93,6 +94,19 @@ class EventForm(FlaskForm):
         validators=[Optional(), Length(max=20_000)],
         description="One per line; participants choose theirs from this list.",
         render_kw={"rows": 6},
+    )
+    privacy_note = TextAreaField(
+        "Privacy note",
+        validators=[Optional(), Length(max=20_000)],
+        description="What registrants agree to: who you are, what you keep, why and for how "
+        "long, whom to ask. Empty: a short standard note.",
+        render_kw={"rows": 6},
+    )
+    contact_visibility = SelectField(
+        "Who sees participants' email addresses",
+        choices=options(CONTACT_VISIBILITY.items()),
+        default="meeting",
+        description="Organisers always do.",
     )
 
     def validate_sessions_text(self, field: TextAreaField) -> None:
@@ -177,7 +191,7 @@ class ParticipantFilterForm(FlaskForm):
 
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
     status = SelectField(
-        "Status", choices=options([("", "Any status")] + [(s, s.title()) for s in STATUSES])
+        "Status", choices=options([("", "Any status")] + [(s, s.title()) for s in LISTED_STATUSES])
     )
     kind = SelectField(
         "Organisation type", choices=options([("", "Any type")] + ORGANISATION_TYPES)

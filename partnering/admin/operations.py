@@ -24,8 +24,10 @@ from partnering.events.operations import (
 )
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
+from partnering.locks import lock_for_writing
 from partnering.outbox.operations import queue_email
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import DECIDED_STATUSES, Organisation, Participant
+from partnering.registrations.notify import invite
 
 
 class AdminActionRefused(Exception):
@@ -48,6 +50,8 @@ class EventSettings:
     max_meetings: int | None
     max_pending_requests: int | None
     topics_text: str
+    privacy_note: str = ""
+    contact_visibility: str = "meeting"
 
     def plain_fields(self) -> dict:
         """The fields that are simply copied onto the event."""
@@ -112,7 +116,12 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
     if not ids:
         raise AdminActionRefused("Tick at least one participant first.")
     participants = db.session.execute(
-        db.select(Participant).where(Participant.event_id == event.id, Participant.id.in_(ids))
+        db.select(Participant).where(
+            Participant.event_id == event.id,
+            Participant.id.in_(ids),
+            # Only registrations their owners made or confirmed are the organiser's to decide.
+            Participant.status.in_(DECIDED_STATUSES),
+        )
     ).scalars()
     changed = [p for p in participants if p.status != status and not p.is_organiser]
     for participant in changed:
@@ -145,6 +154,10 @@ def update_participant(
 ) -> None:
     """Set a participant's booth, personal meeting limit and role."""
     event = participant.event
+    if role == "organiser" and participant.status not in DECIDED_STATUSES:
+        raise AdminActionRefused(
+            f"{participant.name} has not confirmed taking part: they cannot be an organiser."
+        )
     booth = None
     if booth_id is not None:
         booth = db.session.get(Table, booth_id)
@@ -185,13 +198,22 @@ def _organiser_count(event: Event) -> int:
 class ImportResult:
     created: int
     updated: int
+    invited: int = 0
 
 
 def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResult:
     """Create or update participants from checked rows, in one transaction.
 
-    An email already registered for the event updates that participant (keeping their status
-    and role); a new one is created approved, its account too when the address is new."""
+    An address is its owner's: the import never renames an account nor rewrites what its
+    owner said about themselves.
+
+    - A new address: its account and an approved participant are created from the row.
+    - An address already taking part in the event: only the organiser's own field, the
+      booth, is set from the row; name and profile stay the participant's.
+    - An address with an account that does not take part yet: an invitation (status
+      invited, the row's profile as a proposal) that counts once its owner confirms it
+      through the emailed link."""
+    lock_for_writing(event)
     accounts = _accounts_by_email([row.email for row in rows])
     registered = {
         p.account_id: p
@@ -203,27 +225,37 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
     }
     booths = {t.name: t for t in event.tables}
     created = updated = 0
+    invitations = []
     for row in rows:
         account = accounts.get(row.email)
+        participant = registered.get(account.id) if account is not None else None
+        if participant is not None and participant.status not in ("unconfirmed", "deleted"):
+            participant.booth = booths.get(row.booth)
+            updated += 1
+            continue
         if account is None:
             account = Account(email=row.email, name=row.name)
             db.session.add(account)
             accounts[row.email] = account
-        else:
-            account.name = row.name
-        participant = registered.get(account.id) if account.id else None
-        if participant is None:
             participant = Participant(event=event, account=account, status="approved")
             db.session.add(participant)
             created += 1
         else:
-            updated += 1
+            if participant is None:
+                participant = Participant(event=event, account=account)
+                db.session.add(participant)
+            participant.status, participant.role = "invited", "participant"
+            participant.privacy_consent_at = None
+            invitations.append(participant)
         participant.organisation = _organisation(event, organisations, row)
         participant.topics_text = "\n".join(row.topics)
         participant.description = row.description
         participant.booth = booths.get(row.booth)
+    db.session.flush()
+    for participant in invitations:
+        invite(participant)
     db.session.commit()
-    return ImportResult(created, updated)
+    return ImportResult(created, updated, len(invitations))
 
 
 def _accounts_by_email(emails: list[str]) -> dict[str, Account]:

@@ -190,7 +190,8 @@ def map_columns():
             uploads.discard_upload(g.event, form.upload.data)
             flash(
                 f"Imported {len(rows)} rows: {result.created} participants created, "
-                f"{result.updated} updated.",
+                f"{result.updated} updated, {result.invited} invited (these addresses already "
+                "had an account: they take part once they confirm the emailed link).",
                 "success",
             )
             return redirect(url_for("admin.participants"))

@@ -16,7 +16,16 @@ from partnering.meetings.models import (
     MeetingRequest,
     meeting_participant,
 )
-from partnering.registrations.models import STATUSES, Organisation, Participant
+from partnering.registrations.models import (
+    DECIDED_STATUSES,
+    STATUSES,
+    Organisation,
+    Participant,
+)
+
+LISTED_STATUSES = tuple(s for s in STATUSES if s != "unconfirmed")
+"""What the organiser sees: an unconfirmed registration is nobody's until its address's owner
+confirms it."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ def participants_query(event: Event, wanted: ParticipantFilter) -> Select:
         db.select(Participant)
         .join(Participant.account)
         .outerjoin(Participant.organisation)
-        .where(Participant.event_id == event.id)
+        .where(Participant.event_id == event.id, Participant.status.in_(LISTED_STATUSES))
         .order_by(func.lower(Account.name), Participant.id)
     )
     if wanted.q.strip():
@@ -121,7 +130,9 @@ def dashboard(event: Event, *, top: int = 10, listed: int = 20) -> Dashboard:
         )
     )
     return Dashboard(
-        registrations=_counts(Participant.status, Participant.event_id, event, STATUSES),
+        registrations=_counts(
+            Participant.status, Participant.event_id, event, DECIDED_STATUSES
+        ),
         requests=_counts(MeetingRequest.status, MeetingRequest.event_id, event, REQUEST_STATUSES),
         meetings=meetings,
         placed_meetings=placed,

@@ -29,8 +29,8 @@ def renew_feed_token(participant: Participant) -> FeedToken:
 
 
 def participant_for_feed(event: Event, participant_id: int, secret: str) -> Participant | None:
-    """The participant of `event` a feed link belongs to, or None; the secret is compared in
-    constant time.
+    """The participant of `event` a feed link belongs to, while they take part in it (approved,
+    or an organiser), or None; the secret is compared in constant time.
 
     A link made before the event was moved here from another database carries that database's
     participant id: the secret travelled with the event, so the link is found by its secret
@@ -46,4 +46,8 @@ def participant_for_feed(event: Event, participant_id: int, secret: str) -> Part
         ).scalar_one_or_none()
     if token is None or token.participant.event_id != event.id:
         return None
-    return token.participant
+    participant = token.participant
+    # A rejected or deleted participant's calendar learns nothing more.
+    if not (participant.is_approved or participant.is_organiser):
+        return None
+    return participant

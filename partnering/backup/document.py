@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Time
 from partnering.agenda.models import FeedToken
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime
-from partnering.events.models import Event, Session, Slot, Table
+from partnering.events.models import CONTACT_VISIBILITY, Event, Session, Slot, Table
 from partnering.meetings.models import REQUEST_STATUSES, Meeting, MeetingRequest
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
@@ -71,6 +71,8 @@ EVENT = Section(
         "cancellation_cutoff",
         "schedule_state",
         "published_at",
+        "privacy_note",
+        "contact_visibility",
         "created_at",
     ),
     omitted=("id",),
@@ -125,6 +127,7 @@ PARTICIPANTS = Section(
         "show_profile",
         "max_meetings",
         "external_ref",
+        "privacy_consent_at",
         "created_at",
     ),
     links=("account", "organisation", "booth", "unavailable_slots", "feed_token"),
@@ -207,6 +210,7 @@ SCHEDULE_STATES = ("unpublished", "preliminary", "final")
 FINISHED_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in ACTIVE_STATUSES and s != "done")
 CHOICES: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("event", "schedule_state"): SCHEDULE_STATES,
+    ("event", "contact_visibility"): tuple(CONTACT_VISIBILITY),
     ("organisations", "kind"): tuple(ORGANISATION_TYPE_LABELS),
     ("participants", "role"): ROLES,
     ("participants", "status"): STATUSES,

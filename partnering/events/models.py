@@ -11,6 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.extensions import db
 
+CONTACT_VISIBILITY = {
+    "meeting": "Only people who have an accepted meeting together",
+    "participants": "Every approved participant who can see the profile",
+    "organisers": "Nobody but the organisers",
+}
+"""Who sees a participant's contact details (email), by the event's setting."""
+
+DEFAULT_PRIVACY_NOTE = (
+    "The organisers of this event store what you enter here (your name, email address, "
+    "organisation and profile), your availability and your meeting requests, to run the "
+    "event's meetings. Other participants see your profile only if you choose to show it, and "
+    "your email address only as the event's settings say. You can download your data and "
+    "delete your registration at any time from your profile page."
+)
+"""Shown at registration when the organiser wrote no privacy note of their own."""
+
 
 class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +49,10 @@ class Event(db.Model):
     schedule_state: Mapped[str] = mapped_column(String(20), default="unpublished")
     """unpublished, preliminary or final: what participants see of the schedule."""
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_note: Mapped[str] = mapped_column(Text, default="")
+    """What registrants consent to; empty: DEFAULT_PRIVACY_NOTE."""
+    contact_visibility: Mapped[str] = mapped_column(String(20), default="meeting")
+    """Who sees participants' email addresses: a key of CONTACT_VISIBILITY."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list[Session]] = relationship(
@@ -52,6 +72,10 @@ class Event(db.Model):
     @property
     def topics(self) -> list[str]:
         return [t.strip() for t in self.topics_text.splitlines() if t.strip()]
+
+    @property
+    def privacy_text(self) -> str:
+        return self.privacy_note.strip() or DEFAULT_PRIVACY_NOTE
 
     @property
     def days(self) -> list[date]:

@@ -111,6 +111,9 @@ def send_refusal(
         return "Your registration is waiting for the organiser's approval."
     if not can_take_part(recipient):
         return f"{recipient.name}'s registration is not approved."
+    # A hidden profile says "nobody can ask me"; answering their own request is still fine.
+    if not recipient.show_profile and pending_request(recipient, sender) is None:
+        return f"{recipient.name} does not take meeting requests."
     if deadline_passed(sender, now):
         return "The deadline for meeting requests has passed."
     if sender.organisation_id is not None and sender.organisation_id == recipient.organisation_id:

@@ -10,6 +10,7 @@ from partnering.auth.models import Account
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest, meeting_participant
+from partnering.meetings.rules import shared_meeting
 from partnering.registrations.models import Organisation, Participant
 
 
@@ -80,13 +81,53 @@ def visible_or_404(viewer: Participant, participant_id: int) -> Participant:
     participant = db.session.get(Participant, participant_id)
     if participant is None or participant.event_id != viewer.event_id:
         abort(404)
-    if participant.id == viewer.id or viewer.is_organiser:
+    if participant.id == viewer.id:
         return participant
+    if participant.status == "unconfirmed":  # not a registration until its owner confirms
+        abort(404)
+    if viewer.is_organiser:
+        return participant
+    if participant.is_deleted or participant.awaits_confirmation:
+        abort(404)
     if participant.is_approved and participant.show_profile:
         return participant
     if _in_contact(viewer, participant):
         return participant
     abort(404)
+
+
+def contact_visible(viewer: Participant, person: Participant) -> bool:
+    """Whether the viewer may see the person's contact details (email), by the event's
+    setting; organisers always do, and everyone sees their own."""
+    if viewer.id == person.id or viewer.is_organiser:
+        return True
+    setting = person.event.contact_visibility
+    if setting == "participants":
+        return person.is_approved and (person.show_profile or _in_contact(viewer, person))
+    if setting == "meeting":
+        return shared_meeting(viewer, person) is not None
+    return False
+
+
+def public_organisation_names(event: Event) -> list[str]:
+    """Organisations anybody may see: those of an approved participant who shows their
+    profile (the others' organisations are as private as their registration)."""
+    return list(
+        db.session.execute(
+            db.select(Organisation.name)
+            .where(Organisation.event_id == event.id)
+            .where(
+                Organisation.id.in_(
+                    db.select(Participant.organisation_id).where(
+                        Participant.event_id == event.id,
+                        Participant.status == "approved",
+                        Participant.show_profile.is_(True),
+                    )
+                )
+            )
+            .order_by(Organisation.name)
+        ).scalars()
+    )
 
 
 def _in_contact(a: Participant, b: Participant) -> bool:

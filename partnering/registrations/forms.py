@@ -71,7 +71,20 @@ class ProfileForm(FlaskForm):
         self.topics.choices = options(event.topics)
 
 
-class RegistrationForm(ProfileForm):
+def _consent_field() -> BooleanField:
+    return BooleanField(
+        "I have read the privacy note and agree to it",
+        validators=[DataRequired(message="Agree to the privacy note to take part.")],
+    )
+
+
+class RegisterForm(ProfileForm):
+    """Registering while logged in: the profile, and consent to the event's privacy note."""
+
+    consent = _consent_field()
+
+
+class RegistrationForm(RegisterForm):
     email = EmailField(
         "Email",
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
@@ -94,3 +107,20 @@ class DirectoryForm(FlaskForm):
         validate_choice=False,
     )
     topic = SelectField("Topic", choices=[], validators=[Optional()], validate_choice=False)
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """The address's owner confirms a registration made for them."""
+
+    consent = _consent_field()
+
+
+class DiscardRegistrationForm(FlaskForm):
+    """The address's owner refuses a registration made for them (just the CSRF token)."""
+
+
+class DeleteRegistrationForm(FlaskForm):
+    sure = BooleanField(
+        "I understand: my requests are withdrawn, my meetings cancelled and my data erased",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )

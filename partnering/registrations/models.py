@@ -24,7 +24,15 @@ ORGANISATION_TYPES = [
 ORGANISATION_TYPE_LABELS = dict(ORGANISATION_TYPES)
 
 ROLES = ("participant", "organiser")
-STATUSES = ("pending", "approved", "rejected")
+STATUSES = ("unconfirmed", "invited", "pending", "approved", "rejected", "deleted")
+"""unconfirmed: someone not logged in registered an address that already had an account; it
+counts (becomes pending) only once the address's owner confirms it. invited: an organiser
+imported an address that already had an account; it becomes approved once its owner confirms.
+deleted: the participant deleted their registration and their data was erased."""
+AWAITING_CONFIRMATION = ("unconfirmed", "invited")
+CONFIRMED_STATUS = {"unconfirmed": "pending", "invited": "approved"}
+DECIDED_STATUSES = ("pending", "approved", "rejected")
+"""The registrations an organiser decides on and counts."""
 
 unavailable_slot = db.Table(
     "unavailable_slot",
@@ -73,6 +81,8 @@ class Participant(db.Model):
     max_meetings: Mapped[int | None] = mapped_column()
     """This person's own limit, when lower than the event's."""
     external_ref: Mapped[str | None] = mapped_column(String(100))
+    privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When they agreed to the event's privacy note; None: never asked (imported)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -96,6 +106,14 @@ class Participant(db.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == "approved"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.status in AWAITING_CONFIRMATION
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == "deleted"
 
     @property
     def topics(self) -> list[str]:

@@ -1,7 +1,14 @@
-"""Writes on registrations: registering, editing one's profile, and availability.
+"""Writes on registrations: registering, confirming, editing one's profile and availability,
+deleting one's registration.
 
 Each checks its rules first and raises RegistrationRefused (with a message for the person)
-before writing anything, then commits once."""
+before writing anything, then commits once.
+
+An account belongs to whoever owns its address. Registering an address that has an account
+without being logged in as it never renames the account, and the registration counts only
+once the owner confirms it through the login link emailed to the address; the registrant is
+answered the same either way ("check your inbox"), so the form tells nobody which addresses
+have accounts."""
 
 from __future__ import annotations
 
@@ -12,16 +19,24 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import func
 
-from partnering.auth.models import Account
+from partnering.agenda.models import FeedToken
+from partnering.auth.models import Account, new_login_nonce
 from partnering.auth.operations import find_account, get_or_create_account, send_login_link
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
+from partnering.locks import lock_for_writing
+from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
+from partnering.registrations import notify
 from partnering.registrations.models import (
+    CONFIRMED_STATUS,
     ORGANISATION_TYPE_LABELS,
     Organisation,
     Participant,
 )
+from partnering.scheduling.operations import mark_cancelled
+
+ERASED_NAME = "Deleted participant"
 
 
 class RegistrationRefused(Exception):
@@ -65,36 +80,199 @@ def register(
     *,
     email: str | None = None,
     account: Account | None = None,
+    consent: bool = False,
     now: datetime | None = None,
-) -> Participant:
-    """A pending registration for `event`: for the logged-in `account`, or for the account of
-    `email` (created when new), who then gets a login link."""
+) -> Participant | None:
+    """A pending registration for `event` by the logged-in `account`; or, by someone not logged
+    in, for the address `email`, whose owner is emailed in every case:
+
+    - a new address: its account is created, the registration is pending, and a login link
+      goes out;
+    - an address with an account: an unconfirmed registration (None is returned), which
+      counts once the owner confirms it (`confirm_registration`); the account is not touched;
+    - an address already registered for the event: nothing changes, a login link goes out.
+    """
     if not registration_open(event, now):
         raise RegistrationRefused("Registration for this event has closed.")
     _check_profile(event, profile)
-    if account is None:
-        if not email:
-            raise RegistrationRefused("Give your email address.")
-        existing = find_account(email)
-        if existing is not None and _participant_of(event, existing) is not None:
-            send_login_link(existing.email, url_for("events.home", slug=event.slug))
-            raise AlreadyRegistered(
-                "This address is already registered for this event. We emailed it a login link."
-            )
-    elif _participant_of(event, account) is not None:
-        raise AlreadyRegistered("You are already registered for this event.")
-
-    logged_in = account is not None
-    if account is None:
-        account = get_or_create_account(email, profile.name)
+    if not consent:
+        raise RegistrationRefused("Agree to the event's privacy note to register.")
+    if account is not None:
+        return _register_own(event, profile, account, now or utcnow())
+    if not email:
+        raise RegistrationRefused("Give your email address.")
+    existing = find_account(email)
+    if existing is not None:
+        _register_for_owner(event, profile, existing)
+        return None
+    account = get_or_create_account(email, profile.name)
     participant = Participant(event_id=event.id, account=account, status="pending")
     db.session.add(participant)
-    # Only the account's owner renames it: anyone can type an existing address in the form.
-    _apply(participant, profile, event, rename=logged_in)
+    _apply(participant, profile, event)
+    participant.privacy_consent_at = now or utcnow()
     db.session.commit()
-    if not logged_in:
-        send_login_link(account.email, url_for("events.home", slug=event.slug))
+    send_login_link(account.email, url_for("events.home", slug=event.slug))
     return participant
+
+
+def _register_own(event: Event, profile: Profile, account: Account, now: datetime) -> Participant:
+    lock_for_writing(account)
+    participant = _participant_of(event, account)
+    if participant is not None and not participant.is_deleted:
+        raise AlreadyRegistered("You are already registered for this event.")
+    if participant is None:
+        participant = Participant(event_id=event.id, account=account)
+        db.session.add(participant)
+    _reset(participant, "pending")
+    _apply(participant, profile, event)
+    participant.privacy_consent_at = now
+    db.session.commit()
+    return participant
+
+
+def _register_for_owner(event: Event, profile: Profile, account: Account) -> None:
+    """Someone not logged in registered an address that has an account."""
+    lock_for_writing(account)
+    participant = _participant_of(event, account)
+    if participant is None or participant.status in ("unconfirmed", "deleted"):
+        if participant is None:
+            participant = Participant(event_id=event.id, account=account)
+            db.session.add(participant)
+        _reset(participant, "unconfirmed")
+        # The profile waits for the owner to see and confirm; the account keeps its name.
+        _apply(participant, profile, event, rename=False)
+        db.session.flush()
+        notify.ask_to_confirm(participant)
+        db.session.commit()
+    elif participant.awaits_confirmation:  # invited by the organisers: their offer stands
+        notify.invite(participant)
+        db.session.commit()
+    else:
+        send_login_link(account.email, url_for("events.home", slug=event.slug))
+
+
+def _reset(participant: Participant, status: str) -> None:
+    """A registration starting afresh (a new one, or one deleted or never confirmed)."""
+    participant.status = status
+    participant.role = "participant"
+    participant.booth = None
+    participant.max_meetings = None
+    participant.external_ref = None
+    participant.privacy_consent_at = None
+    participant.unavailable_slots = []
+
+
+def confirm_registration(participant: Participant, *, consent: bool) -> str:
+    """The address's owner confirms a registration made for them (by someone not logged in,
+    or by the organisers' import): it now counts. Returns the new status."""
+    lock_for_writing(participant)
+    if not participant.awaits_confirmation:
+        raise RegistrationRefused("This registration has nothing left to confirm.")
+    if not consent:
+        raise RegistrationRefused("Agree to the event's privacy note to take part.")
+    participant.status = CONFIRMED_STATUS[participant.status]
+    participant.privacy_consent_at = utcnow()
+    db.session.commit()
+    return participant.status
+
+
+def discard_registration(participant: Participant) -> None:
+    """The address's owner refuses a registration made for them: it goes, leaving no trace."""
+    lock_for_writing(participant)
+    if not participant.awaits_confirmation:
+        raise RegistrationRefused("Only an unconfirmed registration can be discarded.")
+    organisation = participant.organisation
+    db.session.execute(db.delete(FeedToken).where(FeedToken.participant_id == participant.id))
+    db.session.delete(participant)
+    db.session.flush()
+    _drop_if_empty(organisation)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Deletion:
+    withdrawn_requests: int
+    cancelled_meetings: int
+    account_erased: bool
+
+
+def delete_registration(participant: Participant) -> Deletion:
+    """A participant leaves the event and takes their data with them: their pending requests
+    (sent and received) are withdrawn, their active meetings cancelled (a CANCEL email to
+    everyone who was told about them), their calendar feed revoked, their profile and
+    availability erased. The row stays, marked deleted, because the other side's requests and
+    cancelled meetings refer to it.
+
+    The account's name and address are erased too when no other event uses the account: it
+    is then nobody's. When another event does, they stay, as that event's registration needs
+    them; in this event nobody but the organisers sees a deleted participant."""
+    event = participant.event
+    # The event: cancelled meetings free their places; the person: requests to and from them.
+    lock_for_writing(event, participant)
+    if participant.is_deleted:
+        raise RegistrationRefused("This registration is already deleted.")
+    if participant.is_organiser:
+        raise RegistrationRefused(
+            "Organisers cannot delete their registration: hand over to another organiser first."
+        )
+    now = utcnow()
+    pending = db.session.scalars(
+        db.select(MeetingRequest).where(
+            MeetingRequest.status == "pending",
+            (MeetingRequest.sender_id == participant.id)
+            | (MeetingRequest.recipient_id == participant.id),
+        )
+    ).all()
+    for request in pending:
+        request.status, request.answered_at = "withdrawn", now
+    mine = db.select(meeting_participant.c.meeting_id).where(
+        meeting_participant.c.participant_id == participant.id
+    )
+    meetings = db.session.scalars(
+        db.select(Meeting).where(Meeting.id.in_(mine), Meeting.status == "active")
+    ).all()
+    for meeting in meetings:
+        mark_cancelled(meeting, participant.account)
+    db.session.execute(db.delete(FeedToken).where(FeedToken.participant_id == participant.id))
+    organisation = participant.organisation
+    _reset(participant, "deleted")
+    participant.organisation = None
+    for name in ("job_title", "topics_text", "offer", "seek", "description"):
+        setattr(participant, name, "")
+    participant.show_profile = False
+    db.session.flush()
+    _drop_if_empty(organisation)
+    erased = _erase_account_if_unused(participant)
+    db.session.commit()
+    return Deletion(len(pending), len(meetings), erased)
+
+
+def _erase_account_if_unused(participant: Participant) -> bool:
+    account = participant.account
+    elsewhere = db.session.scalar(
+        db.select(db.func.count(Participant.id)).where(
+            Participant.account_id == account.id,
+            Participant.id != participant.id,
+            Participant.status != "deleted",
+        )
+    )
+    if elsewhere or account.is_admin:
+        return False
+    account.name = ERASED_NAME
+    account.email = f"deleted-{account.id}@invalid"
+    account.login_nonce = new_login_nonce()  # links already sent stop working
+    return True
+
+
+def _drop_if_empty(organisation: Organisation | None) -> None:
+    """An organisation nobody belongs to any more: its name is nobody's business."""
+    if organisation is None:
+        return
+    members = db.session.scalar(
+        db.select(db.func.count(Participant.id)).filter_by(organisation_id=organisation.id)
+    )
+    if not members:
+        db.session.delete(organisation)
 
 
 def update_profile(participant: Participant, profile: Profile) -> None:

@@ -6,15 +6,23 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Response, flash, g, json, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
 
 from partnering.access import event_blueprint, participant_required
 from partnering.extensions import db
 from partnering.meetings import rules
 from partnering.registrations import availability, directory, operations
-from partnering.registrations.forms import DirectoryForm, ProfileForm, RegistrationForm
-from partnering.registrations.models import Organisation
+from partnering.registrations.forms import (
+    ConfirmRegistrationForm,
+    DeleteRegistrationForm,
+    DirectoryForm,
+    DiscardRegistrationForm,
+    ProfileForm,
+    RegisterForm,
+    RegistrationForm,
+)
+from partnering.registrations.personal_data import personal_data
 
 bp = event_blueprint("registrations", __name__)
 
@@ -22,47 +30,75 @@ PAGE_SIZE = 24
 
 
 def registered_required(view: Callable) -> Callable:
-    """Anyone registered for g.event, approved or not yet (they may prepare their profile)."""
+    """Anyone registered for g.event, approved or not yet (they may prepare their profile);
+    a registration made for them is confirmed first."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
-        if g.participant is None:
+        if g.participant is None or g.participant.is_deleted:
             flash("Register for this event first.", "info")
             return redirect(url_for("registrations.register"))
+        if g.participant.awaits_confirmation:
+            return redirect(url_for("registrations.confirm"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def awaiting_confirmation_required(view: Callable) -> Callable:
+    """The logged-in owner of a registration someone else made for them."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if g.participant is None or not g.participant.awaits_confirmation:
+            flash("There is no registration of yours to confirm here.", "info")
+            return redirect(url_for("events.home"))
         return view(*args, **kwargs)
 
     return wrapped
 
 
 def organisation_names() -> list[str]:
-    return list(
-        db.session.execute(
-            db.select(Organisation.name).filter_by(event_id=g.event.id).order_by(Organisation.name)
-        ).scalars()
-    )
+    """For the organisation field's suggestions: only organisations already public."""
+    return directory.public_organisation_names(g.event)
+
+
+CHECK_INBOX = (
+    "Thank you for registering. Check your inbox: we emailed this address a link to log in "
+    "and follow your registration. The organiser reviews every registration."
+)
+"""The answer to every registration made without logging in, whoever owns the address."""
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    if g.participant is not None:
+    participant = g.participant
+    if participant is not None and participant.awaits_confirmation:
+        return redirect(url_for("registrations.confirm"))
+    if participant is not None and not participant.is_deleted:
         flash("You are registered for this event; here is your profile.", "info")
         return redirect(url_for("registrations.profile"))
     if not operations.registration_open(g.event):
         return render_template("registrations/register.html", form=None)
     logged_in = current_user.is_authenticated
-    form = ProfileForm() if logged_in else RegistrationForm()
+    form = RegisterForm() if logged_in else RegistrationForm()
     form.set_event(g.event)
     if request.method == "GET" and logged_in:
         form.name.data = current_user.name
     if form.validate_on_submit():
         profile = operations.Profile.from_form(form)
+        consent = bool(form.consent.data)
         try:
             if logged_in:
-                operations.register(g.event, profile, account=current_user)
+                operations.register(
+                    g.event, profile, account=current_user._get_current_object(), consent=consent
+                )
             else:
-                operations.register(g.event, profile, email=form.email.data)
+                operations.register(g.event, profile, email=form.email.data, consent=consent)
         except operations.AlreadyRegistered as refused:
             flash(str(refused), "info")
             return redirect(url_for("events.home"))
@@ -72,15 +108,76 @@ def register():
             if logged_in:
                 flash("Thank you for registering. The organiser will review it soon.", "success")
             else:
-                flash(
-                    "Thank you for registering. We emailed you a link to log in; the "
-                    "organiser will review your registration soon.",
-                    "success",
-                )
+                flash(CHECK_INBOX, "success")
             return redirect(url_for("events.home"))
     return render_template(
         "registrations/register.html", form=form, organisations=organisation_names()
     )
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@awaiting_confirmation_required
+def confirm():
+    participant = g.participant
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            status = operations.confirm_registration(participant, consent=form.consent.data)
+        except operations.RegistrationRefused as refused:
+            flash(str(refused), "error")
+        else:
+            if status == "approved":
+                flash("You take part in this event. Check your profile.", "success")
+            else:
+                flash("Your registration is confirmed; the organiser will review it.", "success")
+            return redirect(url_for("registrations.profile"))
+    return render_template(
+        "registrations/confirm.html",
+        participant=participant,
+        form=form,
+        discard=DiscardRegistrationForm(),
+    )
+
+
+@bp.post("/register/discard")
+@awaiting_confirmation_required
+def discard():
+    if DiscardRegistrationForm().validate_on_submit():
+        operations.discard_registration(g.participant)
+        flash("The registration is discarded: nobody sees it.", "success")
+    return redirect(url_for("events.home"))
+
+
+@bp.route("/my-data.json")
+@registered_required
+def my_data():
+    body = json.dumps(personal_data(g.participant), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{g.event.slug}-my-data.json"'},
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"], endpoint="delete")
+@registered_required
+def delete_registration():
+    form = DeleteRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            done = operations.delete_registration(g.participant)
+        except operations.RegistrationRefused as refused:
+            flash(str(refused), "error")
+        else:
+            if done.account_erased:
+                logout_user()  # the account is nobody's now
+            flash(
+                f"Your registration is deleted: {done.withdrawn_requests} pending requests "
+                f"withdrawn, {done.cancelled_meetings} meetings cancelled, your data erased.",
+                "success",
+            )
+            return redirect(url_for("events.home"))
+    return render_template("registrations/delete.html", form=form, participant=g.participant)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -178,6 +275,7 @@ def person(participant_id: int):
         "registrations/person.html",
         person=other,
         is_me=is_me,
+        show_contact=directory.contact_visible(viewer, other),
         refusal=None if is_me else rules.send_refusal(viewer, other),
         asked_me=None if is_me else rules.pending_request(other, viewer),
     )

@@ -361,9 +361,16 @@ def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) ->
             raise ScheduleRefused(
                 "The cancellation deadline has passed: ask the organiser to cancel this meeting."
             )
+    mark_cancelled(meeting, account)
+    db.session.commit()
+
+
+def mark_cancelled(meeting: Meeting, account: Account) -> None:
+    """The writes of a cancellation, for an operation that has taken the event's lock: the
+    meeting is kept (cancelled, who and when), its place freed, its participants emailed a
+    CANCEL if they were told about it."""
     meeting.status = "cancelled"
     meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), account.id
     meeting.locked = False
     meeting.sequence += 1
     announce_cancellation(meeting)
-    db.session.commit()

@@ -101,6 +101,7 @@ def test_register_request_and_accept(server, browser) -> None:
     marie.get_by_label("Oncology").check()
     marie.get_by_label("What you offer").fill("Radiotherapy platform")
     marie.get_by_label("Show my profile").check()
+    marie.get_by_label("I have read the privacy note").check()
     marie.get_by_role("button", name="Register").click()
     expect(marie.locator(".flash-success")).to_contain_text("Thank you for registering")
 

@@ -168,8 +168,11 @@ def test_existing_emails_are_updated_not_duplicated(client, as_organiser, create
     people = participants_of(event)
     assert len(people) == 3
     updated = people["aiko@takeda.example"]
-    assert updated.id == aiko.id and updated.name == "Aiko Tanaka"
+    assert updated.id == aiko.id
     assert updated.status == "rejected"  # an organiser's decision is not undone by a file
+    # The name and profile are the account owner's; the booth is the organiser's.
+    assert updated.name == "A. Tanaka" and updated.description == ""
+    assert updated.booth.name == "T01"
 
 
 def test_an_upload_belongs_to_its_event(client, as_organiser, create_event, create_participant):
