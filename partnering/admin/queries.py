@@ -130,9 +130,7 @@ def dashboard(event: Event, *, top: int = 10, listed: int = 20) -> Dashboard:
         )
     )
     return Dashboard(
-        registrations=_counts(
-            Participant.status, Participant.event_id, event, DECIDED_STATUSES
-        ),
+        registrations=_counts(Participant.status, Participant.event_id, event, DECIDED_STATUSES),
         requests=_counts(MeetingRequest.status, MeetingRequest.event_id, event, REQUEST_STATUSES),
         meetings=meetings,
         placed_meetings=placed,

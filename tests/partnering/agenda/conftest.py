@@ -66,3 +66,22 @@ def published(create_event, create_participant) -> Published:
 @pytest.fixture
 def unpublished(create_event, create_participant) -> Published:
     return build_event(create_event, create_participant, publish=False)
+
+
+@pytest.fixture
+def send_pending(ctx):
+    """A pending request written straight to the database."""
+
+    def create(sender, recipient, message="Let us meet"):
+        request = MeetingRequest(
+            event_id=sender.event_id,
+            sender_id=sender.id,
+            recipient_id=recipient.id,
+            message=message,
+            status="pending",
+        )
+        db.session.add(request)
+        db.session.commit()
+        return request
+
+    return create
