@@ -27,6 +27,10 @@ def upgrade():
             sa.Column('contact_visibility', sa.String(length=20), nullable=False,
                       server_default='meeting')
         )
+    # The defaults filled the existing events; the models set them from Python, as elsewhere.
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.alter_column('privacy_note', server_default=None)
+        batch_op.alter_column('contact_visibility', server_default=None)
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('privacy_consent_at', partnering.db_types.UTCDateTime(), nullable=True)
