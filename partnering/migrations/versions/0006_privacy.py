@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import partnering.db_types
 
 
-revision = '0006_sec_privacy'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
