@@ -1,6 +1,6 @@
 """Privacy: the event's privacy note and contact setting, when consent was given
 
-Revision ID: 0006_sec_privacy
+Revision ID: 0006
 Revises: 0005
 
 Participants' status gains "unconfirmed", "invited" and "deleted" (a plain string column:
