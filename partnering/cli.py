@@ -24,14 +24,8 @@ from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
-from partnering.scheduling.problem import (
-    ImportRefused,
-    import_problem,
-    problem_for_event,
-    profiles_from_document,
-)
+from partnering.scheduling.problem import ImportRefused, import_document, problem_document
 from partnering.supervisor import ConsumerSupervisor
-from scheduler.problem import FormatError, dump_json, problem_from_dict, problem_to_dict
 
 
 @click.command("init-db")
@@ -182,9 +176,8 @@ def import_event_command(problem_file: Path, slug: str, name: str | None) -> Non
     """Create an event from a partnering-problem/1 file."""
     doc = _read_json(problem_file)
     try:
-        problem = problem_from_dict(doc)
-        event = import_problem(problem, slug, name, profiles_from_document(doc))
-    except (FormatError, ImportRefused) as exc:
+        event, problem = import_document(doc, slug, name)
+    except ImportRefused as exc:
         raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
     click.echo(
         f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
@@ -200,7 +193,7 @@ def export_problem_command(slug: str) -> None:
     event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
     if event is None:
         raise click.ClickException(f"no event with slug {slug!r}")
-    click.echo(dump_json(problem_to_dict(problem_for_event(event))), nl=False)
+    click.echo(problem_document(event), nl=False)
 
 
 @event_cli.command("export")

@@ -234,6 +234,21 @@ def profiles_from_document(doc: object) -> dict[str, Profile]:
     return out
 
 
+def import_document(doc: object, slug: str, name: str | None = None) -> tuple[Event, fmt.Problem]:
+    """A new event from a parsed partnering-problem/1 document (see `import_problem`); a
+    document that breaks the format is refused with `ImportRefused` naming the offending item."""
+    try:
+        problem = fmt.problem_from_dict(doc)
+    except fmt.FormatError as exc:
+        raise ImportRefused(str(exc)) from None
+    return import_problem(problem, slug, name, profiles_from_document(doc)), problem
+
+
+def problem_document(event: Event) -> str:
+    """The event's scheduling problem as partnering-problem/1 JSON text."""
+    return fmt.dump_json(fmt.problem_to_dict(problem_for_event(event)))
+
+
 def import_problem(
     problem: fmt.Problem,
     slug: str,
