@@ -14,11 +14,8 @@ from wtforms import (
     Form,
     HiddenField,
     IntegerField,
-    SearchField,
     SelectChoice,
     SelectField,
-    StringField,
-    TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import (
@@ -40,6 +37,7 @@ from partnering.admin.session_lines import (
 )
 from partnering.events.models import CONTACT_VISIBILITY, Event
 from partnering.events.operations import SessionSpec
+from partnering.form_fields import OneLineField, OneLineSearchField, TextBlockField
 from partnering.registrations.models import ORGANISATION_TYPES, ROLES
 
 TIMEZONES = sorted(available_timezones())
@@ -62,14 +60,14 @@ def _optional_count(label: str, description: str = "") -> IntegerField:
 class EventForm(FlaskForm):
     """An event's settings; deadlines are read in the event's own timezone."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    name = OneLineField("Name", validators=[DataRequired(), Length(max=200)])
+    venue = OneLineField("Venue", validators=[Optional(), Length(max=300)])
+    description = TextBlockField("Description", validators=[Optional(), Length(max=20_000)])
     timezone = SelectField("Timezone", choices=TIMEZONES, default="UTC")
     slot_minutes = IntegerField(
         "Meeting length (minutes)", default=30, validators=[InputRequired(), NumberRange(5, 240)]
     )
-    sessions_text = TextAreaField(
+    sessions_text = TextBlockField(
         "Meeting sessions",
         validators=[DataRequired()],
         description=f'One session per line, in the event\'s local time: "{EXAMPLE}". '
@@ -89,13 +87,13 @@ class EventForm(FlaskForm):
     max_pending_requests = _optional_count(
         "Most pending requests per participant", "Requests waiting for an answer. Empty: no limit."
     )
-    topics_text = TextAreaField(
+    topics_text = TextBlockField(
         "Topics",
         validators=[Optional(), Length(max=20_000)],
         description="One per line; participants choose theirs from this list.",
         render_kw={"rows": 6},
     )
-    privacy_note = TextAreaField(
+    privacy_note = TextBlockField(
         "Privacy note",
         validators=[Optional(), Length(max=20_000)],
         description="What registrants agree to: who you are, what you keep, why and for how "
@@ -109,7 +107,7 @@ class EventForm(FlaskForm):
         description="Organisers always do.",
     )
 
-    def validate_sessions_text(self, field: TextAreaField) -> None:
+    def validate_sessions_text(self, field: TextBlockField) -> None:
         try:
             parse_session_lines(field.data or "")
         except SessionLinesError as exc:
@@ -150,7 +148,7 @@ class EventForm(FlaskForm):
 
 
 class NewEventForm(EventForm):
-    slug = StringField(
+    slug = OneLineField(
         "Web address",
         validators=[
             DataRequired(),
@@ -169,7 +167,7 @@ class NewEventForm(EventForm):
 
 class TableRowForm(Form):
     id = HiddenField()
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = OneLineField("Name", validators=[DataRequired(), Length(max=100)])
     seats = IntegerField("Seats", validators=[Optional(), NumberRange(2, 50)])
     hidden = BooleanField("Hidden")
     remove = BooleanField("Remove")
@@ -189,7 +187,7 @@ class ParticipantFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    q = OneLineSearchField("Search", validators=[Optional(), Length(max=200)])
     status = SelectField(
         "Status", choices=options([("", "Any status")] + [(s, s.title()) for s in LISTED_STATUSES])
     )

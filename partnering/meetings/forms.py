@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from partnering.form_fields import TextBlockField
 from partnering.meetings.models import PRIORITIES
 
 
@@ -15,7 +16,7 @@ class RequestForm(FlaskForm):
         default=1,
         validators=[InputRequired(message="Choose how much you want this meeting.")],
     )
-    message = TextAreaField(
+    message = TextBlockField(
         "Message",
         validators=[
             DataRequired(message="Say in a few words why you would like to meet."),

@@ -4,17 +4,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    SearchField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
-    StringField,
-    TextAreaField,
     widgets,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from partnering.events.models import Event
+from partnering.form_fields import OneLineField, OneLineSearchField, TextBlockField
 from partnering.registrations.models import ORGANISATION_TYPES
 
 ORGANISATION_CHOICES = [SelectChoice(value, label) for value, label in ORGANISATION_TYPES]
@@ -34,8 +32,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    organisation = StringField(
+    name = OneLineField("Full name", validators=[DataRequired(), Length(max=200)])
+    organisation = OneLineField(
         "Organisation",
         validators=[DataRequired(), Length(max=200)],
         description="Pick your organisation if a colleague registered it already.",
@@ -45,20 +43,20 @@ class ProfileForm(FlaskForm):
         choices=[SelectChoice("", "Choose…"), *ORGANISATION_CHOICES],
         validators=[DataRequired(message="Choose the type of your organisation.")],
     )
-    country = StringField("Country", validators=[DataRequired(), Length(max=100)])
-    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    country = OneLineField("Country", validators=[DataRequired(), Length(max=100)])
+    job_title = OneLineField("Job title", validators=[Optional(), Length(max=200)])
     topics = CheckboxesField("Topics", choices=[])
-    offer = TextAreaField(
+    offer = TextBlockField(
         "What you offer",
         validators=[Optional(), Length(max=2000)],
         description="Technologies, products, services, assets or funding you bring.",
     )
-    seek = TextAreaField(
+    seek = TextBlockField(
         "What you seek",
         validators=[Optional(), Length(max=2000)],
         description="Partners, licences, investment, collaborations you are looking for.",
     )
-    description = TextAreaField(
+    description = TextBlockField(
         "About you and your organisation", validators=[Optional(), Length(max=4000)]
     )
     show_profile = BooleanField(
@@ -98,7 +96,7 @@ class DirectoryForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    q = OneLineSearchField("Search", validators=[Optional(), Length(max=200)])
     country = SelectField("Country", choices=[], validators=[Optional()], validate_choice=False)
     kind = SelectField(
         "Organisation type",

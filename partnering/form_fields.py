@@ -1,0 +1,33 @@
+"""Text fields every form uses: they refuse what plain_text refuses, with the reason next to
+the field. A form declares OneLineField for names, titles and the like, TextBlockField for
+messages and profile texts; never a bare StringField or TextAreaField."""
+
+from __future__ import annotations
+
+from wtforms import SearchField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from partnering.plain_text import control_problem
+
+
+class _Checked:
+    multiline = False
+
+    def pre_validate(self, form) -> None:
+        problem = control_problem(self.data or "", multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem)
+
+
+class OneLineField(_Checked, StringField):
+    """A single line: no line break, tab, NUL or other control character."""
+
+
+class OneLineSearchField(_Checked, SearchField):
+    """A search box: a single line."""
+
+
+class TextBlockField(_Checked, TextAreaField):
+    """Several lines: line breaks and tabs, but no NUL or other control character."""
+
+    multiline = True
