@@ -84,7 +84,7 @@ def tables():
                 remove=row.form.remove.data,
             )
             for row in form.tables
-            if (row.form.id.data or "").isdigit()
+            if (row.form.id.data or "").isdecimal()
         ]
         try:
             operations.edit_tables(

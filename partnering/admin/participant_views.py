@@ -28,6 +28,8 @@ from partnering.admin.participant_csv import (
     write_csv,
 )
 from partnering.extensions import db
+from partnering.input_guard import ids_from
+from partnering.paging import requested_page
 from partnering.registrations.models import Participant
 
 PER_PAGE = 50
@@ -74,6 +76,7 @@ def participants():
     wanted = _filter_from(filters)
     page = db.paginate(
         _listed(queries.participants_query(g.event, wanted)),
+        page=requested_page(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -94,7 +97,7 @@ def participants():
 @organiser_required
 def decide():
     form = BulkDecisionForm()
-    ids = [i for i in request.form.getlist("ids") if i.isdigit()]
+    ids = ids_from(request.form.getlist("ids"))
     if form.validate_on_submit():
         try:
             changed = operations.decide_registrations(g.event, ids, form.decision.data)

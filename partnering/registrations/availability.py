@@ -44,7 +44,7 @@ def available_slot_ids(participant: Participant) -> set[int]:
 def chosen_slot_ids(groups: list[SlotGroup], sessions: list[str], slots: list[str]) -> set[int]:
     """The slots ticked in the form: a slot counts only when its session is ticked too, so
     unticking a session frees the whole session even without the page's script."""
-    ticked_slots = {int(s) for s in slots if s.isdigit()}
+    ticked_slots = {int(s) for s in slots if s.isdecimal()}
     ticked_sessions = set(sessions)
     return {
         slot.id

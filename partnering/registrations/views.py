@@ -12,6 +12,7 @@ from flask_login import current_user, logout_user
 from partnering.access import event_blueprint, participant_required
 from partnering.extensions import db
 from partnering.meetings import rules
+from partnering.paging import requested_page
 from partnering.registrations import availability, directory, operations
 from partnering.registrations.forms import (
     ConfirmRegistrationForm,
@@ -259,7 +260,7 @@ def directory_page():
         topic=form.topic.data or "",
     )
     page = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
+        query, page=requested_page(), per_page=PAGE_SIZE, error_out=False
     )
     filtered = any(request.args.get(k) for k in ("q", "country", "kind", "topic"))
     return render_template("registrations/directory.html", form=form, page=page, filtered=filtered)
