@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from partnering.plain_text import one_line
+
 PRODID = "-//Partnering scheduler//Agenda//EN"
 FEED_REFRESH = timedelta(hours=1)
 METHODS = (None, "PUBLISH", "REQUEST", "CANCEL")
@@ -39,8 +41,10 @@ class CalendarEntry:
 
 
 def _address(person: Person, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
-    address.params["CN"] = vText(person.name)
+    # A parameter cannot hold a line break (icalendar refuses it), and names stored before
+    # fields refused them may have one.
+    address = vCalAddress(f"mailto:{one_line(person.email)}")
+    address.params["CN"] = vText(one_line(person.name))
     for key, value in params.items():
         address.params[key] = value
     return address
@@ -93,8 +97,8 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     if method is not None:
         calendar.add("method", method)
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    calendar.add("name", one_line(name))  # not escaped as text by icalendar
+    calendar.add("x-wr-calname", one_line(name))
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")

@@ -12,7 +12,7 @@ from partnering.agenda.calendars import agenda_calendar, published_meetings
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
-from partnering.outbox.operations import Attachment, queue_email
+from partnering.outbox.operations import Attachment, one_email, queue_email
 from partnering.public_urls import public_urls
 from partnering.registrations.models import Participant
 
@@ -32,40 +32,50 @@ def _announced(meeting: Meeting) -> bool:
 
 
 def send_agenda(event: Event, participant: Participant) -> None:
-    meetings = [m for m in published_meetings(participant) if m.status == "active"]
-    context = dict(event=event, person=participant, meetings=meetings)
-    queue_email(
-        participant.email,
-        f"Your agenda for {event.name}",
-        render("agenda/email/agenda.txt", **context),
-        html=render("agenda/email/agenda.html", **context),
-        attachments=[
-            _calendar_attachment(
-                agenda_calendar(participant, meetings, method="PUBLISH"), "PUBLISH", "agenda.ics"
-            )
-        ],
-        kind="agenda",
-        event_id=event.id,
-    )
+    subject = f"Your agenda for {event.name}"
+    with one_email(participant.email, subject, kind="agenda", event_id=event.id):
+        meetings = [m for m in published_meetings(participant) if m.status == "active"]
+        context = dict(event=event, person=participant, meetings=meetings)
+        queue_email(
+            participant.email,
+            subject,
+            render("agenda/email/agenda.txt", **context),
+            html=render("agenda/email/agenda.html", **context),
+            attachments=[
+                _calendar_attachment(
+                    agenda_calendar(participant, meetings, method="PUBLISH"),
+                    "PUBLISH",
+                    "agenda.ics",
+                )
+            ],
+            kind="agenda",
+            event_id=event.id,
+        )
 
 
 def _send_change(meeting: Meeting, method: str) -> None:
     event = meeting.event
     template = "update" if method == "REQUEST" else "cancel"
     for person in meeting.participants:
-        context = dict(event=event, person=person, meeting=meeting, others=meeting.others(person))
-        queue_email(
-            person.email,
-            render(f"agenda/email/{template}_subject.txt", **context).strip(),
-            render(f"agenda/email/{template}.txt", **context),
-            attachments=[
-                _calendar_attachment(
-                    agenda_calendar(person, [meeting], method=method), method, f"{template}.ics"
-                )
-            ],
-            kind=template,
-            event_id=event.id,
-        )
+        fallback = f"{template.title()} of a meeting at {event.name}"
+        with one_email(person.email, fallback, kind=template, event_id=event.id):
+            context = dict(
+                event=event, person=person, meeting=meeting, others=meeting.others(person)
+            )
+            queue_email(
+                person.email,
+                render(f"agenda/email/{template}_subject.txt", **context).strip(),
+                render(f"agenda/email/{template}.txt", **context),
+                attachments=[
+                    _calendar_attachment(
+                        agenda_calendar(person, [meeting], method=method),
+                        method,
+                        f"{template}.ics",
+                    )
+                ],
+                kind=template,
+                event_id=event.id,
+            )
     meeting.announced_sequence = meeting.sequence
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from flask import current_app
 from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
+from partnering.plain_text import one_line
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,10 @@ def build_message(
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
+    # Names in subjects were typed by people, some before fields refused line breaks: a
+    # header is one line whatever was stored.
+    message["To"] = one_line(to)
+    message["Subject"] = one_line(subject)
     message["Message-ID"] = new_message_id()
     message.set_content(text)
     if html:
@@ -61,16 +65,20 @@ def queue_email(
     attachments: Iterable[Attachment] = (),
     kind: str = "notice",
     event_id: int | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Queue an email in the outbox, in the caller's transaction: it goes out once the caller
     commits (the request's end or `deliver_soon()` wakes the sender; a periodic round is the
-    safety net)."""
-    message = build_message(to, subject, text, html, attachments)
+    safety net). An email that cannot be built is stored as failed with the reason."""
+    message = None
+    with one_email(to, subject, kind=kind, event_id=event_id):
+        message = build_message(to, subject, text, html, attachments)
+    if message is None:
+        return None
     row = OutboxMessage(
         event_id=event_id,
         kind=kind,
-        recipient=to,
-        subject=subject,
+        recipient=_fit(to, RECIPIENT_LENGTH),
+        subject=_fit(subject, SUBJECT_LENGTH),
         message_id=message["Message-ID"],
         raw=message.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP wants
     )
@@ -80,6 +88,37 @@ def queue_email(
 
 
 QUEUED = "outbox_queued"
+RECIPIENT_LENGTH = OutboxMessage.recipient.type.length
+SUBJECT_LENGTH = OutboxMessage.subject.type.length
+
+
+def _fit(text: str, length: int) -> str:
+    text = one_line(text)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@contextmanager
+def one_email(to: str, subject: str, *, kind: str, event_id: int | None) -> Iterator[None]:
+    """Around everything that makes one email (rendering, calendar, MIME): if any of it
+    fails, that email is stored as failed with the reason, for the organiser to see in the
+    outbox, and the caller goes on with the next one. One participant's odd data never stops
+    a publication or a cancellation for everybody."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - whatever broke this email must not stop the rest
+        current_app.logger.exception("Email to %s could not be built", one_line(to))
+        db.session.add(
+            OutboxMessage(
+                event_id=event_id,
+                kind=kind,
+                recipient=_fit(to, RECIPIENT_LENGTH),
+                subject=_fit(subject, SUBJECT_LENGTH),
+                message_id=new_message_id(),
+                raw=b"",
+                status="failed",
+                last_error=_fit(f"Could not build this email: {type(exc).__name__}: {exc}", 1000),
+            )
+        )
 
 
 def deliver_if_queued(response):
@@ -97,8 +136,17 @@ def deliver_soon() -> None:
     enqueue(deliver_outbox)
 
 
+class ResendRefused(Exception):
+    """A message that cannot be sent again; the text says why."""
+
+
 def resend(message: OutboxMessage) -> OutboxMessage:
     """A failed message goes back in the queue; a sent one is queued again as a new copy."""
+    if not message.raw:
+        raise ResendRefused(
+            "This email could not be built, so there is nothing to send again: correct what "
+            "its error names, then publish again or repeat the action that sent it."
+        )
     if message.status == "failed":
         message.status = "waiting"
         message.attempts = 0

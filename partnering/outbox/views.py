@@ -7,6 +7,7 @@ from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.outbox import operations
 from partnering.outbox.models import STATUSES, OutboxMessage
+from partnering.paging import requested_page
 
 bp = event_blueprint("outbox", __name__, url_prefix="/outbox")
 PAGE_SIZE = 50
@@ -19,7 +20,9 @@ def index():
     query = db.select(OutboxMessage).filter_by(event_id=g.event.id)
     if status in STATUSES:
         query = query.filter_by(status=status)
-    page = db.paginate(query.order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE)
+    page = db.paginate(
+        query.order_by(OutboxMessage.id.desc()), page=requested_page(), per_page=PAGE_SIZE
+    )
     counts = dict(
         db.session.execute(
             db.select(OutboxMessage.status, db.func.count())
@@ -38,6 +41,10 @@ def resend(message_id: int):
     message = db.first_or_404(
         db.select(OutboxMessage).filter_by(id=message_id, event_id=g.event.id)
     )
-    operations.resend(message)
-    flash(f"The email to {message.recipient} is queued again.", "success")
+    try:
+        operations.resend(message)
+    except operations.ResendRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"The email to {message.recipient} is queued again.", "success")
     return redirect(url_for("outbox.index", status=request.args.get("status", "")))

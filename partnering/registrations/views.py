@@ -259,9 +259,7 @@ def directory_page():
         kind=form.kind.data or "",
         topic=form.topic.data or "",
     )
-    page = db.paginate(
-        query, page=requested_page(), per_page=PAGE_SIZE, error_out=False
-    )
+    page = db.paginate(query, page=requested_page(), per_page=PAGE_SIZE, error_out=False)
     filtered = any(request.args.get(k) for k in ("q", "country", "kind", "topic"))
     return render_template("registrations/directory.html", form=form, page=page, filtered=filtered)
 

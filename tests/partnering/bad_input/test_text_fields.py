@@ -29,9 +29,7 @@ def test_registration_single_line_fields_refuse_breaks_and_controls(
     assert _participants(event) == []
 
 
-def test_registration_multi_line_fields_keep_line_breaks_but_refuse_controls(
-    client, create_event
-):
+def test_registration_multi_line_fields_keep_line_breaks_but_refuse_controls(client, create_event):
     event = create_event(topics_text="Oncology\nDiagnostics")
     page = client.post("/e/osaka/register", data=dict(FORM, offer="Line one\x07bell"))
     assert page.status_code == 200 and b"Must not contain control characters" in page.data
