@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from partnering.csv_cells import SafeWriter
 from partnering.events.models import Event
+from partnering.plain_text import control_problem
 from partnering.registrations.models import ORGANISATION_TYPES, Participant
 
 # Participant field -> column heading of the export (also what the import recognises best).
@@ -130,7 +132,7 @@ def check_rows(
             index = mapping.get(field)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        row_problems = []
+        row_problems = _shape_problems(cells, table.headers, mapping)
         name, email = cell("name"), cell("email")
         if not name:
             row_problems.append("the name is missing")
@@ -179,6 +181,31 @@ def check_rows(
     return clean, problems
 
 
+# What a problem calls each field, and whether it may span lines.
+LABELS = {field: heading.lower() for field, heading in FIELDS.items()}
+MULTILINE = {"description"}
+
+
+def _shape_problems(
+    cells: list[str], headers: list[str], mapping: dict[str, int | None]
+) -> list[str]:
+    """A row with more cells than the header has columns (a shifted row: its values would
+    land in the wrong fields), and cells holding what their field may not."""
+    used = len(cells)
+    while used and not cells[used - 1]:
+        used -= 1  # trailing empty cells are only extra separators
+    problems = []
+    if used > len(headers):
+        problems.append(f"{used} cells, but the header has {len(headers)} columns")
+    for field, index in mapping.items():
+        if index is None or index >= len(cells):
+            continue
+        problem = control_problem(cells[index], multiline=field in MULTILINE)
+        if problem:
+            problems.append(f"the {LABELS[field]} {problem[0].lower()}{problem[1:-1]}")
+    return problems
+
+
 def export_rows(participants: Iterable[Participant]) -> Iterable[list[str]]:
     yield [*FIELDS.values(), *EXPORT_EXTRA]
     for p in participants:
@@ -199,6 +226,6 @@ def export_rows(participants: Iterable[Participant]) -> Iterable[list[str]]:
 
 def write_csv(rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerows(rows)
     return out.getvalue()

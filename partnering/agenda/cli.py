@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from partnering.agenda.calendars import agenda_calendar, published_meetings
+from partnering.csv_cells import SafeWriter
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.public_urls import public_urls
@@ -43,7 +43,7 @@ def export_command(slug: str, directory: Path) -> None:
             meetings = sum(1 for m in published_meetings(person) if m.status == "active")
             rows.append((person.name, person.email, filename, meetings))
     with (directory / "index.csv").open("w", newline="", encoding="utf-8") as index:
-        writer = csv.writer(index)
+        writer = SafeWriter(index)
         writer.writerow(["participant", "email", "file", "meetings"])
         writer.writerows(rows)
     click.echo(f"Wrote {len(rows)} agendas to {directory} (index.csv lists them).")
