@@ -31,6 +31,7 @@ from wtforms.validators import (
 from partnering.admin.queries import LISTED_STATUSES
 from partnering.admin.session_lines import (
     EXAMPLE,
+    YEARS,
     SessionLinesError,
     format_session_lines,
     parse_session_lines,
@@ -49,6 +50,15 @@ def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_SLOTS = 2_000
+"""Slots per event: more than any real event has, few enough for the pages and the solver."""
+
+
+def in_event_years(form, field) -> None:
+    """A date far from the ends of the calendar: one in year 9999 has no UTC instant in a
+    time zone behind UTC."""
+    if field.data is not None and field.data.year not in YEARS:
+        raise ValidationError(f"Choose a date between {YEARS[0]} and {YEARS[-1]}.")
 
 
 def _optional_count(label: str, description: str = "") -> IntegerField:
@@ -75,13 +85,15 @@ class EventForm(FlaskForm):
         render_kw={"rows": 6, "placeholder": f"{EXAMPLE}\n2030-01-24 14:00-18:00"},
     )
     registration_deadline = DateTimeLocalField(
-        "Registration closes", format=LOCAL_FORMAT, validators=[Optional()]
+        "Registration closes", format=LOCAL_FORMAT, validators=[Optional(), in_event_years]
     )
     request_deadline = DateTimeLocalField(
-        "Meeting requests close", format=LOCAL_FORMAT, validators=[Optional()]
+        "Meeting requests close", format=LOCAL_FORMAT, validators=[Optional(), in_event_years]
     )
     cancellation_cutoff = DateTimeLocalField(
-        "Participants may cancel meetings until", format=LOCAL_FORMAT, validators=[Optional()]
+        "Participants may cancel meetings until",
+        format=LOCAL_FORMAT,
+        validators=[Optional(), in_event_years],
     )
     max_meetings = _optional_count("Most meetings per participant", "Empty: no limit.")
     max_pending_requests = _optional_count(
@@ -130,7 +142,40 @@ class EventForm(FlaskForm):
                 + "."
             )
             return False
-        return True
+        slots = sum(
+            (datetime.combine(s.day, s.end) - datetime.combine(s.day, s.start)) // length
+            for s in self.sessions()
+        )
+        if slots > MAX_SLOTS:
+            self.sessions_text.errors.append(
+                f"These sessions make {slots} meeting slots; an event can have at most "
+                f"{MAX_SLOTS}. Use fewer or shorter sessions, or longer meetings."
+            )
+            return False
+        return self._deadlines_in_order()
+
+    def _deadlines_in_order(self) -> bool:
+        """Registration closes no later than requests, requests no later than the first
+        session; cancelling stays possible no later than the last session ends."""
+        specs = self.sessions()
+        zone = ZoneInfo(self.timezone.data)
+        first = datetime.combine(specs[0].day, specs[0].start, tzinfo=zone) if specs else None
+        last = datetime.combine(specs[-1].day, specs[-1].end, tzinfo=zone) if specs else None
+        registration = self.aware(self.registration_deadline.data)
+        requests = self.aware(self.request_deadline.data)
+        cutoff = self.aware(self.cancellation_cutoff.data)
+        rules = [
+            (self.registration_deadline, registration, requests, "after meeting requests close"),
+            (self.registration_deadline, registration, first, "after the first session starts"),
+            (self.request_deadline, requests, first, "after the first session starts"),
+            (self.cancellation_cutoff, cutoff, last, "after the last session ends"),
+        ]
+        ok = True
+        for field, early, late, what in rules:
+            if early is not None and late is not None and early > late:
+                field.errors.append(f"This is {what}.")
+                ok = False
+        return ok
 
     def sessions(self) -> list[SessionSpec]:
         return parse_session_lines(self.sessions_text.data or "")

@@ -10,6 +10,9 @@ from partnering.events.operations import SessionSpec
 
 LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
 EXAMPLE = "2030-01-24 09:00-12:30"
+YEARS = range(2000, 2201)
+"""Years an event may take place in: far from both ends of what dates and time zones can
+represent, so a local time always converts to UTC and back."""
 
 
 class SessionLinesError(ValueError):
@@ -41,6 +44,9 @@ def parse_session_lines(text: str) -> list[SessionSpec]:
             start, end = _clock(match[2]), _clock(match[3])
         except ValueError:
             problems.append(f'Line {number}: "{line}" has no such date or time.')
+            continue
+        if day.year not in YEARS:
+            problems.append(f"Line {number}: {day.year} is not a year for an event.")
             continue
         if end <= start:
             problems.append(f"Line {number}: the session ends before it starts.")

@@ -26,13 +26,17 @@ def slot_times(
     event: Event, spec: SessionSpec, minutes: int | None = None
 ) -> list[tuple[datetime, datetime]]:
     """The slots that fit in a session (of `minutes`, by default the event's slot length), as
-    aware instants; a remainder shorter than a slot is left unused."""
+    aware instants in the event's time zone; a remainder shorter than a slot is left unused.
+
+    Counted in elapsed time (in UTC): arithmetic on local times would, across a
+    daylight-saving change, give slots an hour long or two slots at one instant."""
     length = timedelta(minutes=minutes or event.slot_minutes)
-    start = datetime.combine(spec.day, spec.start, tzinfo=event.tz)
-    end = datetime.combine(spec.day, spec.end, tzinfo=event.tz)
+    tz = event.tz
+    start = datetime.combine(spec.day, spec.start, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(spec.day, spec.end, tzinfo=tz).astimezone(UTC)
     out = []
     while start + length <= end:
-        out.append((start, start + length))
+        out.append((start.astimezone(tz), (start + length).astimezone(tz)))
         start += length
     return out
 
