@@ -25,6 +25,15 @@ def listed(event: Event) -> Select:
     )
 
 
+MAX_SEARCH_WORDS = 20
+"""Each word adds a condition on six columns; thousands overflow the database's expression
+limit, and more than a few narrow a search to nothing anyway."""
+
+
+def search_words(text: str) -> list[str]:
+    return text.split()[:MAX_SEARCH_WORDS]
+
+
 def search(
     event: Event,
     viewer: Participant | None,
@@ -38,7 +47,7 @@ def search(
     query = listed(event)
     if viewer is not None:
         query = query.where(Participant.id != viewer.id)
-    for word in text.split():
+    for word in search_words(text):
         pattern = f"%{_escape_like(word)}%"
         query = query.where(
             or_(

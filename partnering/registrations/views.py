@@ -251,6 +251,11 @@ def directory_page():
     form.country.choices = [("", "All countries")] + [(c, c) for c in directory.countries(g.event)]
     form.topic.choices = [("", "All topics")] + [(t, t) for t in g.event.topics]
     form.validate()
+    if len((form.q.data or "").split()) > directory.MAX_SEARCH_WORDS:
+        flash(
+            f"Only the first {directory.MAX_SEARCH_WORDS} words of your search were used.",
+            "warning",
+        )
     query = directory.search(
         g.event,
         g.participant,

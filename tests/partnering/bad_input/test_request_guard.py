@@ -94,3 +94,19 @@ def test_huge_page_and_odd_digits_on_sqlite(client, auth, create_event, create_p
     assert client.get(f"/e/osaka/people/{2**63}").status_code == 404
     response = client.post("/e/osaka/availability", data={"session": ["x"], "slot": ["²"]})
     assert response.status_code == 302
+
+
+def test_a_five_thousand_word_search_uses_the_first_twenty(
+    client, auth, create_event, create_participant
+):
+    event = create_event()
+    viewer = create_participant(event)
+    create_participant(event, name="Marie Curie")
+    auth.login(viewer)
+    words = " ".join(["curie"] * 5_000)
+    page = client.get("/e/osaka/people", query_string={"q": words})
+    assert page.status_code == 200
+    assert b"Only the first 20 words of your search were used." in page.data
+    assert b"Marie Curie" in page.data
+    short = client.get("/e/osaka/people", query_string={"q": "marie curie"})
+    assert b"Only the first" not in short.data and b"Marie Curie" in short.data
