@@ -273,6 +273,10 @@ def _read_json(path: Path) -> object:
         raise click.ClickException(
             f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}; nothing was imported"
         ) from None
+    except RecursionError:
+        raise click.ClickException(
+            f"{path}: JSON nested too deeply; nothing was imported"
+        ) from None
 
 
 def init_app(app: Flask) -> None:

@@ -186,10 +186,18 @@ def _id(obj: Any, where: str, seen: set[str]) -> str:
     return ident
 
 
-def _positive(obj: Any, key: str, where: str) -> int | None:
+MAX_PRIORITY = 1_000
+MAX_COUNT = 1_000_000
+"""Upper bounds of the numbers a problem holds: the solver's integers are 64-bit, and a
+priority of 10**30 summed over thousands of meetings is not one."""
+
+
+def _positive(obj: Any, key: str, where: str, maximum: int = MAX_COUNT) -> int | None:
     value = _get(obj, key, where, int, required=False)
     if value is not None and value < 1:
         raise FormatError(f"{where}: '{key}' must be at least 1")
+    if value is not None and value > maximum:
+        raise FormatError(f"{where}: '{key}' must be at most {maximum:,}")
     return value
 
 
@@ -197,6 +205,8 @@ def _non_negative(obj: Any, key: str, where: str) -> int | None:
     value = _get(obj, key, where, int, required=False)
     if value is not None and value < 0:
         raise FormatError(f"{where}: '{key}' must not be negative")
+    if value is not None and value > MAX_COUNT:
+        raise FormatError(f"{where}: '{key}' must be at most {MAX_COUNT:,}")
     return value
 
 
@@ -310,7 +320,7 @@ def problem_from_dict(doc: Any) -> Problem:
             Meeting(
                 id=mid,
                 participants=tuple(members),
-                priority=_positive(raw, "priority", where) or 1,
+                priority=_positive(raw, "priority", where, MAX_PRIORITY) or 1,
                 allowed_slots=allowed,
                 fixed=fixed,
             )
@@ -420,6 +430,8 @@ def _read_json(path: str | Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise FormatError(f"{path}: JSON nested too deeply") from None
 
 
 def load_problem(path: str | Path) -> Problem:

@@ -15,6 +15,7 @@ from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime
 from partnering.events.models import CONTACT_VISIBILITY, Event, Session, Slot, Table
 from partnering.meetings.models import REQUEST_STATUSES, Meeting, MeetingRequest
+from partnering.plain_text import control_problem
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     ROLES,
@@ -235,6 +236,10 @@ def dump_value(column: Column, value: Any) -> Any:
     return value
 
 
+MAX_INTEGER = 2**31 - 1
+"""The range of an INTEGER column on PostgreSQL."""
+
+
 def load_value(column: Column, raw: Any, where: str) -> Any:
     """The column's value from JSON, or BackupRefused saying what is wrong at `where`."""
     if raw is None:
@@ -253,6 +258,8 @@ def load_value(column: Column, raw: Any, where: str) -> Any:
     if isinstance(kind, Integer):
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise BackupRefused(f"{where}: expected a whole number, got {_kind(raw)}")
+        if not -MAX_INTEGER <= raw <= MAX_INTEGER:
+            raise BackupRefused(f"{where}: {raw} is out of range")
         return raw
     if isinstance(kind, Float):
         if isinstance(raw, bool) or not isinstance(raw, int | float):
@@ -264,6 +271,10 @@ def load_value(column: Column, raw: Any, where: str) -> Any:
         text = _typed(raw, str, where, "a string")
         if kind.length is not None and len(text) > kind.length:
             raise BackupRefused(f"{where}: at most {kind.length} characters")
+        # A sized string is a name, an address, a title: one line, as the forms require.
+        problem = control_problem(text, multiline=kind.length is None)
+        if problem:
+            raise BackupRefused(f"{where}: {problem[0].lower()}{problem[1:-1]}")
         return text
     raise TypeError(f"no JSON form for {kind!r} ({where})")  # a column this module forgot
 

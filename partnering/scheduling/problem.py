@@ -42,6 +42,7 @@ from partnering.meetings.models import (
     meeting_allowed_slot,
     meeting_participant,
 )
+from partnering.plain_text import control_problem
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     Organisation,
@@ -265,6 +266,7 @@ def import_problem(
     event_name = (name or problem.name or slug).strip()
     emails = _emails(problem, slug, profiles)
     _check_importable(problem, slug, event_name, emails)
+    _check_text(problem, event_name, profiles)
     try:
         event = _write_event(problem, slug, event_name, profiles, emails)
         db.session.commit()
@@ -324,6 +326,26 @@ def _check_importable(problem: fmt.Problem, slug: str, name: str, emails: Sequen
                 f"participant '{p.id}': email {email} is also participant '{owner[email]}'"
             )
         owner[email] = p.id
+
+
+def _check_text(problem: fmt.Problem, name: str, profiles: Mapping[str, Profile]) -> None:
+    """Names and ids are single lines, as the forms require: they end up in email headers."""
+    texts = [("event name", name)]
+    for kind, items in (
+        ("slot", problem.slots),
+        ("table", problem.tables),
+        ("participant", problem.participants),
+        ("meeting", problem.meetings),
+    ):
+        texts += [(f"{kind} id {item.id[:20]!r}", item.id) for item in items]
+    texts += [(f"organisation of '{p.id}'", p.organisation or "") for p in problem.participants]
+    for ident, profile in profiles.items():
+        texts += [(f"participant '{ident}': name", profile.name or "")]
+        texts += [(f"participant '{ident}': email", profile.email or "")]
+    for where, text in texts:
+        problem_text = control_problem(text)
+        if problem_text:
+            raise ImportRefused(f"{where}: {problem_text[0].lower()}{problem_text[1:-1]}")
 
 
 def _write_event(
