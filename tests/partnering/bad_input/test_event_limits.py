@@ -47,13 +47,15 @@ def test_slots_across_a_daylight_saving_change_are_real_half_hours(create_event,
 
 def test_settings_page_generates_dst_slots_without_error(client, as_organiser):
     event = as_organiser.event
-    data = _settings(event, timezone="Europe/Paris", sessions_text="2030-03-31 01:00-05:00")
+    # 01:00 CEST to 04:00 CET is four hours: the hour from 02:00 to 03:00 happens twice.
+    data = _settings(event, timezone="Europe/Paris", sessions_text="2030-10-27 01:00-04:00")
     response = client.post("/e/osaka/admin/settings", data=data)
     assert response.status_code == 302
     db.session.expire_all()
     event = db.session.get(Event, event.id)
-    assert len(event.slots) == 6
-    assert event.slots[2].start == datetime(2030, 3, 31, 1, 0, tzinfo=UTC)  # 03:00 CEST
+    assert len(event.slots) == 8
+    assert event.slots[0].start == datetime(2030, 10, 26, 23, 0, tzinfo=UTC)
+    assert all(slot.end - slot.start == timedelta(minutes=30) for slot in event.slots)
 
 
 @pytest.mark.parametrize(
