@@ -328,6 +328,7 @@ class Background:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (package_root, os.environ.get("PYTHONPATH")) if p
             ),
+            PARENT_VARIABLE: str(os.getpid()),
         }
         self._process = subprocess.Popen(
             [sys.executable, "-m", "scheduler.maxsat"],
@@ -362,15 +363,22 @@ class Background:
 
 PR_SET_PDEATHSIG = 1
 """prctl option of <linux/prctl.h>: the signal this process gets when its parent ends."""
+PARENT_VARIABLE = "SCHEDULER_MAXSAT_PARENT"
+"""The starting process's id, for the child to see whether it is already gone."""
 
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when the thread that started it ends, so that a parent
-    killed without a chance to stop us leaves no search behind (elsewhere: best effort)."""
+    killed without a chance to stop us leaves no search behind (elsewhere: best effort). A
+    parent that died while this process was still starting up (before the request) is caught
+    by the check after it: this process has been handed to another parent by then."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (AttributeError, OSError):
-        pass
+        return
+    parent = os.environ.get(PARENT_VARIABLE)
+    if parent is not None and os.getppid() != int(parent):
+        os._exit(1)
 
 
 def _main() -> None:
