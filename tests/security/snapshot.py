@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 from flask import Flask
+from sqlalchemy import make_url, text
 
 from partnering.extensions import db
 
@@ -14,19 +18,22 @@ Snapshot = dict[str, list[tuple]]
 
 
 def take(app: Flask) -> Snapshot:
-    with app.app_context():
-        try:
-            out = {}
-            for table in db.metadata.sorted_tables:
-                ignored = IGNORED_COLUMNS.get(table.name, set())
-                columns = [c for c in table.columns if c.name not in ignored]
-                rows = db.session.execute(
-                    db.select(*columns).order_by(*table.primary_key.columns)
-                ).all()
-                out[table.name] = [tuple(row) for row in rows]
-            return out
-        finally:
-            db.session.remove()
+    queries = {}
+    for table in db.metadata.sorted_tables:
+        ignored = IGNORED_COLUMNS.get(table.name, set())
+        columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name not in ignored)
+        order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        queries[table.name] = f'SELECT {columns} FROM "{table.name}" ORDER BY {order}'
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        # Straight through sqlite3: the walk takes hundreds of snapshots.
+        with closing(sqlite3.connect(url.database)) as connection:
+            return {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            name: [tuple(row) for row in connection.execute(text(sql))]
+            for name, sql in queries.items()
+        }
 
 
 def changes(before: Snapshot, after: Snapshot, limit: int = 3) -> list[str]:
