@@ -291,9 +291,23 @@ def check_covered(app) -> None:
     assert not stale, f"ROUTES names endpoints the app no longer has: {stale}"
 
 
-def requests_for(app, world: World, side: Side):
-    """(endpoint, route, rule, case, method, url, form data, csrf prefixes) for every method of
-    every rule and every case."""
+@dataclass(frozen=True)
+class Call:
+    """One request of the walk."""
+
+    endpoint: str
+    route: Route
+    case: Case
+    method: str
+    url: str
+    data: dict
+    """Plausible form data (empty for a GET)."""
+    prefixes: list[str]
+    """Prefixes of the forms on the page ('' for none): where a CSRF token goes."""
+
+
+def requests_for(app, world: World, side: Side) -> list[Call]:
+    """A call for every method of every rule and every case, on `side`'s event."""
     from flask import url_for
 
     out = []
@@ -308,5 +322,5 @@ def requests_for(app, world: World, side: Side):
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 data = {} if method == "GET" else route.form(world, side, case)
                 prefixes = [""] + ([route.prefix(case)] if route.prefix else [])
-                out.append((rule.endpoint, route, rule, case, method, url, data, prefixes))
+                out.append(Call(rule.endpoint, route, case, method, url, data, prefixes))
     return out

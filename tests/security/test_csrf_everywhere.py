@@ -17,14 +17,17 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(csrf_ap
     admin = log_in(app, world.admin_account_id)
     before = snapshot.take(app)
     tried, findings = set(), []
-    for endpoint, route, rule, case, method, url, data, _ in requests_for(app, world, world.alpha):
-        if method not in STATE_CHANGING:
+    for call in requests_for(app, world, world.alpha):
+        if call.method not in STATE_CHANGING:
             continue
-        client = admin if route.access == SITE_ADMIN else organiser
-        with client.open(url, method=method, data=data) as response:
+        client = admin if call.route.access == SITE_ADMIN else organiser
+        with client.open(call.url, method=call.method, data=call.data) as response:
             if response.status_code != 400:
-                findings.append(f"{method} {url} ({endpoint}, {case.label}): {response.status}")
-        tried.add(endpoint)
+                findings.append(
+                    f"{call.method} {call.url} ({call.endpoint}, {call.case.label}): "
+                    f"{response.status}"
+                )
+        tried.add(call.endpoint)
     assert not findings, "\n".join(findings)
     assert snapshot.changes(before, snapshot.take(app)) == []
     posting = {r.endpoint for r in app.url_map.iter_rules() if r.methods & STATE_CHANGING}

@@ -13,9 +13,9 @@ Allowed answers: 400, 403, 404, 405; a redirect to the login page, the event's h
 registration page (the answers of a refusal), or to the page a route names as its "not found"
 answer; 200 only for public pages (site.index, static, events.home, auth.*, registration) and,
 for the participant of alpha, for the participant pages of alpha (their own pages, and what
-their event lets them see). Whatever the answer, the response (and the messages it flashes for the
-next page) holds no value the visitor may not see (markers of tests/security/world.py, feed secrets and
-login nonces), and the database is unchanged (but for the public actions below).
+their event lets them see). Whatever the answer, the response (and the messages it flashes for
+the next page) holds no value the visitor may not see (markers of tests/security/world.py, feed
+secrets and login nonces), and the database is unchanged (but for the public actions below).
 """
 
 from __future__ import annotations
@@ -95,7 +95,15 @@ def walk(app, database, world: World, visitor: Visitor, side, *, foreign_slug=No
     client = log_in(app, visitor.person and visitor.person.account_id)
     token = fresh_csrf_token(client)
     before = snapshot.take(app)
-    for endpoint, route, rule, case, method, url, data, prefixes in requests_for(app, world, side):
+    for call in requests_for(app, world, side):
+        endpoint, route, case, method, url = (
+            call.endpoint,
+            call.route,
+            call.case,
+            call.method,
+            call.url,
+        )
+        data, prefixes = call.data, call.prefixes
         if foreign_slug is not None:
             if not route.event or case.label == "-" or route.access == FEED:
                 # The visitor's own pages of their own event: nothing of alpha's (the feed
