@@ -17,12 +17,14 @@ from tests.security.world import World, build_world
 SECRET_KEY = "security-tests-0f6c2b9e4d7a41c8b3e5a9d2c7f1e8b4"
 
 
-def security_app(database: Path, *, csrf: bool) -> Flask:
+def security_app(database: Path | str, *, csrf: bool) -> Flask:
+    """An app on the database (a SQLite file, or a URL)."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": csrf,
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",
