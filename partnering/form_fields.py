@@ -1,10 +1,11 @@
-"""Text fields every form uses: they refuse what plain_text refuses, with the reason next to
-the field. A form declares OneLineField for names, titles and the like, TextBlockField for
-messages and profile texts; never a bare StringField or TextAreaField."""
+"""Fields every form uses: they refuse what plain_text refuses, with the reason next to the
+field. A form declares OneLineField for names, titles and the like, TextBlockField for messages
+and profile texts, WholeNumberField for counts and limits; never a bare StringField,
+TextAreaField or IntegerField."""
 
 from __future__ import annotations
 
-from wtforms import SearchField, StringField, TextAreaField
+from wtforms import IntegerField, SearchField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from partnering.plain_text import control_problem
@@ -31,3 +32,17 @@ class TextBlockField(_Checked, TextAreaField):
     """Several lines: line breaks and tabs, but no NUL or other control character."""
 
     multiline = True
+
+
+LARGEST_NUMBER = 2**31 - 1
+"""What a database integer holds; larger numbers also break range checks (math.isnan)."""
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of a size a database (and a person) can mean."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > LARGEST_NUMBER:
+            self.data = None
+            raise ValueError("Enter a smaller number.")

@@ -45,3 +45,9 @@ def init_app(app: Flask) -> None:
 def ids_from(values: list[str]) -> list[int]:
     """The values that can be row ids (ticked boxes, repeated fields); others are dropped."""
     return [int(v) for v in values if v.isascii() and v.isdigit() and int(v) <= MAX_ID]
+
+
+def requested_id(name: str) -> int | None:
+    """A row id from the query string; None when absent, not a number, or out of range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None

@@ -13,7 +13,6 @@ from wtforms import (
     DateTimeLocalField,
     Form,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
 )
@@ -38,7 +37,12 @@ from partnering.admin.session_lines import (
 )
 from partnering.events.models import CONTACT_VISIBILITY, Event
 from partnering.events.operations import SessionSpec
-from partnering.form_fields import OneLineField, OneLineSearchField, TextBlockField
+from partnering.form_fields import (
+    OneLineField,
+    OneLineSearchField,
+    TextBlockField,
+    WholeNumberField,
+)
 from partnering.registrations.models import ORGANISATION_TYPES, ROLES
 
 TIMEZONES = sorted(available_timezones())
@@ -61,8 +65,8 @@ def in_event_years(form, field) -> None:
         raise ValidationError(f"Choose a date between {YEARS[0]} and {YEARS[-1]}.")
 
 
-def _optional_count(label: str, description: str = "") -> IntegerField:
-    return IntegerField(
+def _optional_count(label: str, description: str = "") -> WholeNumberField:
+    return WholeNumberField(
         label, validators=[Optional(), NumberRange(min=0, max=10_000)], description=description
     )
 
@@ -74,7 +78,7 @@ class EventForm(FlaskForm):
     venue = OneLineField("Venue", validators=[Optional(), Length(max=300)])
     description = TextBlockField("Description", validators=[Optional(), Length(max=20_000)])
     timezone = SelectField("Timezone", choices=TIMEZONES, default="UTC")
-    slot_minutes = IntegerField(
+    slot_minutes = WholeNumberField(
         "Meeting length (minutes)", default=30, validators=[InputRequired(), NumberRange(5, 240)]
     )
     sessions_text = TextBlockField(
@@ -202,10 +206,10 @@ class NewEventForm(EventForm):
         ],
         description="Part of the event's address: /e/<this>/. Cannot be changed later.",
     )
-    table_count = IntegerField(
+    table_count = WholeNumberField(
         "Tables", default=10, validators=[InputRequired(), NumberRange(0, 2_000)]
     )
-    table_seats = IntegerField(
+    table_seats = WholeNumberField(
         "Seats per table", default=4, validators=[Optional(), NumberRange(2, 50)]
     )
 
@@ -213,17 +217,19 @@ class NewEventForm(EventForm):
 class TableRowForm(Form):
     id = HiddenField()
     name = OneLineField("Name", validators=[DataRequired(), Length(max=100)])
-    seats = IntegerField("Seats", validators=[Optional(), NumberRange(2, 50)])
+    seats = WholeNumberField("Seats", validators=[Optional(), NumberRange(2, 50)])
     hidden = BooleanField("Hidden")
     remove = BooleanField("Remove")
 
 
 class TablesForm(FlaskForm):
     tables = FieldList(FormField(TableRowForm))
-    add_count = IntegerField(
+    add_count = WholeNumberField(
         "Add numbered tables", default=0, validators=[Optional(), NumberRange(0, 2_000)]
     )
-    add_seats = IntegerField("with seats", default=4, validators=[Optional(), NumberRange(2, 50)])
+    add_seats = WholeNumberField(
+        "with seats", default=4, validators=[Optional(), NumberRange(2, 50)]
+    )
 
 
 class ParticipantFilterForm(FlaskForm):
@@ -257,7 +263,7 @@ class DecisionForm(FlaskForm):
 
 class ParticipantForm(FlaskForm):
     booth = SelectField("Booth", coerce=str, validate_choice=True)
-    max_meetings = IntegerField(
+    max_meetings = WholeNumberField(
         "Personal meeting limit",
         validators=[Optional(), NumberRange(0, 1_000)],
         description="Applies when lower than the event's limit. Empty: the event's limit.",

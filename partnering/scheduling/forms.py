@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from partnering.events.models import Event
+from partnering.form_fields import WholeNumberField
 from partnering.scheduling.operations import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
 class RunForm(FlaskForm):
-    time_limit = IntegerField(
+    time_limit = WholeNumberField(
         "Time limit (seconds)",
         default=60,
         validators=[InputRequired(), NumberRange(MIN_TIME_LIMIT, MAX_TIME_LIMIT)],

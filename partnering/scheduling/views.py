@@ -10,6 +10,7 @@ from flask_login import current_user
 from partnering.access import event_blueprint, organiser_required
 from partnering.events.models import Slot, Table
 from partnering.extensions import db
+from partnering.input_guard import requested_id
 from partnering.jobs import jobs_running
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
@@ -181,8 +182,8 @@ def grid():
         chosen = date.fromisoformat(day) if day else None
     except ValueError:
         chosen = None
-    participant_id = request.args.get("participant", type=int)
-    organisation_id = request.args.get("organisation", type=int)
+    participant_id = requested_id("participant")
+    organisation_id = requested_id("organisation")
     return render_template(
         "scheduling/grid.html",
         grid=build_grid(

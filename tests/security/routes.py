@@ -182,6 +182,14 @@ ROUTES: dict[str, Route] = {
         form=lambda w, s, c: {**profile_form(w, s, c), "email": "mallory@example.org"},
     ),
     # --- a participant's own pages ------------------------------------------------------------
+    "registrations.confirm": Route(
+        MEMBER, form=lambda w, s, c: {"consent": "y"}, own_action_for_members=ALL
+    ),
+    "registrations.discard": Route(MEMBER, own_action_for_members=ALL),
+    "registrations.my_data": Route(MEMBER),
+    "registrations.delete": Route(
+        MEMBER, form=lambda w, s, c: {"sure": "y"}, own_action_for_members=ALL
+    ),
     "registrations.directory": Route(MEMBER),
     "registrations.person": Route(MEMBER, participants),
     "registrations.profile": Route(MEMBER, form=profile_form, own_action_for_members=ALL),

@@ -172,6 +172,13 @@ FORM_TARGETS: dict[str, list[Target]] = {
     ],
     "ProfileForm": [Target("registrations.profile", "peer")],
     "RegistrationForm": [Target("registrations.register", "anonymous")],
+    "RegisterForm": [Target("registrations.register", "admin")],  # logged in, not registered
+    "ConfirmRegistrationForm": [Target("registrations.confirm", "peer")],
+    # A form of its CSRF token alone: the token is what there is to fuzz.
+    "DiscardRegistrationForm": [
+        Target("registrations.discard", "peer", extra={"csrf_token": text})
+    ],
+    "DeleteRegistrationForm": [Target("registrations.delete", "peer")],
     "DirectoryForm": [
         Target("registrations.directory", "peer", method="GET", extra={"page": numbers})
     ],

@@ -171,7 +171,7 @@ def _build_side(slug: str, day: date) -> Side:
 
     accepted = ask(alice, bob)
     requests.accept_request(accepted)
-    with_hidden = ask(bob, carol)
+    with_hidden = ask(carol, bob)  # a hidden profile takes no requests, but may ask
     requests.accept_request(with_hidden)
     run = scheduling.start_run(event, organiser.account, time_limit=5)
     scheduling.apply_run(run, organiser.account)
