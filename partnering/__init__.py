@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from partnering import config as settings
-from partnering import input_guard, locks, proxy
+from partnering import input_guard, locks, proxy, security_headers
 from partnering.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/partnering.db"
+    settings.follow_production(app.config)
     settings.check_production(app.config)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -52,4 +53,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     input_guard.init_app(app)
     cli.init_app(app)
     proxy.init_app(app)
+    security_headers.init_app(app)
     return app

@@ -39,6 +39,25 @@ class Defaults:
     PROXY_FIX_X_HOST = 0
     PROXY_FIX_X_PORT = 0
     PROXY_FIX_X_PREFIX = 0
+    # Cookies: never sent along with another site's subrequests or cross-site posts (Lax), out of
+    # reach of scripts (HttpOnly), and over HTTPS only in production. None follows PRODUCTION
+    # (see follow_production): a development server on plain http would lose its session.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    # Response headers (partnering/security_headers.py). Pages load scripts and styles from the
+    # app's static folder only: no inline script or style, no framing, no plugins.
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+    # Login links and feed secrets are in URLs: their full address goes to this site only.
+    REFERRER_POLICY = "same-origin"
+    # None follows PRODUCTION: a year of HTTPS only in production, nothing otherwise; "" never.
+    STRICT_TRANSPORT_SECURITY: str | None = None
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -53,6 +72,22 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             value = raw
         out[key.removeprefix(ENV_PREFIX)] = value
     return out
+
+
+PRODUCTION_DEFAULTS: dict[str, tuple[Any, Any]] = {
+    # key: (value in production, value otherwise), for settings left at None
+    "SESSION_COOKIE_SECURE": (True, False),
+    "REMEMBER_COOKIE_SECURE": (True, False),
+    "STRICT_TRANSPORT_SECURITY": ("max-age=31536000; includeSubDomains", ""),
+}
+
+
+def follow_production(config: dict[str, Any]) -> None:
+    """Settings not given (None) take their value for the mode PRODUCTION says."""
+    production = bool(config.get("PRODUCTION"))
+    for key, (in_production, otherwise) in PRODUCTION_DEFAULTS.items():
+        if config.get(key) is None:
+            config[key] = in_production if production else otherwise
 
 
 class ConfigError(RuntimeError):

@@ -1,0 +1,58 @@
+// The pages' small behaviours, attached through data- attributes: the Content-Security-Policy
+// allows no inline script or event handler. Every page works without them.
+(function () {
+  "use strict";
+
+  // <form data-confirm="Question?">: submit only once the person agrees.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // <input type="checkbox" data-select-all="ids">: ticks or unticks every input named "ids".
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var boxes = document.querySelectorAll('input[name="' + all.dataset.selectAll + '"]');
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+
+  // <input data-select-on-click>: a click selects the whole value, ready to copy.
+  document.querySelectorAll("input[data-select-on-click]").forEach(function (input) {
+    input.addEventListener("click", function () { input.select(); });
+  });
+
+  // <button data-print>: the browser's print dialog.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // <a data-back href="...">: back to the previous page if there is one, else to the link.
+  document.querySelectorAll("a[data-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
+  });
+
+  // Availability: keep each session's box and its slot boxes in step (the server counts a
+  // slot only when both are ticked), and show how many slots are ticked.
+  document.querySelectorAll("[data-session]").forEach(function (session) {
+    var box = session.querySelector("[data-session-box]");
+    var slots = session.querySelectorAll("[data-slot-box]");
+    var count = session.querySelector("[data-count]");
+    function update() {
+      var n = Array.prototype.filter.call(slots, function (s) { return s.checked; }).length;
+      box.checked = n > 0;
+      count.textContent = n;
+    }
+    box.addEventListener("change", function () {
+      slots.forEach(function (s) { s.checked = box.checked; });
+      update();
+    });
+    slots.forEach(function (s) { s.addEventListener("change", update); });
+  });
+})();
