@@ -212,6 +212,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class _LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
+    """Browsers count http://127.0.0.1 and localhost as secure: they send Secure cookies there,
+    so a production server (Secure cookies) tried on this machine keeps its sessions."""
+
+    def return_ok_secure(self, cookie, request) -> bool:
+        host = urllib.parse.urlsplit(request.get_full_url()).hostname
+        return host in LOOPBACK or super().return_ok_secure(cookie, request)
 
 
 class WebClient:
@@ -221,7 +231,7 @@ class WebClient:
     def __init__(self, base_url: str, timeout: float = 30) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.cookies = http.cookiejar.CookieJar()
+        self.cookies = http.cookiejar.CookieJar(_LoopbackIsSecure())
         cookies = urllib.request.HTTPCookieProcessor(self.cookies)
         self._follow = urllib.request.build_opener(cookies)
         self._stay = urllib.request.build_opener(cookies, _NoRedirect)
