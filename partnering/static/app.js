@@ -10,10 +10,11 @@
     });
   });
 
-  // <input type="checkbox" data-select-all="ids">: ticks or unticks every input named "ids".
+  // <input type="checkbox" data-select-all="ids">: ticks or unticks every checkbox named "ids".
   document.querySelectorAll("input[data-select-all]").forEach(function (all) {
     all.addEventListener("change", function () {
-      var boxes = document.querySelectorAll('input[name="' + all.dataset.selectAll + '"]');
+      var boxes = document.querySelectorAll(
+        'input[type="checkbox"][name="' + all.dataset.selectAll + '"]');
       boxes.forEach(function (box) { box.checked = all.checked; });
     });
   });
