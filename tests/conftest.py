@@ -23,6 +23,7 @@ from partnering.events.operations import SessionSpec, add_sessions, add_tables
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
+from tests.keys import TEST_SECRET_KEY
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -138,7 +139,7 @@ def app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,

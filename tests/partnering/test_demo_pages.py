@@ -10,13 +10,20 @@ import pytest
 from partnering import create_app
 from partnering.demo import create_demo, demo_logins
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
 
 
 @pytest.fixture(scope="module")
 def demo(empty_database):
     """A small demo (the pages are the same; a full one only makes them slower). No app
     context stays open: each request must find its user afresh."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database("demo_pages")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": empty_database("demo_pages"),
+        }
+    )
     with app.app_context():
         db.create_all()
         event = create_demo(participants=40, seed=2)

@@ -7,6 +7,7 @@ from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
 
 NEW_EVENT = {
     "name": "Kobe Biotech Day",
@@ -224,7 +225,7 @@ def test_settings_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }

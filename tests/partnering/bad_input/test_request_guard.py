@@ -12,6 +12,7 @@ from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
 from tests.partnering.registrations.test_register import FORM
 from tests.production.conftest import fresh_postgres_database
 
@@ -23,7 +24,7 @@ def pg_app():
         app = create_app(
             {
                 "TESTING": True,
-                "SECRET_KEY": "test",
+                "SECRET_KEY": TEST_SECRET_KEY,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "WTF_CSRF_ENABLED": False,
                 "HUEY_IMMEDIATE": True,

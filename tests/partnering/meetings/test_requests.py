@@ -5,6 +5,7 @@ import logging
 from partnering import create_app
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest
+from tests.keys import TEST_SECRET_KEY
 
 REQUEST = {"priority": "2", "message": "Your ADC platform fits our pipeline."}
 
@@ -139,7 +140,7 @@ def test_request_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from partnering import create_app
 from partnering.extensions import db
 from partnering.scheduling.models import ScheduleRun
+from tests.keys import TEST_SECRET_KEY
 
 
 def _run_and_apply(client, fair):
@@ -104,7 +105,7 @@ def test_starting_a_run_without_a_csrf_token_is_refused(tmp_path, fair):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(hide_password=False),
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",
