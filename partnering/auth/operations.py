@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from partnering.auth.models import Account, new_login_nonce
 from partnering.extensions import db
 from partnering.outbox.operations import queue_email
+from partnering.redirects import local_path
 
 SALT = "login-link"
 
@@ -41,6 +42,8 @@ def login_token(account: Account) -> str:
 
 
 def login_url(account: Account, next_url: str | None = None) -> str:
+    """The account's login link; `next_url`, when a path of this site, is where it leads."""
+    next_url = local_path(next_url, None)
     return url_for("auth.use_link", token=login_token(account), next=next_url, _external=True)
 
 

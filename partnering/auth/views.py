@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -9,6 +7,7 @@ from partnering.auth import operations
 from partnering.auth.forms import ConfirmForm, LoginForm
 from partnering.auth.models import Account
 from partnering.extensions import db, login_manager
+from partnering.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -16,13 +15,6 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_account(account_id: str) -> Account | None:
     return db.session.get(Account, int(account_id))
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths, so a login link cannot send anyone elsewhere."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/"):
-        return target
-    return url_for("site.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,7 +42,7 @@ def use_link(token: str):
         if ConfirmForm().validate_on_submit():
             login_user(operations.use_login_link(token), remember=True)
             flash(f"Welcome, {account.name}.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next"), url_for("site.index")))
     return render_template("auth/confirm.html", account=account, form=ConfirmForm())
 
 
