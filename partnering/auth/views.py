@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from partnering.auth import operations
@@ -15,6 +25,14 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_account(account_id: str) -> Account | None:
     return db.session.get(Account, int(account_id))
+
+
+def forget_csrf_secret() -> None:
+    """A new CSRF secret for the session (Flask-WTF makes one when a form next needs it): the
+    tokens of forms shown before, to whoever had this browser, stop working."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)  # the token cached for this request
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,6 +59,7 @@ def use_link(token: str):
         # A GET only shows the button: mail scanners that open links must not spend them.
         if ConfirmForm().validate_on_submit():
             login_user(operations.use_login_link(token), remember=True)
+            forget_csrf_secret()
             flash(f"Welcome, {account.name}.", "success")
             return redirect(local_path(request.args.get("next"), url_for("site.index")))
     return render_template("auth/confirm.html", account=account, form=ConfirmForm())
