@@ -24,6 +24,7 @@ from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
 from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -239,12 +240,11 @@ class Auth:
         self.client = client
 
     def login(self, account_or_participant):
+        """Log the client in as a login link does (a new login session of the account)."""
         account_id = (
             getattr(account_or_participant, "account_id", None) or account_or_participant.id
         )
-        with self.client.session_transaction() as session:
-            session["_user_id"] = str(account_id)
-            session["_fresh"] = True
+        log_in(self.client, account_id)
 
     def logout(self):
         with self.client.session_transaction() as session:

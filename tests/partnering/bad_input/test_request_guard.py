@@ -13,6 +13,7 @@ from partnering.events.operations import SessionSpec, add_sessions, add_tables, 
 from partnering.extensions import db
 from partnering.registrations.models import Participant
 from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 from tests.partnering.registrations.test_register import FORM
 from tests.production.conftest import fresh_postgres_database
 
@@ -52,9 +53,7 @@ def _login(client, app, email):
     with app.app_context():
         account = get_or_create_account(email, "")
         account_id = account.id
-    with client.session_transaction() as session:
-        session["_user_id"] = str(account_id)
-        session["_fresh"] = True
+    log_in(client, account_id)
 
 
 def test_nul_anywhere_is_a_400_page_on_postgresql(pg_app):
