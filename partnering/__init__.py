@@ -9,16 +9,18 @@ from typing import Any
 from flask import Flask
 
 from partnering import config as settings
-from partnering import input_guard, locks, proxy, security_headers
+from partnering import input_guard, locks, proxy, secret_key, security_headers
 from partnering.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app; `test_config` replaces instance/config.py and the environment (its
+    INSTANCE_PATH, when given, replaces instance/)."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -32,7 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/partnering.db"
     settings.follow_production(app.config)
-    settings.check_production(app.config)
+    if app.config["SECRET_KEY"] is None:
+        app.config["SECRET_KEY"] = secret_key.instance_secret_key(app.instance_path)
+    else:
+        settings.check_secret_key(app.config["SECRET_KEY"])
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     app.logger.setLevel(logging.INFO)

@@ -17,7 +17,6 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
-from partnering import config as settings
 from partnering.auth.operations import login_token
 from partnering.backup import BackupRefused, export_event, restore_event, unsent_emails
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
@@ -85,10 +84,6 @@ def serve_production_command(host: str, port: int, workers: int | None) -> None:
     """Serve the app with gunicorn, in production mode (several worker processes).
 
     Background jobs are not run here: start consumers with `huey_consumer partnering.jobs.huey`."""
-    try:
-        settings.check_production({**current_app.config, "PRODUCTION": True})
-    except settings.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     env = {**os.environ, "HOST": host, "PORT": str(port)}
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)

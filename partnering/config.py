@@ -7,12 +7,17 @@ import json
 import os
 from typing import Any
 
+import click
+
 ENV_PREFIX = "PARTNERING_"
-DEV_SECRET = "dev-only-secret-not-for-production"
+OLD_PUBLIC_KEY = "dev-only-secret-not-for-production"
+"""The default key of earlier releases. It is public, so anyone could sign cookies with it: kept
+only to be refused."""
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Defaults:
-    SECRET_KEY = DEV_SECRET
+    SECRET_KEY: str | bytes | None = None  # None: a random key kept in <instance>/secret_key
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite under instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token already
@@ -90,12 +95,25 @@ def follow_production(config: dict[str, Any]) -> None:
             config[key] = in_production if production else otherwise
 
 
-class ConfigError(RuntimeError):
-    """A setting that makes the app unsafe or unable to start."""
+class ConfigError(click.ClickException):
+    """A setting that makes the app unsafe or unable to start. A click exception, so that a
+    `flask` command whose app cannot start prints it on one line and exits non-zero."""
 
 
-def check_production(config: dict[str, Any]) -> None:
-    if config.get("PRODUCTION") and config.get("SECRET_KEY") in (None, "", DEV_SECRET):
+def check_secret_key(key: object) -> None:
+    """A configured SECRET_KEY must be secret: long enough, and not the old public default."""
+    if not isinstance(key, str | bytes):
+        raise ConfigError(f"SECRET_KEY must be text, not {type(key).__name__}: {KEY_ADVICE}")
+    if key in (OLD_PUBLIC_KEY, OLD_PUBLIC_KEY.encode()):
+        raise ConfigError(f"SECRET_KEY is the public default of earlier releases: {KEY_ADVICE}")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
         raise ConfigError(
-            "PARTNERING_SECRET_KEY must be set in production (instance/config.py or environment)"
+            f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters: {KEY_ADVICE}"
         )
+
+
+KEY_ADVICE = (
+    "set PARTNERING_SECRET_KEY (or SECRET_KEY in instance/config.py) to the output of"
+    " `python -c 'import secrets; print(secrets.token_hex(32))'`, or remove it to use the key"
+    " the app keeps in instance/secret_key"
+)

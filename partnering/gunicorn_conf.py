@@ -4,10 +4,11 @@ from the package: gunicorn's master then holds none of the app's code, and `kill
 starts workers that load the code as it is now (after an upgrade).
 
 From the environment: HOST (127.0.0.1: a reverse proxy sits in front), PORT (8000) and
-WEB_CONCURRENCY (worker processes; 2 × cores + 1, at most 8). The app runs in production mode,
-so it refuses to start without PARTNERING_SECRET_KEY. Only web workers run here: background
-jobs need consumers of their own, `huey_consumer partnering.jobs.huey`, on this machine or
-others sharing the queue (PARTNERING_HUEY_URL)."""
+WEB_CONCURRENCY (worker processes; 2 × cores + 1, at most 8). The app runs in production mode;
+without PARTNERING_SECRET_KEY the workers share the key in instance/secret_key (machines that
+share a database must share one PARTNERING_SECRET_KEY instead). Only web workers run here:
+background jobs need consumers of their own, `huey_consumer partnering.jobs.huey`, on this
+machine or others sharing the queue (PARTNERING_HUEY_URL)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ wsgi_app = "partnering:create_app()"
 raw_env = ["PARTNERING_PRODUCTION=true"]
 bind = [bind_address(os.environ)]
 workers = worker_count(os.environ, len(os.sched_getaffinity(0)))
-# Not preloaded, for the same reason: each worker builds the app. A bad configuration (no
+# Not preloaded, for the same reason: each worker builds the app. A bad configuration (a short
 # secret key) still stops the server, as a worker that fails to boot makes gunicorn exit.
 preload_app = False
 timeout = 60  # solver runs are background jobs; no request should take this long

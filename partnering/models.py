@@ -1,7 +1,7 @@
 """Every model, imported in one place so migrations and the CLI see the whole schema."""
 
 from partnering.agenda.models import FeedToken
-from partnering.auth.models import Account
+from partnering.auth.models import Account, LoginSession
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.outbox.models import OutboxMessage
@@ -12,6 +12,7 @@ __all__ = [
     "Account",
     "Event",
     "FeedToken",
+    "LoginSession",
     "Meeting",
     "MeetingRequest",
     "Organisation",

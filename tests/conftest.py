@@ -23,6 +23,8 @@ from partnering.events.operations import SessionSpec, add_sessions, add_tables
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -138,7 +140,7 @@ def app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
@@ -238,12 +240,11 @@ class Auth:
         self.client = client
 
     def login(self, account_or_participant):
+        """Log the client in as a login link does (a new login session of the account)."""
         account_id = (
             getattr(account_or_participant, "account_id", None) or account_or_participant.id
         )
-        with self.client.session_transaction() as session:
-            session["_user_id"] = str(account_id)
-            session["_fresh"] = True
+        log_in(self.client, account_id)
 
     def logout(self):
         with self.client.session_transaction() as session:

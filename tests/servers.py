@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -30,6 +29,8 @@ from typing import IO
 from flask import Flask
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
+
+from tests.keys import TEST_SECRET_KEY
 
 FLASK = [sys.executable, "-m", "flask", "--app", "partnering"]
 
@@ -81,7 +82,7 @@ def server_env(
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PARTNERING_")},
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
-        "PARTNERING_SECRET_KEY": secrets.token_hex(16),
+        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
     }
     if queue_url is None and make_url(database_url).get_backend_name() == "sqlite":
         database = Path(make_url(database_url).database)

@@ -30,6 +30,7 @@ from partnering.admin.participant_csv import (
 from partnering.extensions import db
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
+from partnering.redirects import local_path
 from partnering.registrations.models import Participant
 
 PER_PAGE = 50
@@ -108,7 +109,7 @@ def decide():
             flash(f"{changed} registration{'s' if changed != 1 else ''} {verb}.", "success")
     else:
         flash("The form expired: try again.", "error")
-    return redirect(request.form.get("back") or url_for("admin.participants"))
+    return redirect(local_path(request.form.get("back"), url_for("admin.participants")))
 
 
 @bp.route("/e/<slug>/admin/participants/<int:participant_id>", methods=["GET", "POST"])

@@ -21,7 +21,12 @@ from sqlalchemy import func
 
 from partnering.agenda.models import FeedToken
 from partnering.auth.models import Account, new_login_nonce
-from partnering.auth.operations import find_account, get_or_create_account, send_login_link
+from partnering.auth.operations import (
+    end_all_login_sessions,
+    find_account,
+    get_or_create_account,
+    send_login_link,
+)
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
@@ -261,6 +266,7 @@ def _erase_account_if_unused(participant: Participant) -> bool:
     account.name = ERASED_NAME
     account.email = f"deleted-{account.id}@invalid"
     account.login_nonce = new_login_nonce()  # links already sent stop working
+    end_all_login_sessions(account)  # and nobody stays logged in as nobody, anywhere
     return True
 
 

@@ -18,6 +18,7 @@ from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
+from tests.keys import TEST_SECRET_KEY
 
 
 class Outbox(logging.Handler):
@@ -42,7 +43,7 @@ def server(database_url) -> Iterator[tuple[str, object, Outbox]]:
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "browser-test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "HUEY_IMMEDIATE": True,  # emails leave the outbox at once, into the log
         }

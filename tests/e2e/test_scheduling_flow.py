@@ -23,6 +23,7 @@ from partnering.extensions import db
 from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
+from tests.keys import TEST_SECRET_KEY
 
 PEOPLE = [
     ("Aiko Sato", "Kobe Bio"),
@@ -64,7 +65,7 @@ def server(tmp_path, database_url, monkeypatch) -> Iterator[tuple[str, object]]:
     queue = tmp_path / "queue.db"
     monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database_url}
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
     )
     with app.app_context():
         db.create_all()
@@ -75,7 +76,7 @@ def server(tmp_path, database_url, monkeypatch) -> Iterator[tuple[str, object]]:
             **os.environ,
             "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
             "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-            "PARTNERING_SECRET_KEY": "browser-test",
+            "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
         },
     )
     http = make_server("127.0.0.1", 0, app, threaded=True)

@@ -1,17 +1,12 @@
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect
 
 from partnering import create_app
-from partnering.config import ConfigError, from_environment
+from partnering.config import from_environment
 from partnering.extensions import db
-
-
-def test_production_without_secret_is_an_error(tmp_path):
-    with pytest.raises(ConfigError, match="PARTNERING_SECRET_KEY"):
-        create_app({"PRODUCTION": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+from tests.keys import TEST_SECRET_KEY
 
 
 def test_environment_variables_override_with_decoded_values():
@@ -42,7 +37,9 @@ def test_migrations_build_the_same_schema_as_the_models(database_url, empty_data
     (tables, columns, types, nullability, defaults, keys, indexes, unique constraints) finds
     nothing to do, and partial indexes, whose WHERE alembic does not compare, have the WHERE of
     the same index made from the models by the same database."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

@@ -18,12 +18,15 @@ from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.registrations.models import Participant
 from partnering.scheduling.problem import problem_for_event
 from scheduler.problem import problem_from_dict, problem_to_dict
+from tests.keys import TEST_SECRET_KEY
 
 FIRST_DAY = date(2030, 5, 14)
 
 
 def demo_app(database_url, participants=150, seed=1):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with app.app_context():
         db.create_all()
         create_demo(participants=participants, seed=seed, first_day=FIRST_DAY)

@@ -10,13 +10,21 @@ import pytest
 from partnering import create_app
 from partnering.demo import create_demo, demo_logins
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 
 @pytest.fixture(scope="module")
 def demo(empty_database):
     """A small demo (the pages are the same; a full one only makes them slower). No app
     context stays open: each request must find its user afresh."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database("demo_pages")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": empty_database("demo_pages"),
+        }
+    )
     with app.app_context():
         db.create_all()
         event = create_demo(participants=40, seed=2)
@@ -32,8 +40,7 @@ def test_every_page_the_demo_people_reach_renders(demo):
     app, slug, logins = demo
     for who, account_id in logins:
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(account_id)
+        log_in(client, account_id)
         visited = crawl(client, f"/e/{slug}/", limit=60)
         assert len(visited) >= 6, who
         broken = {url: status for url, status in visited.items() if status >= 400}
@@ -45,8 +52,7 @@ def test_participants_do_not_reach_the_organisers_pages(demo):
     organiser, *participants = logins
     for who, account_id in participants:
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(account_id)
+        log_in(client, account_id)
         visited = crawl(client, f"/e/{slug}/", limit=60)
         assert not [url for url in visited if "/schedule/" in url], who
         assert client.get(f"/e/{slug}/schedule/").status_code == 403

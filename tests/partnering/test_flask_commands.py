@@ -16,6 +16,7 @@ from partnering import cli, create_app, supervisor
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
 
 
 def count(model) -> int:
@@ -23,7 +24,9 @@ def count(model) -> int:
 
 
 def test_init_db_creates_the_schema_and_can_run_again(database_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     runner = app.test_cli_runner()
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
@@ -133,6 +136,7 @@ def test_serve_really_serves_and_a_kill_stops_its_job_consumer(tmp_path, databas
         **os.environ,
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
         "PARTNERING_HUEY_URL": f"sqlite:///{tmp_path}/jobs.db",
+        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
     }
     flask = [sys.executable, "-m", "flask", "--app", "partnering"]
     subprocess.run([*flask, "init-db"], env=env, check=True, capture_output=True)

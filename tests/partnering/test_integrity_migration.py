@@ -17,6 +17,7 @@ from partnering.events.operations import SessionSpec, add_sessions, add_tables, 
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def migrated_app(tmp_path):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db",
         }
     )

@@ -22,6 +22,7 @@ from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest
 from partnering.web import DATABASE_UNREACHABLE
 from tests.forwarder import TcpForwarder
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import Page, WebClient, csrf_token, start_threaded
 
 WRITE_STATEMENTS = ("BEGIN IMMEDIATE", "INSERT", "UPDATE", "DELETE")
@@ -117,7 +118,7 @@ def app(outage):
     app = create_app(
         {
             "PRODUCTION": True,
-            "SECRET_KEY": "outage-test-secret",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": outage.app_url,
             "HUEY_IMMEDIATE": True,
         }

@@ -16,11 +16,12 @@ from partnering.auth.operations import login_token
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import WebClient, csrf_token, start_gunicorn, start_huey_consumer
 
 # A Redis database number no other test uses; emptied before and after.
 REDIS_QUEUE = "redis://127.0.0.1:6379/13"
-SECRET = "gunicorn-test-secret"
+SECRET = TEST_SECRET_KEY
 
 
 @pytest.fixture

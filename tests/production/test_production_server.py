@@ -1,4 +1,4 @@
-"""The production server's settings: gunicorn's configuration, the secret key it insists on,
+"""The production server's settings: gunicorn's configuration, the secret keys it refuses,
 the reverse proxy's headers and the database pool's pre-ping."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from partnering import config as settings
 from partnering import create_app, gunicorn_conf
 from partnering.auth.operations import get_or_create_account
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import ServerFailed, WebClient, start_gunicorn
 
 
@@ -40,19 +41,12 @@ def test_gunicorn_settings_load_none_of_the_app_in_the_master():
     assert done.stdout.strip() == "False"
 
 
-def test_serve_production_refuses_the_development_secret(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
-    assert app.config["SECRET_KEY"] == settings.DEV_SECRET
-    result = app.test_cli_runner().invoke(args=["serve-production"])
-    assert result.exit_code == 1
-    assert "PARTNERING_SECRET_KEY must be set in production" in result.output
-
-
-def test_gunicorn_by_hand_refuses_to_start_without_a_secret(tmp_path):
+def test_gunicorn_by_hand_refuses_the_old_public_key(tmp_path):
     env = {
         "PATH": "/usr/bin:/bin",
         "PARTNERING_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
         "PARTNERING_HUEY_URL": f"sqlite://{tmp_path}/jobs.db",
+        "PARTNERING_SECRET_KEY": settings.OLD_PUBLIC_KEY,
         "PORT": "0",
     }
     done = subprocess.run(
@@ -63,12 +57,13 @@ def test_gunicorn_by_hand_refuses_to_start_without_a_secret(tmp_path):
         timeout=60,
     )
     assert done.returncode != 0
-    assert "PARTNERING_SECRET_KEY must be set in production" in done.stdout + done.stderr
+    assert "SECRET_KEY is the public default of earlier releases" in done.stdout + done.stderr
 
 
 def test_database_connections_are_pinged_before_use_whatever_the_engine_options(tmp_path):
     app = create_app(
         {
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 2}},
         }
@@ -96,7 +91,7 @@ def test_forwarded_scheme_and_host_make_the_links_only_when_configured(
     the setting, the same headers (anybody can send them) change nothing."""
     app = create_app(
         {
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
@@ -120,8 +115,10 @@ def test_forwarded_scheme_and_host_make_the_links_only_when_configured(
 
 def test_proxy_fix_is_not_applied_by_default(tmp_path):
     url = f"sqlite:///{tmp_path}/p.db"
-    plain = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    proxied = create_app({"SQLALCHEMY_DATABASE_URI": url, "PROXY_FIX_X_FOR": 1})
+    plain = create_app({"SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
+    proxied = create_app(
+        {"SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "PROXY_FIX_X_FOR": 1}
+    )
     assert type(plain.wsgi_app).__name__ != "ProxyFix"
     assert type(proxied.wsgi_app).__name__ == "ProxyFix"
     assert (proxied.wsgi_app.x_for, proxied.wsgi_app.x_proto) == (1, 0)
@@ -136,5 +133,5 @@ def test_start_gunicorn_serves_a_sqlite_database_with_its_queue_beside_it(tmp_pa
 
 
 def test_start_gunicorn_shows_why_a_server_did_not_start(tmp_path):
-    with pytest.raises(ServerFailed, match="PARTNERING_SECRET_KEY must be set in production"):
+    with pytest.raises(ServerFailed, match="SECRET_KEY is shorter than 32 characters"):
         start_gunicorn(f"sqlite:///{tmp_path}/site.db", extra_env={"PARTNERING_SECRET_KEY": ""})

@@ -17,12 +17,13 @@ from racing import RaceServer, Scene
 
 from partnering import create_app
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import start_gunicorn, start_threaded
 
 REDIS_QUEUE = "redis://127.0.0.1:6379/14"
 
 
-def scene_app(database_url: str, secret_key: str = "races") -> Flask:
+def scene_app(database_url: str, secret_key: str = TEST_SECRET_KEY) -> Flask:
     """The test's own app on the server's database, for building scenes and judging them (with
     the server's secret key: it signs the login links)."""
     return create_app(

@@ -177,6 +177,9 @@ ROUTES: dict[str, Route] = {
         event=False,
     ),
     "auth.logout": Route(PUBLIC, event=False),
+    # One's own account, whoever one is: shows only one's own name, address and events.
+    "auth.account": Route(PUBLIC, event=False),
+    "auth.logout_everywhere": Route(PUBLIC, event=False),
     "registrations.register": Route(
         PUBLIC,
         form=lambda w, s, c: {**profile_form(w, s, c), "email": "mallory@example.org"},

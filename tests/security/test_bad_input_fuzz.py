@@ -168,7 +168,8 @@ FORM_TARGETS: dict[str, list[Target]] = {
             first("auth.use_link"),
             extra={"next": text},
             query=("next",),
-        )
+        ),
+        Target("auth.logout_everywhere", "peer", extra={"csrf_token": text}),
     ],
     "ProfileForm": [Target("registrations.profile", "peer")],
     "RegistrationForm": [Target("registrations.register", "anonymous")],

@@ -36,6 +36,10 @@ PUBLIC_ACTIONS = {
 }
 """POSTs that change the database whoever sends them; the walk checks only what they answer."""
 
+LOGOUTS = {"auth.logout", "auth.logout_everywhere"}
+"""POSTs that end the visitor's own login sessions (rows of login_session): the walk logs the
+visitor in again after them."""
+
 GONE_TO = {"admin.map_columns": "/admin/participants/import"}
 """Routes whose answer to an unknown id is a redirect to another page of the event."""
 
@@ -130,7 +134,7 @@ def walk(app, database, world: World, visitor: Visitor, side, *, foreign_slug=No
             text += "".join(message for _, message in session.pop("_flashes", []))
         for leak in leaks(visitor, world, text):
             findings.append(Finding(where, f"shows {leak}"))
-        if endpoint == "auth.logout":
+        if endpoint in LOGOUTS:
             client = log_in(app, visitor.person and visitor.person.account_id)
             token = fresh_csrf_token(client)
             before = snapshot.take(app)

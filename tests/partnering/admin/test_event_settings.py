@@ -7,6 +7,8 @@ from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 NEW_EVENT = {
     "name": "Kobe Biotech Day",
@@ -224,7 +226,7 @@ def test_settings_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }
@@ -238,8 +240,7 @@ def test_settings_form_without_csrf_token_is_refused(database_url):
         db.session.commit()
         account_id = account.id
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(account_id)
+    log_in(client, account_id)
     response = client.post("/events/new", data=NEW_EVENT)
     assert response.status_code == 400
     with app.app_context():

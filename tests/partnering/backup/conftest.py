@@ -18,6 +18,7 @@ from partnering.meetings.operations import add_colleague, colleague_refusal
 from partnering.registrations.models import Participant
 from partnering.scheduling import engine, operations
 from scheduler import greedy
+from tests.keys import TEST_SECRET_KEY
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def second_app(empty_database):
     second = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": empty_database("backup_second"),
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",

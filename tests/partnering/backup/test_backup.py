@@ -27,6 +27,7 @@ from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from scheduler.generate import generate
 from scheduler.problem import dump_json, problem_to_dict
+from tests.keys import TEST_SECRET_KEY
 
 
 def row_counts() -> dict[str, int]:
@@ -306,7 +307,13 @@ def valid(tmp_path_factory) -> dict:
     """An export of a small demo with a cancelled meeting, a scheduler run and a feed token,
     made in a database of its own."""
     path = tmp_path_factory.mktemp("valid")
-    source = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/v.db"})
+    source = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/v.db",
+        }
+    )
     with source.app_context():
         db.create_all()
         event = create_demo(participants=12, seed=2, first_day=date(2030, 5, 14))

@@ -12,6 +12,8 @@ from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 from tests.partnering.registrations.test_register import FORM
 from tests.production.conftest import fresh_postgres_database
 
@@ -23,7 +25,7 @@ def pg_app():
         app = create_app(
             {
                 "TESTING": True,
-                "SECRET_KEY": "test",
+                "SECRET_KEY": TEST_SECRET_KEY,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "WTF_CSRF_ENABLED": False,
                 "HUEY_IMMEDIATE": True,
@@ -51,9 +53,7 @@ def _login(client, app, email):
     with app.app_context():
         account = get_or_create_account(email, "")
         account_id = account.id
-    with client.session_transaction() as session:
-        session["_user_id"] = str(account_id)
-        session["_fresh"] = True
+    log_in(client, account_id)
 
 
 def test_nul_anywhere_is_a_400_page_on_postgresql(pg_app):

@@ -5,6 +5,8 @@ import logging
 from partnering import create_app
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 REQUEST = {"priority": "2", "message": "Your ADC platform fits our pipeline."}
 
@@ -139,7 +141,7 @@ def test_request_form_without_csrf_token_is_refused(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }
@@ -163,8 +165,7 @@ def test_request_form_without_csrf_token_is_refused(database_url):
         db.session.add_all([me, other])
         db.session.commit()
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(me.account_id)
+        log_in(client, me.account_id)
         page = client.post(f"/e/osaka/meetings/request/{other.id}", data=REQUEST)
         assert page.status_code == 400
         assert db.session.execute(db.select(MeetingRequest)).first() is None

@@ -5,6 +5,7 @@ from partnering import create_app
 from partnering.auth.models import Account
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
+from tests.keys import TEST_SECRET_KEY
 
 FORM = {
     "email": "marie.curie@example.fr",
@@ -133,7 +134,7 @@ def test_registration_without_csrf_token_is_refused(database_url, ctx):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
         }

@@ -14,13 +14,16 @@ from partnering.extensions import db
 from partnering.jobs import QUEUE_NAME, huey
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
+from tests.keys import TEST_SECRET_KEY
 
 
 def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
     database = db.engine.url.render_as_string(hide_password=False)
     queue = tmp_path / "queue.db"
     monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database}
+    )
     # Read before the other app's context: inside it, this session would borrow that app's engine.
     event_type, event_id = type(fair.event), fair.event.id
     with app.app_context():
@@ -33,7 +36,7 @@ def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
         **os.environ,
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
         "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-        "PARTNERING_SECRET_KEY": "test",
+        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
     }
     consumer = subprocess.Popen(
         [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],

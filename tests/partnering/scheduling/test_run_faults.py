@@ -17,6 +17,7 @@ from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.problem import import_problem, problem_for_event
 from scheduler import check, schedule_from_dict
 from scheduler.generate import generate
+from tests.logins import log_in
 
 REAL_SOLVE = engine.solve  # before the autouse fixture puts the first-come baseline in its place
 WARNING = "Background jobs are not running"
@@ -132,8 +133,7 @@ def test_a_run_cancelled_mid_search_ends_with_a_valid_draft_that_can_be_applied(
     organiser = create_participant(event, role="organiser")
     canceller = app.test_client()
     for each in (client, canceller):
-        with each.session_transaction() as session:
-            session["_user_id"] = str(organiser.account_id)
+        log_in(each, organiser.account_id)
     pressed: dict[str, object] = {}
 
     def press_cancel_while_it_searches() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from partnering import create_app
 from partnering.extensions import db
 from partnering.scheduling.models import ScheduleRun
+from tests.keys import TEST_SECRET_KEY
+from tests.logins import log_in
 
 
 def _run_and_apply(client, fair):
@@ -104,15 +106,14 @@ def test_starting_a_run_without_a_csrf_token_is_refused(tmp_path, fair):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(hide_password=False),
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",
         }
     )
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(fair.organiser.account_id)
+    log_in(client, fair.organiser.account_id)
     assert client.post("/e/fair/schedule/runs", data={"time_limit": 5}).status_code == 400
     with app.app_context():
         assert db.session.execute(db.select(ScheduleRun)).first() is None

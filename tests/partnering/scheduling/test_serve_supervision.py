@@ -18,6 +18,7 @@ from partnering.extensions import db
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from tests.conftest import free_port
+from tests.keys import TEST_SECRET_KEY
 
 WARNING = "Background jobs are not running"
 
@@ -74,7 +75,7 @@ def test_serve_restarts_a_killed_consumer_and_queued_jobs_still_run(
         **os.environ,
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
         "PARTNERING_HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}",
-        "PARTNERING_SECRET_KEY": "test",
+        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     server = subprocess.Popen(
