@@ -37,7 +37,7 @@ def email_address() -> str:
     """The address a login link is asked for, as the account lookup normalises it; hashed, so
     that the store of counts (Redis, say) holds no address."""
     address = request.form.get("email", "").strip().lower()
-    return "address:" + hashlib.sha256(address.encode()).hexdigest()
+    return "address:" + hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()
 
 
 def account() -> str:
@@ -51,7 +51,8 @@ def feed() -> str:
     """One participant's calendar subscription: its id and secret, as in its URL."""
     args = request.view_args or {}
     secret = str(args.get("secret", ""))
-    return f"feed:{args.get('participant_id')}:" + hashlib.sha256(secret.encode()).hexdigest()
+    digest = hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
+    return f"feed:{args.get('participant_id')}:{digest}"
 
 
 @dataclass(frozen=True)

@@ -312,3 +312,21 @@ def test_a_database_outage_page_on_a_limited_route_keeps_its_retry_after(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert not any(name in response.headers for name in LIMITER_HEADERS)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"email=",
+        b"email=%FF%FE%FD",  # not UTF-8
+        b"email=a%00b%40example.org",
+        b"email=" + b"x" * 20_000 + b"%40example.org",
+        b"email=a%40example.org&email=b%40example.org",
+    ],
+    ids=["no-field", "empty", "not-utf8", "nul", "huge", "twice"],
+)
+def test_the_address_count_takes_any_input(client, body):
+    """The limit per address reads the field before the form checks it."""
+    response = client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 302, 400)
