@@ -121,8 +121,9 @@ def init_app(app: Flask) -> None:
     app.extensions["rate_limits"] = limiter
     for endpoint in {limit.endpoint for limit in LIMITS}:
         view = app.view_functions[endpoint]
-        # Innermost first: the limits are checked in the order they are listed.
-        for limit in reversed([lim for lim in LIMITS if lim.endpoint == endpoint]):
+        # A route's limits are checked together, once, as its view is called: after the
+        # request's event and user are loaded, which the keys may need.
+        for limit in [lim for lim in LIMITS if lim.endpoint == endpoint]:
             view = limiter.limit(
                 _setting(limit.setting),
                 key_func=limit.key,
