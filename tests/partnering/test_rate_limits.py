@@ -120,7 +120,7 @@ def proxied_app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
@@ -260,7 +260,7 @@ def test_limits_can_be_switched_off(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,

@@ -58,7 +58,7 @@ def test_an_unreachable_store_lets_requests_through(database_url, caplog):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,

@@ -30,7 +30,12 @@ ROOMY_LIMITS = {
 @pytest.fixture
 def app(database_url):
     """The test's own view of the server's database, migrated as the server's is."""
-    app = create_app({"SECRET_KEY": "timing", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {
+            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        }
+    )
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     yield app
