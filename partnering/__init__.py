@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from partnering import config as settings
-from partnering import input_guard, locks, proxy, secret_key, security_headers
+from partnering import input_guard, locks, proxy, rate_limits, secret_key, security_headers
 from partnering.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     integrity.init_app(app)
     web.init_app(app)
+    rate_limits.init_app(app)  # on the routes web.init_app registered
     input_guard.init_app(app)
     cli.init_app(app)
     proxy.init_app(app)

@@ -63,6 +63,19 @@ class Defaults:
     REFERRER_POLICY = "same-origin"
     # None follows PRODUCTION: a year of HTTPS only in production, nothing otherwise; "" never.
     STRICT_TRANSPORT_SECURITY: str | None = None
+    # Rate limits (partnering.rate_limits), each "N per period", several joined with ";". A
+    # venue's Wi-Fi puts many people behind one address: the per-client limits leave room.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # per process; e.g. redis://127.0.0.1:6379/0 to share
+    RATELIMIT_STRATEGY = "moving-window"  # exact: no double burst at a window's edge
+    RATELIMIT_KEY_PREFIX = "partnering-limits"  # apart from other keys in a shared Redis
+    RATELIMIT_HEADERS_ENABLED = False  # only the 429 page says when to come back
+    RATELIMIT_SWALLOW_ERRORS = True  # a store that is down lets requests through (logged)
+    LIMIT_LOGIN_LINKS_PER_ADDRESS = "5 per 15 minutes; 20 per day"
+    LIMIT_LOGIN_LINKS_PER_CLIENT = "30 per 10 minutes; 300 per day"
+    LIMIT_REGISTRATIONS_PER_CLIENT = "30 per hour; 200 per day"
+    LIMIT_MEETING_REQUESTS_PER_ACCOUNT = "60 per hour; 300 per day"
+    LIMIT_FEED_FETCHES_PER_FEED = "60 per hour; 600 per day"
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

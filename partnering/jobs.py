@@ -107,6 +107,6 @@ def enqueue(task: Callable[..., Any], *args: Any) -> None:
 
 # The consumer imports only this module; the task modules register their tasks on `huey` when
 # imported, so they are imported here (last, as they import `huey` from this module).
-TASK_MODULES = ("partnering.scheduling.tasks", "partnering.outbox.tasks")
+TASK_MODULES = ("partnering.scheduling.tasks", "partnering.outbox.tasks", "partnering.auth.tasks")
 for _module in TASK_MODULES:
     importlib.import_module(_module)

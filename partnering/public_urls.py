@@ -10,11 +10,12 @@ from flask import current_app, has_request_context
 
 
 @contextmanager
-def public_urls() -> Iterator[None]:
+def public_urls(base_url: str | None = None) -> Iterator[None]:
     """External URLs (in emails, calendars) outside a request, e.g. in a command or a job:
-    they are built on PUBLIC_URL."""
+    they are built on `base_url` (a job's, taken from the request that queued it) or else
+    PUBLIC_URL."""
     if has_request_context():
         yield
         return
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+    with current_app.test_request_context(base_url=base_url or current_app.config["PUBLIC_URL"]):
         yield

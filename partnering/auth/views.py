@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from partnering.auth import operations
 from partnering.auth.forms import ConfirmForm, LoginForm
+from partnering.auth.login_requests import request_login_link
 from partnering.auth.models import Account
 from partnering.extensions import login_manager
 from partnering.redirects import local_path
@@ -37,15 +38,19 @@ def load_account(session_key: str) -> Account | None:
     return operations.account_for_session(session_key)
 
 
+LINK_ON_ITS_WAY = (
+    "Check your inbox: we are emailing that address a login link (or, if it has no account, "
+    "how to register)."
+)
+"""The answer for every address, whether it has an account or not."""
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        operations.send_login_link(form.email.data, request.args.get("next"))
-        flash(
-            "If that address is registered, a login link is on its way. Check your inbox.",
-            "success",
-        )
+        request_login_link(form.email.data, request.args.get("next"))
+        flash(LINK_ON_ITS_WAY, "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/login.html", form=form)
 

@@ -167,6 +167,8 @@ def test_an_outage_gives_503_pages_writes_nothing_and_the_site_recovers(
                 assert page.status == 200, page.text[:500]
                 assert "Aiko Sato" in page.text  # still logged in, and the page is whole
 
+    # Sending a request is rate-limited: the limiter must leave the 503's Retry-After alone.
+    assert "rate_limits" in app.extensions
     with start_threaded(app) as server:
         web = WebClient(server.base_url)
         assert "Welcome, Aiko Sato" in web.submit(link, {}).text

@@ -160,7 +160,10 @@ def first(endpoint: str, label: str | None = None):
 ids = st.lists(st.one_of(numbers, st.sampled_from(["1", "2", "3"])), max_size=4)
 
 FORM_TARGETS: dict[str, list[Target]] = {
-    "LoginForm": [Target("auth.login", "anonymous", extra={"next": text}, query=("next",))],
+    # The rate limit per address reads `email` before the form checks it.
+    "LoginForm": [
+        Target("auth.login", "anonymous", extra={"next": text, "email": text}, query=("next",))
+    ],
     "ConfirmForm": [
         Target(
             "auth.use_link",

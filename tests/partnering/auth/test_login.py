@@ -1,9 +1,13 @@
 import logging
 import re
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
 
 from partnering.auth.models import Account
 from partnering.auth.operations import login_token
+from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.outbox.models import OutboxMessage
 
 
 def login_link_from(caplog):
@@ -28,11 +32,43 @@ def test_login_link_is_sent_and_works_once(client, create_event, create_particip
     assert b"already used" in again.data
 
 
-def test_unknown_email_reveals_nothing(client, caplog):
-    caplog.set_level(logging.INFO)
-    page = client.post("/login", data={"email": "nobody@example.org"}, follow_redirects=True)
-    assert b"If that address is registered" in page.data
-    assert "/login/" not in caplog.text
+def emails_to(address):
+    rows = db.session.execute(db.select(OutboxMessage).filter_by(recipient=address)).scalars()
+    return [message_from_bytes(row.raw, policy=policy.default) for row in rows]
+
+
+def body(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_and_one_email_each(
+    client, create_event, create_participant
+):
+    create_event(slug="osaka", name="Osaka Partnering Day")
+    create_event(
+        slug="past", name="Last Year", registration_deadline=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    create_participant(db.session.get(Event, 1), name="Aiko Tanaka", email="aiko@example.jp")
+
+    def answer(email):
+        response = client.post("/login?next=/e/osaka/", data={"email": email})
+        page = client.get(response.headers["Location"])
+        return response.status_code, response.headers["Location"], page.status_code, page.data
+
+    known, unknown = answer("Aiko@Example.jp"), answer("nobody@example.org")
+    assert known == unknown
+    assert b"Check your inbox" in known[3]
+
+    [link_email] = emails_to("aiko@example.jp")
+    assert link_email["Subject"] == "Your login link"
+    assert "http://localhost/login/" in body(link_email)
+    [note] = emails_to("nobody@example.org")
+    assert note["Subject"] == "Your login link request"
+    text = body(note)
+    assert "no account" in text and "/login/" not in text
+    # Where to register instead: the events open for registration, not the closed one.
+    assert "Osaka Partnering Day: http://localhost/e/osaka/register" in text
+    assert "Last Year" not in text
 
 
 def test_bad_email_is_shown_next_to_the_field(client):

@@ -135,3 +135,33 @@ def test_every_address_gets_the_same_answer(client, create_event, create_partici
     assert registration_of(osaka, "new@example.org").status == "pending"
     assert registration_of(osaka, "known@example.org").status == "unconfirmed"
     assert registration_of(osaka, "registered@example.org").status == "approved"
+
+
+def test_the_whole_answer_is_the_same_whoever_owns_the_address(
+    client, create_event, create_participant
+):
+    """Status, redirect and the page it leads to, byte for byte, and one email to the address
+    each time: for a new address, one with an account elsewhere, one registered here (approved,
+    pending, rejected, invited by the organisers, or deleted)."""
+    osaka = create_event()
+    create_participant(create_event(slug="bio"), email="elsewhere@example.org")
+    for status in ("approved", "pending", "rejected", "invited", "deleted"):
+        create_participant(osaka, email=f"{status}@example.org", status=status)
+    addresses = [
+        "new@example.org",
+        "elsewhere@example.org",
+        *(f"{s}@example.org" for s in ("approved", "pending", "rejected", "invited", "deleted")),
+    ]
+
+    def answer(email):
+        response = client.post("/e/osaka/register", data=dict(FORM, email=email))
+        page = client.get(response.headers["Location"])
+        return response.status_code, response.headers["Location"], page.status_code, page.data
+
+    answers = {email: answer(email) for email in addresses}
+    first = answers["new@example.org"]
+    assert b"Check your inbox" in first[3]
+    assert all(other == first for other in answers.values())
+    for email in addresses:
+        sent = db.session.execute(db.select(OutboxMessage).filter_by(recipient=email)).scalars()
+        assert len(list(sent)) == 1, email
