@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -36,6 +37,10 @@ class Defaults:
     PUBLIC_URL = "http://127.0.0.1:5000"  # links in emails and calendars made outside a request
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
+    # Host names the app answers to (Flask checks the Host header, after ProxyFix). None: any
+    # in development; in production only PUBLIC_URL's, so that a forged Host header cannot put
+    # another site's address into a login link emailed to someone.
+    TRUSTED_HOSTS: list[str] | None = None
     PRODUCTION = False
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug's
     # ProxyFix). 0 ignores the header; nothing is trusted unless a deployment says so.
@@ -106,6 +111,8 @@ def follow_production(config: dict[str, Any]) -> None:
     for key, (in_production, otherwise) in PRODUCTION_DEFAULTS.items():
         if config.get(key) is None:
             config[key] = in_production if production else otherwise
+    if production and config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).hostname]
 
 
 class ConfigError(click.ClickException):

@@ -1,10 +1,12 @@
 """Requests refused before any view runs, so that no view has to think of them: a NUL byte
 in the path, the query or a form field (PostgreSQL cannot store or even compare one), and an
-id in the path too large for a database integer (no such row can exist)."""
+id in the path too large for a database integer (no such row can exist), and in production a
+Host header that is not the site's (TRUSTED_HOSTS)."""
 
 from __future__ import annotations
 
 from flask import Flask, abort, render_template, request
+from werkzeug.exceptions import SecurityError
 
 MAX_ID = 2**31 - 1
 """The largest value of an INTEGER column on PostgreSQL."""
@@ -35,11 +37,17 @@ def bad_request(error):
     return render_template("error.html", code=400, message=message), 400
 
 
+def untrusted_host(error):
+    # Plain text: no page can be built, as links need the host this request may not name.
+    return "This site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
+
+
 def init_app(app: Flask) -> None:
     # As the app's URL value preprocessor it runs before the blueprints' own, which load the
     # event named in the path, and before any before_request function.
     app.url_value_preprocessor(refuse_bad_input)
     app.register_error_handler(400, bad_request)
+    app.register_error_handler(SecurityError, untrusted_host)
 
 
 def ids_from(values: list[str]) -> list[int]:

@@ -109,6 +109,7 @@ def make_app(database_url):
                 "SQLALCHEMY_DATABASE_URI": database_url,
                 "WTF_CSRF_ENABLED": False,
                 "HUEY_IMMEDIATE": True,
+                "PUBLIC_URL": "http://localhost",  # the test client's host
                 **config,
             }
         )
@@ -181,3 +182,17 @@ def test_secure_cookies_can_be_turned_off_in_production(make_app):
     assert cookies["session"]["secure"] is False
     assert cookies["remember_token"]["secure"] is False
     assert cookies["session"]["samesite"] == "Lax"
+
+
+def test_production_answers_only_to_its_public_host(make_app):
+    """A forged Host header would otherwise put another site into emailed login links."""
+    app = make_app(PRODUCTION=True, PUBLIC_URL="https://partnering.example.org")
+    client = app.test_client()
+    assert client.get("/login", base_url="https://partnering.example.org").status_code == 200
+    forged = client.get("/login", base_url="https://evil.example")
+    assert forged.status_code == 400
+    assert "evil.example" not in forged.get_data(as_text=True)
+
+    development = make_app(PUBLIC_URL="https://partnering.example.org")
+    elsewhere = development.test_client().get("/login", base_url="http://evil.example")
+    assert elsewhere.status_code == 200
