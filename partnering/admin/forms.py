@@ -43,7 +43,7 @@ from partnering.form_fields import (
     TextBlockField,
     WholeNumberField,
 )
-from partnering.registrations.models import ORGANISATION_TYPES, ROLES
+from partnering.registrations.models import ORGANISATION_TYPES, ROLES, RegistrationStatus
 
 TIMEZONES = sorted(available_timezones())
 
@@ -240,7 +240,8 @@ class ParticipantFilterForm(FlaskForm):
 
     q = OneLineSearchField("Search", validators=[Optional(), Length(max=200)])
     status = SelectField(
-        "Status", choices=options([("", "Any status")] + [(s, s.title()) for s in LISTED_STATUSES])
+        "Status",
+        choices=options([("", "Any status")] + [(s.value, s.label) for s in LISTED_STATUSES]),
     )
     kind = SelectField(
         "Organisation type", choices=options([("", "Any type")] + ORGANISATION_TYPES)
@@ -254,7 +255,14 @@ class ParticipantFilterForm(FlaskForm):
 class BulkDecisionForm(FlaskForm):
     """Approve or reject the ticked participants (ids arrive as a repeated `ids` field)."""
 
-    decision = SelectField(choices=options([("approved", "Approve"), ("rejected", "Reject")]))
+    decision = SelectField(
+        choices=options(
+            [
+                (RegistrationStatus.APPROVED.value, "Approve"),
+                (RegistrationStatus.REJECTED.value, "Reject"),
+            ]
+        )
+    )
 
 
 class DecisionForm(FlaskForm):

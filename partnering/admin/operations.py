@@ -26,7 +26,13 @@ from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.locks import lock_for_writing
 from partnering.outbox.operations import queue_email
-from partnering.registrations.models import DECIDED_STATUSES, Organisation, Participant
+from partnering.registrations.models import (
+    DECIDED_STATUSES,
+    DECISIONS,
+    Organisation,
+    Participant,
+    RegistrationStatus,
+)
 from partnering.registrations.notify import invite
 
 
@@ -76,7 +82,11 @@ def create_event(
     )
     add_sessions(event, settings.sessions)
     add_tables(event, tables, seats=seats)
-    db.session.add(Participant(event=event, account=creator, role="organiser", status="approved"))
+    db.session.add(
+        Participant(
+            event=event, account=creator, role="organiser", status=RegistrationStatus.APPROVED
+        )
+    )
     db.session.commit()
     return event
 
@@ -110,7 +120,7 @@ def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: in
 def decide_registrations(event: Event, participant_ids: Iterable[int], status: str) -> int:
     """Approve or reject registrations; emails each person whose status changes (queued in
     the same transaction). Returns how many changed."""
-    if status not in ("approved", "rejected"):
+    if status not in DECISIONS:
         raise AdminActionRefused(f"Unknown decision {status!r}.")
     ids = list({int(i) for i in participant_ids})
     if not ids:
@@ -170,7 +180,7 @@ def update_participant(
     participant.max_meetings = max_meetings
     participant.role = role
     if role == "organiser":
-        participant.status = "approved"
+        participant.status = RegistrationStatus.APPROVED
     db.session.commit()
 
 
@@ -229,7 +239,10 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
     for row in rows:
         account = accounts.get(row.email)
         participant = registered.get(account.id) if account is not None else None
-        if participant is not None and participant.status not in ("unconfirmed", "deleted"):
+        if participant is not None and participant.status not in (
+            RegistrationStatus.UNCONFIRMED,
+            RegistrationStatus.DELETED,
+        ):
             participant.booth = booths.get(row.booth)
             updated += 1
             continue
@@ -237,14 +250,16 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
             account = Account(email=row.email, name=row.name)
             db.session.add(account)
             accounts[row.email] = account
-            participant = Participant(event=event, account=account, status="approved")
+            participant = Participant(
+                event=event, account=account, status=RegistrationStatus.APPROVED
+            )
             db.session.add(participant)
             created += 1
         else:
             if participant is None:
                 participant = Participant(event=event, account=account)
                 db.session.add(participant)
-            participant.status, participant.role = "invited", "participant"
+            participant.status, participant.role = RegistrationStatus.INVITED, "participant"
             participant.privacy_consent_at = None
             invitations.append(participant)
         participant.organisation = _organisation(event, organisations, row)

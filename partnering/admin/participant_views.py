@@ -31,7 +31,7 @@ from partnering.extensions import db
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
-from partnering.registrations.models import Participant
+from partnering.registrations.models import Participant, RegistrationStatus
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -105,7 +105,7 @@ def decide():
         except operations.AdminActionRefused as refused:
             flash(str(refused), "error")
         else:
-            verb = "approved" if form.decision.data == "approved" else "rejected"
+            verb = RegistrationStatus(form.decision.data)
             flash(f"{changed} registration{'s' if changed != 1 else ''} {verb}.", "success")
     else:
         flash("The form expired: try again.", "error")

@@ -11,19 +11,20 @@ from partnering.auth.models import Account
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import (
-    REQUEST_STATUSES,
     Meeting,
     MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
     meeting_participant,
 )
 from partnering.registrations.models import (
     DECIDED_STATUSES,
-    STATUSES,
     Organisation,
     Participant,
+    RegistrationStatus,
 )
 
-LISTED_STATUSES = tuple(s for s in STATUSES if s != "unconfirmed")
+LISTED_STATUSES = tuple(s for s in RegistrationStatus if s != RegistrationStatus.UNCONFIRMED)
 """What the organiser sees: an unconfirmed registration is nobody's until its address's owner
 confirms it."""
 
@@ -88,6 +89,14 @@ class Dashboard:
     slots: int
     tables: int
 
+    @property
+    def pending_registrations(self) -> int:
+        return self.registrations[RegistrationStatus.PENDING]
+
+    @property
+    def pending_requests(self) -> int:
+        return self.requests[RequestStatus.PENDING]
+
 
 def _counts(column, event_column, event: Event, keys: tuple[str, ...]) -> dict[str, int]:
     rows = db.session.execute(
@@ -98,7 +107,7 @@ def _counts(column, event_column, event: Event, keys: tuple[str, ...]) -> dict[s
 
 
 def dashboard(event: Event, *, top: int = 10, listed: int = 20) -> Dashboard:
-    active = (Meeting.event_id == event.id) & (Meeting.status == "active")
+    active = (Meeting.event_id == event.id) & (Meeting.status == MeetingStatus.ACTIVE)
     meetings = db.session.scalar(db.select(func.count(Meeting.id)).where(active))
     placed = db.session.scalar(
         db.select(func.count(Meeting.id)).where(
@@ -124,14 +133,16 @@ def dashboard(event: Event, *, top: int = 10, listed: int = 20) -> Dashboard:
         .join(Participant.account)
         .where(
             Participant.event_id == event.id,
-            Participant.status == "approved",
+            Participant.status == RegistrationStatus.APPROVED,
             Participant.role == "participant",
             Participant.id.not_in(with_meeting),
         )
     )
     return Dashboard(
         registrations=_counts(Participant.status, Participant.event_id, event, DECIDED_STATUSES),
-        requests=_counts(MeetingRequest.status, MeetingRequest.event_id, event, REQUEST_STATUSES),
+        requests=_counts(
+            MeetingRequest.status, MeetingRequest.event_id, event, tuple(RequestStatus)
+        ),
         meetings=meetings,
         placed_meetings=placed,
         most_requested=[(p, n) for p, n in most_requested],

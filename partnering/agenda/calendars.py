@@ -50,7 +50,7 @@ def entry_for(meeting: Meeting, participant: Participant) -> CalendarEntry:
         location=", ".join(x for x in (table and f"Table {table.name}", event.venue) if x),
         description="\n\n".join(lines),
         last_modified=meeting.updated_at,
-        cancelled=meeting.status == "cancelled" or slot is None,
+        cancelled=meeting.is_cancelled or slot is None,
         url=url_for("agenda.mine", slug=event.slug, _external=True),
         attendees=tuple(Person(p.name, p.email) for p in meeting.participants),
     )

@@ -12,7 +12,7 @@ from partnering.csv_cells import SafeWriter
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.public_urls import public_urls
-from partnering.registrations.models import Participant
+from partnering.registrations.models import Participant, RegistrationStatus
 
 agendas = AppGroup("agendas", help="Participants' agendas as calendar files.")
 
@@ -32,7 +32,7 @@ def export_command(slug: str, directory: Path) -> None:
         raise click.ClickException(f"cannot create {directory}: {exc.strerror}") from None
     people = db.session.execute(
         db.select(Participant)
-        .filter_by(event_id=event.id, status="approved")
+        .filter_by(event_id=event.id, status=RegistrationStatus.APPROVED)
         .order_by(Participant.id)
     ).scalars()
     rows = []
@@ -40,7 +40,7 @@ def export_command(slug: str, directory: Path) -> None:
         for person in people:
             filename = f"{person.ref}.ics"
             (directory / filename).write_bytes(agenda_calendar(person))
-            meetings = sum(1 for m in published_meetings(person) if m.status == "active")
+            meetings = sum(1 for m in published_meetings(person) if m.is_active)
             rows.append((person.name, person.email, filename, meetings))
     with (directory / "index.csv").open("w", newline="", encoding="utf-8") as index:
         writer = SafeWriter(index)

@@ -34,7 +34,7 @@ def _announced(meeting: Meeting) -> bool:
 def send_agenda(event: Event, participant: Participant) -> None:
     subject = f"Your agenda for {event.name}"
     with one_email(participant.email, subject, kind="agenda", event_id=event.id):
-        meetings = [m for m in published_meetings(participant) if m.status == "active"]
+        meetings = [m for m in published_meetings(participant) if m.is_active]
         context = dict(event=event, person=participant, meetings=meetings)
         queue_email(
             participant.email,
@@ -90,7 +90,7 @@ def announce_publication(event: Event, *, state_changed: bool) -> None:
         moved, dropped = [], []
         by_person = defaultdict(list)
         for meeting in meetings:
-            shown = meeting.published_at is not None and meeting.status == "active"
+            shown = meeting.published_at is not None and meeting.is_active
             if shown:
                 for person in meeting.participants:
                     people[person.id] = person
@@ -99,7 +99,7 @@ def announce_publication(event: Event, *, state_changed: bool) -> None:
                         full_agenda.add(person.id)
                 if _announced(meeting) and meeting.announced_sequence != meeting.sequence:
                     moved.append(meeting)
-            elif meeting.status == "active" and _announced(meeting):
+            elif meeting.is_active and _announced(meeting):
                 dropped.append(meeting)
         for person_id in sorted(full_agenda):
             send_agenda(event, people[person_id])

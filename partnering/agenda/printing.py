@@ -8,7 +8,7 @@ from datetime import date
 
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
-from partnering.meetings.models import Meeting
+from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.scheduling.grid import slots_by_day
 
 
@@ -29,7 +29,7 @@ def _placed(event: Event) -> dict[tuple[int, int], Meeting]:
     meetings = db.session.execute(
         db.select(Meeting).filter(
             Meeting.event_id == event.id,
-            Meeting.status == "active",
+            Meeting.status == MeetingStatus.ACTIVE,
             Meeting.slot_id.is_not(None),
             Meeting.table_id.is_not(None),
         )

@@ -33,7 +33,7 @@ def _my_meeting(meeting_id: int) -> Meeting:
 @bp.route("/")
 @participant_required
 def mine():
-    published = g.event.schedule_state != "unpublished"
+    published = g.event.is_published
     agenda = agenda_of(g.event, g.participant, published_only=True) if published else []
     messages = {
         meeting.id: [r for r in meeting.requests if r.message]

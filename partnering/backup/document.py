@@ -13,17 +13,17 @@ from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Time
 from partnering.agenda.models import FeedToken
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime
-from partnering.events.models import CONTACT_VISIBILITY, Event, Session, Slot, Table
-from partnering.meetings.models import REQUEST_STATUSES, Meeting, MeetingRequest
+from partnering.events.models import CONTACT_VISIBILITY, Event, Publication, Session, Slot, Table
+from partnering.meetings.models import Meeting, MeetingRequest, MeetingStatus, RequestStatus
 from partnering.plain_text import control_problem
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     ROLES,
-    STATUSES,
     Organisation,
     Participant,
+    RegistrationStatus,
 )
-from partnering.scheduling.models import ACTIVE_STATUSES, RUN_STATUSES, ScheduleRun
+from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
 
 FORMAT = "partnering-event/1"
 
@@ -206,17 +206,17 @@ LISTS = (
 SECTIONS = (EVENT, *LISTS, FEED_TOKEN)
 TOP_KEYS = frozenset({"format", EVENT.key, *(s.key for s in LISTS)})
 
-MEETING_STATUSES = ("active", "cancelled")
-SCHEDULE_STATES = ("unpublished", "preliminary", "final")
-FINISHED_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in ACTIVE_STATUSES and s != "done")
+FINISHED_RUN_STATUSES = tuple(
+    s for s in RunStatus if s not in ACTIVE_STATUSES and s != RunStatus.DONE
+)
 CHOICES: Mapping[tuple[str, str], tuple[str, ...]] = {
-    ("event", "schedule_state"): SCHEDULE_STATES,
+    ("event", "schedule_state"): tuple(Publication),
     ("event", "contact_visibility"): tuple(CONTACT_VISIBILITY),
     ("organisations", "kind"): tuple(ORGANISATION_TYPE_LABELS),
     ("participants", "role"): ROLES,
-    ("participants", "status"): STATUSES,
-    ("meetings", "status"): MEETING_STATUSES,
-    ("requests", "status"): REQUEST_STATUSES,
+    ("participants", "status"): tuple(RegistrationStatus),
+    ("meetings", "status"): tuple(MeetingStatus),
+    ("requests", "status"): tuple(RequestStatus),
     ("schedule_runs", "status"): FINISHED_RUN_STATUSES,
 }
 """Columns that hold one of a few words."""

@@ -41,11 +41,11 @@ from partnering.meetings.models import (
     Meeting,
     MeetingRequest,
 )
-from partnering.outbox.models import OutboxMessage
+from partnering.outbox.models import OutboxMessage, OutboxStatus
 from partnering.registrations.models import Organisation, Participant
-from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
 
-UNSENT_STATUSES = ("waiting", "sending", "failed")
+UNSENT_STATUSES = (OutboxStatus.WAITING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 
 
 def export_event(event: Event) -> dict[str, Any]:
@@ -178,13 +178,13 @@ def _refuse_unsettled_runs(event: Event) -> None:
         select(ScheduleRun)
         .where(
             ScheduleRun.event_id == event.id,
-            ScheduleRun.status.in_(("queued", "running", "done")),
+            ScheduleRun.status.in_((*ACTIVE_STATUSES, RunStatus.DONE)),
         )
         .order_by(ScheduleRun.id)
     ).first()
     if run is None:
         return
-    if run.status == "done":
+    if run.is_draft:
         raise BackupRefused(
             f"scheduler run #{run.id} is a draft waiting for review: apply or reject it first "
             "(its result names rows of this database)"

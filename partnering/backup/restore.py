@@ -232,7 +232,7 @@ def _mark_follow_ups(meetings: Mapping[str, Meeting]) -> None:
     the `#n` it finds. The ref before it keeps pending keys apart until then."""
     seen: Counter[frozenset[int]] = Counter()
     for ref, meeting in meetings.items():
-        if meeting.status != "active":
+        if not meeting.is_active:
             continue
         people = frozenset(id(p) for p in meeting.participants)
         seen[people] += 1

@@ -33,8 +33,14 @@ from partnering.demo.profiles import (
 from partnering.events.models import Event, Slot, Table
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
-from partnering.registrations.models import Organisation, Participant
+from partnering.meetings.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+    meeting_participant,
+)
+from partnering.registrations.models import Organisation, Participant, RegistrationStatus
 
 SLUG = "osaka-bio"
 TIMEZONE = "Asia/Tokyo"
@@ -138,11 +144,12 @@ def _most_asked(event: Event, kind: str) -> Participant | None:
         .join(Organisation, Participant.organisation_id == Organisation.id)
         .join(
             MeetingRequest,
-            (MeetingRequest.recipient_id == Participant.id) & (MeetingRequest.status == "pending"),
+            (MeetingRequest.recipient_id == Participant.id)
+            & (MeetingRequest.status == RequestStatus.PENDING),
         )
         .where(
             Participant.event_id == event.id,
-            Participant.status == "approved",
+            Participant.status == RegistrationStatus.APPROVED,
             Participant.role == "participant",
             Organisation.kind == kind,
         )
@@ -155,7 +162,7 @@ def _most_asked(event: Event, kind: str) -> Participant | None:
             select(meeting_participant.c.participant_id, func.count())
             .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
             .where(
-                Meeting.status == "active",
+                Meeting.status == MeetingStatus.ACTIVE,
                 meeting_participant.c.participant_id.in_([p.id for p in candidates]),
             )
             .group_by(meeting_participant.c.participant_id)
@@ -226,7 +233,7 @@ def _participants(event: Event, people: list[DemoPerson]) -> list[Participant]:
                 account=get_or_create_account(person.email, person.name),
                 organisation=organisations[org],
                 role="participant",
-                status="approved",
+                status=RegistrationStatus.APPROVED,
                 job_title=person.job_title,
                 topics_text="\n".join(person.topics),
                 offer=person.offer,
@@ -251,7 +258,7 @@ def _organiser(event: Event) -> Participant:
         account=account,
         organisation=office,
         role="organiser",
-        status="approved",
+        status=RegistrationStatus.APPROVED,
         job_title="Event organiser",
         description="Contact us for anything about the event, the venue or your agenda.",
         show_profile=True,
@@ -264,8 +271,8 @@ def _statuses(rng: random.Random, rows: list[Participant]) -> None:
     """A few registrations still wait for approval, one was turned down."""
     waiting = rng.sample(range(len(rows)), max(2, len(rows) // 25) + 1)
     for i in waiting[:-1]:
-        rows[i].status = "pending"
-    rows[waiting[-1]].status = "rejected"
+        rows[i].status = RegistrationStatus.PENDING
+    rows[waiting[-1]].status = RegistrationStatus.REJECTED
 
 
 def _booths(
@@ -274,7 +281,7 @@ def _booths(
     """Booths go to one person of an organisation that exhibits."""
     first_of_org: dict[DemoOrganisation, Participant] = {}
     for row, person in zip(rows, people, strict=True):
-        if person.organisation.kind in BOOTH_KINDS and row.status == "approved":
+        if person.organisation.kind in BOOTH_KINDS and row.is_approved:
             first_of_org.setdefault(person.organisation, row)
     holders = rng.sample(list(first_of_org.values()), min(len(booths), len(first_of_org)))
     for holder, booth in zip(sorted(holders, key=lambda p: p.id), booths, strict=False):
@@ -319,7 +326,7 @@ def _requests(
 ) -> None:
     """Requests drawn by activity (who asks) and popularity (who is asked); accepted ones
     become meetings while both sides are under their limit and share a free slot."""
-    approved = [i for i, row in enumerate(rows) if row.status == "approved"]
+    approved = [i for i, row in enumerate(rows) if row.is_approved]
     kind = [p.organisation.kind for p in people]
     asking = _cumulative([KINDS[kind[i]][1] * rng.lognormvariate(0, 0.5) for i in approved])
     asked = _cumulative([KINDS[kind[i]][2] * rng.lognormvariate(0, 0.6) for i in approved])
@@ -346,16 +353,16 @@ def _requests(
         full = load[a] >= room[a] or load[b] >= room[b]
         roll = rng.random()
         if full:
-            status = "declined" if roll < 0.6 else "pending"
+            status = RequestStatus.DECLINED if roll < 0.6 else RequestStatus.PENDING
         elif roll < 0.10:
-            status = "declined"
+            status = RequestStatus.DECLINED
         elif roll < 0.13:
-            status = "withdrawn"
+            status = RequestStatus.WITHDRAWN
         elif roll < 0.25:
-            status = "pending"
+            status = RequestStatus.PENDING
         else:
-            status = "accepted"
-        if status == "pending" and waiting[a] >= MAX_PENDING:
+            status = RequestStatus.ACCEPTED
+        if status == RequestStatus.PENDING and waiting[a] >= MAX_PENDING:
             continue
         pairs.add(pair)
         sent = now - timedelta(hours=rng.uniform(2, 21 * 24))
@@ -368,12 +375,12 @@ def _requests(
             priority=2 if rng.random() < 0.3 else 1,
             status=status,
             created_at=sent,
-            answered_at=None if status == "pending" else answered,
+            answered_at=None if status == RequestStatus.PENDING else answered,
         )
         db.session.add(request)
-        if status == "pending":
+        if status == RequestStatus.PENDING:
             waiting[a] += 1
-        if status != "accepted":
+        if status != RequestStatus.ACCEPTED:
             continue
         members = [a]
         common = available[a] & available[b]

@@ -6,10 +6,21 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.extensions import db
+from partnering.states import State, state_type
+
+
+class Publication(State):
+    """What participants see of the schedule: nothing yet, a preliminary one (times and tables
+    may still change) or the final one."""
+
+    UNPUBLISHED = "unpublished", "Unpublished"
+    PRELIMINARY = "preliminary", "Preliminary"
+    FINAL = "final", "Final"
+
 
 CONTACT_VISIBILITY = {
     "meeting": "Only people who have an accepted meeting together",
@@ -46,8 +57,9 @@ class Event(db.Model):
     """Most requests a participant may have waiting for an answer at once."""
     cancellation_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Until then participants may cancel a published meeting; organisers always can."""
-    schedule_state: Mapped[str] = mapped_column(String(20), default="unpublished")
-    """unpublished, preliminary or final: what participants see of the schedule."""
+    schedule_state: Mapped[Publication] = mapped_column(
+        state_type(Publication, "schedule_state"), default=Publication.UNPUBLISHED
+    )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     privacy_note: Mapped[str] = mapped_column(Text, default="")
     """What registrants consent to; empty: DEFAULT_PRIVACY_NOTE."""
@@ -64,6 +76,19 @@ class Event(db.Model):
     tables: Mapped[list[Table]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Table.position"
     )
+
+    @validates("schedule_state")
+    def _known_state(self, key: str, value: str) -> Publication:
+        return Publication(value)
+
+    @property
+    def is_published(self) -> bool:
+        """Participants see the schedule (preliminary or final)."""
+        return self.schedule_state != Publication.UNPUBLISHED
+
+    @property
+    def is_preliminary(self) -> bool:
+        return self.schedule_state == Publication.PRELIMINARY
 
     @property
     def tz(self) -> ZoneInfo:

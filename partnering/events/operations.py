@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, meeting_allowed_slot, meeting_participant
+from partnering.meetings.models import (
+    Meeting,
+    MeetingStatus,
+    meeting_allowed_slot,
+    meeting_participant,
+)
 from partnering.registrations.models import Participant, unavailable_slot
 
 
@@ -116,7 +121,7 @@ def _active_meetings_on(column, ids: Iterable[int]) -> list[Meeting]:
     return list(
         db.session.execute(
             db.select(Meeting)
-            .where(column.in_(ids), Meeting.status == "active")
+            .where(column.in_(ids), Meeting.status == MeetingStatus.ACTIVE)
             .order_by(Meeting.id)
         ).scalars()
     )

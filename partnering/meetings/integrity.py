@@ -37,7 +37,7 @@ def _repeat(key: str | None) -> str:
 
 def slot_of_members(meeting: Meeting) -> int | None:
     """The slot the meeting's participants are held in: none once it is cancelled."""
-    return meeting.slot_id if meeting.status == "active" else None
+    return meeting.slot_id if meeting.is_active else None
 
 
 def _changed(meeting: Meeting, new: Collection[object], names: Iterable[str]) -> bool:

@@ -6,18 +6,41 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from partnering.states import State, state_type
 
 PRIORITIES = {1: "Would like to meet", 2: "Must meet"}
-REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 
-ACTIVE = text("status = 'active'")
-PENDING = text("status = 'pending'")
+
+class MeetingStatus(State):
+    """An agreed meeting is active until cancelled; a cancelled meeting is kept, never deleted."""
+
+    ACTIVE = "active", "Active"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RequestStatus(State):
+    """A request waits for the recipient's answer until it is accepted (it becomes a meeting),
+    declined or withdrawn."""
+
+    PENDING = "pending", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    """Allowed (backups may hold it) but set by nothing yet."""
+
+
+REQUEST_HISTORY = (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
+"""Requests that ended without a meeting."""
+
+ACTIVE = text(f"status = '{MeetingStatus.ACTIVE}'")
+PENDING = text(f"status = '{RequestStatus.PENDING}'")
 
 
 def where(condition):
@@ -62,8 +85,9 @@ class Meeting(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
     priority: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(20), default="active")
-    """active or cancelled; a cancelled meeting is kept, never deleted."""
+    status: Mapped[MeetingStatus] = mapped_column(
+        state_type(MeetingStatus, "status"), default=MeetingStatus.ACTIVE
+    )
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id"), index=True)
     table_id: Mapped[int | None] = mapped_column(ForeignKey("table.id"), index=True)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -91,6 +115,18 @@ class Meeting(db.Model):
     table: Mapped[Table | None] = relationship()
     requests: Mapped[list[MeetingRequest]] = relationship(back_populates="meeting")
 
+    @validates("status")
+    def _known_status(self, key: str, value: str) -> MeetingStatus:
+        return MeetingStatus(value)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MeetingStatus.ACTIVE
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
     @property
     def is_placed(self) -> bool:
         return self.slot_id is not None and self.table_id is not None
@@ -117,7 +153,9 @@ class MeetingRequest(db.Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     message: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[RequestStatus] = mapped_column(
+        state_type(RequestStatus, "status"), default=RequestStatus.PENDING
+    )
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -126,6 +164,18 @@ class MeetingRequest(db.Model):
     sender: Mapped[Participant] = relationship(foreign_keys=[sender_id])
     recipient: Mapped[Participant] = relationship(foreign_keys=[recipient_id])
     meeting: Mapped[Meeting | None] = relationship(back_populates="requests")
+
+    @validates("status")
+    def _known_status(self, key: str, value: str) -> RequestStatus:
+        return RequestStatus(value)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == RequestStatus.ACCEPTED
 
     @property
     def priority_label(self) -> str:

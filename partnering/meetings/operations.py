@@ -11,7 +11,14 @@ from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.locks import lock_for_writing
 from partnering.meetings import notify, rules
-from partnering.meetings.models import PRIORITIES, Meeting, MeetingRequest, meeting_participant
+from partnering.meetings.models import (
+    PRIORITIES,
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+    meeting_participant,
+)
 from partnering.registrations.models import Participant
 
 MUTUAL_BONUS = 1
@@ -66,18 +73,18 @@ def accept_request(request: MeetingRequest) -> Meeting:
 
 def decline_request(request: MeetingRequest) -> None:
     _lock_people_of(request)
-    if request.status != "pending":
+    if not request.is_pending:
         raise RequestRefused(f"This request was already {request.status}.")
-    request.status = "declined"
+    request.status = RequestStatus.DECLINED
     request.answered_at = utcnow()
     db.session.commit()
 
 
 def withdraw_request(request: MeetingRequest) -> None:
     _lock_people_of(request)
-    if request.status != "pending":
+    if not request.is_pending:
         raise RequestRefused(f"This request was already {request.status}.")
-    request.status = "withdrawn"
+    request.status = RequestStatus.WITHDRAWN
     request.answered_at = utcnow()
     db.session.commit()
 
@@ -100,7 +107,7 @@ def _lock_people_of(request: MeetingRequest) -> None:
 
 
 def colleague_refusal(meeting: Meeting, by: Participant, colleague: Participant) -> str | None:
-    if meeting.status != "active" or by not in meeting.participants:
+    if not meeting.is_active or by not in meeting.participants:
         return "You can only add colleagues to your own agreed meetings."
     if colleague.id == by.id or colleague.event_id != by.event_id:
         return "Choose a colleague."
@@ -125,7 +132,7 @@ def _agree(request: MeetingRequest, *, priority: int) -> Meeting:
     meeting = Meeting(
         event_id=request.event_id,
         priority=priority,
-        status="active",
+        status=MeetingStatus.ACTIVE,
         participants=[request.sender, request.recipient],
     )
     db.session.add(meeting)
@@ -134,7 +141,7 @@ def _agree(request: MeetingRequest, *, priority: int) -> Meeting:
 
 
 def _mark_accepted(request: MeetingRequest, meeting: Meeting) -> None:
-    request.status = "accepted"
+    request.status = RequestStatus.ACCEPTED
     request.answered_at = utcnow()
     request.meeting = meeting
 
@@ -153,7 +160,7 @@ def _busy_at(participant: Participant, meeting: Meeting) -> bool:
     )
     clash = db.session.execute(
         db.select(Meeting.id)
-        .where(Meeting.id.in_(mine), Meeting.status == "active")
+        .where(Meeting.id.in_(mine), Meeting.status == MeetingStatus.ACTIVE)
         .where(Meeting.slot_id == meeting.slot_id, Meeting.id != meeting.id)
         .limit(1)
     ).first()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details, request_details
-from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
+from partnering.meetings.models import REQUEST_HISTORY, Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Participant
 
 
@@ -75,13 +75,13 @@ def my_meetings(participant: Participant) -> MyMeetings:
     for request in requests:
         if request.meeting_id is not None:
             messages.setdefault(request.meeting_id, []).append(request)
-    pending = [r for r in requests if r.status == "pending"]
+    pending = [r for r in requests if r.is_pending]
     return MyMeetings(
         incoming=[r for r in pending if r.recipient_id == participant.id],
         outgoing=[r for r in pending if r.sender_id == participant.id],
-        meetings=_in_time_order([m for m in meetings if m.status == "active"]),
-        history=[r for r in requests if r.status in ("declined", "withdrawn", "expired")],
-        cancelled=[m for m in meetings if m.status == "cancelled"],
+        meetings=_in_time_order([m for m in meetings if m.is_active]),
+        history=[r for r in requests if r.status in REQUEST_HISTORY],
+        cancelled=[m for m in meetings if m.is_cancelled],
         messages=messages,
     )
 

@@ -12,7 +12,13 @@ from sqlalchemy import func
 from partnering.db_types import utcnow
 from partnering.events.models import Slot
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
+from partnering.meetings.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+    meeting_participant,
+)
 from partnering.registrations.models import Participant, unavailable_slot
 
 
@@ -23,7 +29,7 @@ def accepted_meeting_count(participant: Participant) -> int:
         .select_from(meeting_participant)
         .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
         .where(meeting_participant.c.participant_id == participant.id)
-        .where(Meeting.status == "active")
+        .where(Meeting.status == MeetingStatus.ACTIVE)
     )
 
 
@@ -31,7 +37,7 @@ def pending_sent_count(participant: Participant) -> int:
     return db.session.scalar(
         db.select(func.count())
         .select_from(MeetingRequest)
-        .filter_by(sender_id=participant.id, status="pending")
+        .filter_by(sender_id=participant.id, status=RequestStatus.PENDING)
     )
 
 
@@ -45,7 +51,9 @@ def shared_meeting(a: Participant, b: Participant) -> Meeting | None:
     )
     return db.session.execute(
         db.select(Meeting)
-        .where(Meeting.status == "active", Meeting.id.in_(with_a), Meeting.id.in_(with_b))
+        .where(
+            Meeting.status == MeetingStatus.ACTIVE, Meeting.id.in_(with_a), Meeting.id.in_(with_b)
+        )
         .limit(1)
     ).scalar_one_or_none()
 
@@ -61,7 +69,7 @@ def latest_request(sender: Participant, recipient: Participant) -> MeetingReques
 
 def pending_request(sender: Participant, recipient: Participant) -> MeetingRequest | None:
     request = latest_request(sender, recipient)
-    return request if request is not None and request.status == "pending" else None
+    return request if request is not None and request.is_pending else None
 
 
 def have_common_time(a: Participant, b: Participant) -> bool:
@@ -121,9 +129,9 @@ def send_refusal(
     if shared_meeting(sender, recipient) is not None:
         return f"You already have a meeting with {recipient.name}."
     earlier = latest_request(sender, recipient)
-    if earlier is not None and earlier.status == "pending":
+    if earlier is not None and earlier.is_pending:
         return f"You already asked {recipient.name}; their answer is pending."
-    if earlier is not None and earlier.status == "declined":
+    if earlier is not None and earlier.status == RequestStatus.DECLINED:
         return f"{recipient.name} declined your request."
     for person in (sender, recipient):
         refusal = limit_refusal(person, sender)
@@ -144,7 +152,7 @@ def send_refusal(
 
 def accept_refusal(request: MeetingRequest) -> str | None:
     """Why the recipient cannot accept this request now (checked again at that moment)."""
-    if request.status != "pending":
+    if not request.is_pending:
         return f"This request was already {request.status}."
     sender, recipient = request.sender, request.recipient
     if not can_take_part(sender):

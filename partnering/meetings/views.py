@@ -33,7 +33,7 @@ def mine():
         "meetings/mine.html",
         mine=mine,
         colleague_forms=colleague_forms,
-        show_times=g.event.schedule_state != "unpublished",
+        show_times=g.event.is_published,
     )
 
 
@@ -51,7 +51,7 @@ def send(participant_id: int):
         except operations.RequestRefused as refused:
             flash(str(refused), "error")
             return redirect(url_for("registrations.person", participant_id=recipient.id))
-        if request.status == "accepted":
+        if request.is_accepted:
             flash(f"{recipient.name} had asked to meet you too: your meeting is agreed.", "success")
         else:
             flash(f"Your request is on its way to {recipient.name}.", "success")

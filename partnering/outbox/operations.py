@@ -13,7 +13,7 @@ from flask import current_app
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
-from partnering.outbox.models import OutboxMessage
+from partnering.outbox.models import OutboxMessage, OutboxStatus
 from partnering.plain_text import one_line
 
 
@@ -115,7 +115,7 @@ def one_email(to: str, subject: str, *, kind: str, event_id: int | None) -> Iter
                 subject=_fit(subject, SUBJECT_LENGTH),
                 message_id=new_message_id(),
                 raw=b"",
-                status="failed",
+                status=OutboxStatus.FAILED,
                 last_error=_fit(f"Could not build this email: {type(exc).__name__}: {exc}", 1000),
             )
         )
@@ -147,13 +147,13 @@ def resend(message: OutboxMessage) -> OutboxMessage:
             "This email could not be built, so there is nothing to send again: correct what "
             "its error names, then publish again or repeat the action that sent it."
         )
-    if message.status == "failed":
-        message.status = "waiting"
+    if message.status == OutboxStatus.FAILED:
+        message.status = OutboxStatus.WAITING
         message.attempts = 0
         message.next_attempt_at = utcnow()
         message.last_error = ""
         target = message
-    elif message.status == "sent":
+    elif message.status == OutboxStatus.SENT:
         copy = message_from_bytes(message.raw, policy=policy.default)
         del copy["Message-ID"]
         copy["Message-ID"] = new_message_id()

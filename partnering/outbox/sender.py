@@ -17,7 +17,7 @@ from sqlalchemy import or_, update
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
-from partnering.outbox.models import OutboxMessage
+from partnering.outbox.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
@@ -99,12 +99,12 @@ def _claim(row_id: int, now: datetime) -> bool:
         .where(
             OutboxMessage.id == row_id,
             or_(
-                OutboxMessage.status == "waiting",
-                (OutboxMessage.status == "sending")
+                OutboxMessage.status == OutboxStatus.WAITING,
+                (OutboxMessage.status == OutboxStatus.SENDING)
                 & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             ),
         )
-        .values(status="sending", claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
     )
     db.session.commit()
     return claimed.rowcount == 1
@@ -115,8 +115,9 @@ def due_ids(now: datetime, limit: int) -> list[int]:
         db.select(OutboxMessage.id)
         .where(
             or_(
-                (OutboxMessage.status == "waiting") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending")
+                (OutboxMessage.status == OutboxStatus.WAITING)
+                & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.SENDING)
                 & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             )
         )
@@ -142,13 +143,13 @@ def deliver_due(limit: int = 200) -> Round:
                 channel.send(row)
             except Exception as exc:  # every failure is recorded on the row and retried
                 _record_failure(row, exc)
-                result.failed += row.status == "failed"
-                result.retried += row.status == "waiting"
+                result.failed += row.status == OutboxStatus.FAILED
+                result.retried += row.status == OutboxStatus.WAITING
                 db.session.commit()
                 if isinstance(exc, CONNECTION_ERRORS):
                     break
                 continue
-            row.status = "sent"
+            row.status = OutboxStatus.SENT
             row.sent_at = utcnow()
             row.attempts += 1
             row.last_error = ""
@@ -161,8 +162,8 @@ def _record_failure(row: OutboxMessage, exc: Exception) -> None:
     row.attempts += 1
     row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
     if row.attempts >= MAX_ATTEMPTS:
-        row.status = "failed"
+        row.status = OutboxStatus.FAILED
     else:
-        row.status = "waiting"
+        row.status = OutboxStatus.WAITING
         row.next_attempt_at = utcnow() + backoff(row.attempts)
     current_app.logger.warning("Email to %s not sent: %s", row.recipient, row.last_error)

@@ -6,7 +6,7 @@ from partnering.access import event_blueprint, organiser_required
 from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.outbox import operations
-from partnering.outbox.models import STATUSES, OutboxMessage
+from partnering.outbox.models import FILTERS, OutboxMessage, OutboxStatus
 from partnering.paging import requested_page
 
 bp = event_blueprint("outbox", __name__, url_prefix="/outbox")
@@ -18,8 +18,8 @@ PAGE_SIZE = 50
 def index():
     status = request.args.get("status", "")
     query = db.select(OutboxMessage).filter_by(event_id=g.event.id)
-    if status in STATUSES:
-        query = query.filter_by(status=status)
+    if wanted := OutboxStatus.parse(status):
+        query = query.filter_by(status=wanted)
     page = db.paginate(
         query.order_by(OutboxMessage.id.desc()), page=requested_page(), per_page=PAGE_SIZE
     )
@@ -31,7 +31,12 @@ def index():
         ).all()
     )
     return render_template(
-        "outbox/index.html", page=page, status=status, counts=counts, jobs_running=jobs_running()
+        "outbox/index.html",
+        page=page,
+        status=status,
+        filters=FILTERS,
+        counts=counts,
+        jobs_running=jobs_running(),
     )
 
 

@@ -11,7 +11,7 @@ from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest, meeting_participant
 from partnering.meetings.rules import shared_meeting
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import Organisation, Participant, RegistrationStatus
 
 
 def listed(event: Event) -> Select:
@@ -21,7 +21,10 @@ def listed(event: Event) -> Select:
         .join(Participant.account)
         .outerjoin(Participant.organisation)
         .where(Participant.event_id == event.id)
-        .where(Participant.status == "approved", Participant.show_profile.is_(True))
+        .where(
+            Participant.status == RegistrationStatus.APPROVED,
+            Participant.show_profile.is_(True),
+        )
     )
 
 
@@ -92,7 +95,8 @@ def visible_or_404(viewer: Participant, participant_id: int) -> Participant:
         abort(404)
     if participant.id == viewer.id:
         return participant
-    if participant.status == "unconfirmed":  # not a registration until its owner confirms
+    # An unconfirmed registration is not one until its address's owner confirms it.
+    if participant.status == RegistrationStatus.UNCONFIRMED:
         abort(404)
     if viewer.is_organiser:
         return participant
@@ -129,7 +133,7 @@ def public_organisation_names(event: Event) -> list[str]:
                 Organisation.id.in_(
                     db.select(Participant.organisation_id).where(
                         Participant.event_id == event.id,
-                        Participant.status == "approved",
+                        Participant.status == RegistrationStatus.APPROVED,
                         Participant.show_profile.is_(True),
                     )
                 )

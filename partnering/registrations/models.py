@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
+from partnering.states import State, state_type
 
 ORGANISATION_TYPES = [
     ("sme", "SME / start-up"),
@@ -24,15 +25,36 @@ ORGANISATION_TYPES = [
 ORGANISATION_TYPE_LABELS = dict(ORGANISATION_TYPES)
 
 ROLES = ("participant", "organiser")
-STATUSES = ("unconfirmed", "invited", "pending", "approved", "rejected", "deleted")
-"""unconfirmed: someone not logged in registered an address that already had an account; it
-counts (becomes pending) only once the address's owner confirms it. invited: an organiser
-imported an address that already had an account; it becomes approved once its owner confirms.
-deleted: the participant deleted their registration and their data was erased."""
-AWAITING_CONFIRMATION = ("unconfirmed", "invited")
-CONFIRMED_STATUS = {"unconfirmed": "pending", "invited": "approved"}
-DECIDED_STATUSES = ("pending", "approved", "rejected")
+
+
+class RegistrationStatus(State):
+    """pending → approved or rejected by an organiser; deleted by the participant (their data
+    erased). unconfirmed: someone not logged in registered an address that already had an
+    account; it counts (becomes pending) only once the address's owner confirms it. invited: an
+    organiser imported an address that already had an account; it becomes approved once its
+    owner confirms."""
+
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    INVITED = "invited", "Invited"
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    DELETED = "deleted", "Deleted"
+
+
+AWAITING_CONFIRMATION = (RegistrationStatus.UNCONFIRMED, RegistrationStatus.INVITED)
+CONFIRMED_STATUS = {
+    RegistrationStatus.UNCONFIRMED: RegistrationStatus.PENDING,
+    RegistrationStatus.INVITED: RegistrationStatus.APPROVED,
+}
+DECIDED_STATUSES = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.APPROVED,
+    RegistrationStatus.REJECTED,
+)
 """The registrations an organiser decides on and counts."""
+DECISIONS = (RegistrationStatus.APPROVED, RegistrationStatus.REJECTED)
+"""What an organiser can decide a registration becomes."""
 
 unavailable_slot = db.Table(
     "unavailable_slot",
@@ -68,7 +90,9 @@ class Participant(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="participant")
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[RegistrationStatus] = mapped_column(
+        state_type(RegistrationStatus, "status"), default=RegistrationStatus.PENDING
+    )
     job_title: Mapped[str] = mapped_column(String(200), default="")
     topics_text: Mapped[str] = mapped_column(Text, default="")
     """Chosen topics from the event's list, one per line."""
@@ -91,6 +115,10 @@ class Participant(db.Model):
     booth: Mapped[Table | None] = relationship()
     unavailable_slots: Mapped[list[Slot]] = relationship(secondary=unavailable_slot)
 
+    @validates("status")
+    def _known_status(self, key: str, value: str) -> RegistrationStatus:
+        return RegistrationStatus(value)
+
     @property
     def name(self) -> str:
         return self.account.name
@@ -104,8 +132,20 @@ class Participant(db.Model):
         return self.role == "organiser"
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == RegistrationStatus.PENDING
+
+    @property
     def is_approved(self) -> bool:
-        return self.status == "approved"
+        return self.status == RegistrationStatus.APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == RegistrationStatus.REJECTED
+
+    @property
+    def is_invited(self) -> bool:
+        return self.status == RegistrationStatus.INVITED
 
     @property
     def awaits_confirmation(self) -> bool:
@@ -113,7 +153,12 @@ class Participant(db.Model):
 
     @property
     def is_deleted(self) -> bool:
-        return self.status == "deleted"
+        return self.status == RegistrationStatus.DELETED
+
+    @property
+    def is_decidable(self) -> bool:
+        """An organiser may approve or reject it (organisers' own registrations excepted)."""
+        return self.status in DECIDED_STATUSES and not self.is_organiser
 
     @property
     def topics(self) -> list[str]:

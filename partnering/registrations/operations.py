@@ -31,13 +31,20 @@ from partnering.db_types import utcnow
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
 from partnering.locks import lock_for_writing
-from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
+from partnering.meetings.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
+    meeting_participant,
+)
 from partnering.registrations import notify
 from partnering.registrations.models import (
     CONFIRMED_STATUS,
     ORGANISATION_TYPE_LABELS,
     Organisation,
     Participant,
+    RegistrationStatus,
 )
 from partnering.scheduling.operations import mark_cancelled
 
@@ -111,7 +118,7 @@ def register(
         _register_for_owner(event, profile, existing)
         return None
     account = get_or_create_account(email, profile.name)
-    participant = Participant(event_id=event.id, account=account, status="pending")
+    participant = Participant(event_id=event.id, account=account, status=RegistrationStatus.PENDING)
     db.session.add(participant)
     _apply(participant, profile, event)
     participant.privacy_consent_at = now or utcnow()
@@ -128,7 +135,7 @@ def _register_own(event: Event, profile: Profile, account: Account, now: datetim
     if participant is None:
         participant = Participant(event_id=event.id, account=account)
         db.session.add(participant)
-    _reset(participant, "pending")
+    _reset(participant, RegistrationStatus.PENDING)
     _apply(participant, profile, event)
     participant.privacy_consent_at = now
     db.session.commit()
@@ -139,11 +146,14 @@ def _register_for_owner(event: Event, profile: Profile, account: Account) -> Non
     """Someone not logged in registered an address that has an account."""
     lock_for_writing(account)
     participant = _participant_of(event, account)
-    if participant is None or participant.status in ("unconfirmed", "deleted"):
+    if participant is None or participant.status in (
+        RegistrationStatus.UNCONFIRMED,
+        RegistrationStatus.DELETED,
+    ):
         if participant is None:
             participant = Participant(event_id=event.id, account=account)
             db.session.add(participant)
-        _reset(participant, "unconfirmed")
+        _reset(participant, RegistrationStatus.UNCONFIRMED)
         # The profile waits for the owner to see and confirm; the account keeps its name.
         _apply(participant, profile, event, rename=False)
         db.session.flush()
@@ -156,7 +166,7 @@ def _register_for_owner(event: Event, profile: Profile, account: Account) -> Non
         send_login_link(account.email, url_for("events.home", slug=event.slug))
 
 
-def _reset(participant: Participant, status: str) -> None:
+def _reset(participant: Participant, status: RegistrationStatus) -> None:
     """A registration starting afresh (a new one, or one deleted or never confirmed)."""
     participant.status = status
     participant.role = "participant"
@@ -167,7 +177,7 @@ def _reset(participant: Participant, status: str) -> None:
     participant.unavailable_slots = []
 
 
-def confirm_registration(participant: Participant, *, consent: bool) -> str:
+def confirm_registration(participant: Participant, *, consent: bool) -> RegistrationStatus:
     """The address's owner confirms a registration made for them (by someone not logged in,
     or by the organisers' import): it now counts. Returns the new status."""
     lock_for_writing(participant)
@@ -223,24 +233,24 @@ def delete_registration(participant: Participant) -> Deletion:
     now = utcnow()
     pending = db.session.scalars(
         db.select(MeetingRequest).where(
-            MeetingRequest.status == "pending",
+            MeetingRequest.status == RequestStatus.PENDING,
             (MeetingRequest.sender_id == participant.id)
             | (MeetingRequest.recipient_id == participant.id),
         )
     ).all()
     for request in pending:
-        request.status, request.answered_at = "withdrawn", now
+        request.status, request.answered_at = RequestStatus.WITHDRAWN, now
     mine = db.select(meeting_participant.c.meeting_id).where(
         meeting_participant.c.participant_id == participant.id
     )
     meetings = db.session.scalars(
-        db.select(Meeting).where(Meeting.id.in_(mine), Meeting.status == "active")
+        db.select(Meeting).where(Meeting.id.in_(mine), Meeting.status == MeetingStatus.ACTIVE)
     ).all()
     for meeting in meetings:
         mark_cancelled(meeting, participant.account)
     db.session.execute(db.delete(FeedToken).where(FeedToken.participant_id == participant.id))
     organisation = participant.organisation
-    _reset(participant, "deleted")
+    _reset(participant, RegistrationStatus.DELETED)
     participant.organisation = None
     for name in ("job_title", "topics_text", "offer", "seek", "description"):
         setattr(participant, name, "")
@@ -258,7 +268,7 @@ def _erase_account_if_unused(participant: Participant) -> bool:
         db.select(db.func.count(Participant.id)).where(
             Participant.account_id == account.id,
             Participant.id != participant.id,
-            Participant.status != "deleted",
+            Participant.status != RegistrationStatus.DELETED,
         )
     )
     if elsewhere or account.is_admin:

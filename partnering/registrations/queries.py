@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager
 from partnering.auth.models import Account
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.registrations.models import Participant
+from partnering.registrations.models import Participant, RegistrationStatus
 
 
 def registrations_of(account: Account) -> list[Participant]:
@@ -18,7 +18,10 @@ def registrations_of(account: Account) -> list[Participant]:
             db.select(Participant)
             .join(Participant.event)
             .options(contains_eager(Participant.event))
-            .where(Participant.account_id == account.id, Participant.status != "deleted")
+            .where(
+                Participant.account_id == account.id,
+                Participant.status != RegistrationStatus.DELETED,
+            )
             .order_by(Event.created_at.desc(), Event.id.desc())
         )
     )

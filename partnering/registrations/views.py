@@ -123,11 +123,11 @@ def confirm():
     form = ConfirmRegistrationForm()
     if form.validate_on_submit():
         try:
-            status = operations.confirm_registration(participant, consent=form.consent.data)
+            operations.confirm_registration(participant, consent=form.consent.data)
         except operations.RegistrationRefused as refused:
             flash(str(refused), "error")
         else:
-            if status == "approved":
+            if participant.is_approved:
                 flash("You take part in this event. Check your profile.", "success")
             else:
                 flash("Your registration is confirmed; the organiser will review it.", "success")

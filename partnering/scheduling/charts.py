@@ -9,8 +9,8 @@ from datetime import date
 
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
-from partnering.registrations.models import Participant
+from partnering.meetings.models import Meeting, MeetingRequest, MeetingStatus, meeting_participant
+from partnering.registrations.models import Participant, RegistrationStatus
 from partnering.scheduling.grid import slots_by_day
 
 
@@ -57,7 +57,7 @@ def _histogram(event: Event) -> list[Bar]:
                 .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
                 .filter(
                     Meeting.event_id == event.id,
-                    Meeting.status == "active",
+                    Meeting.status == MeetingStatus.ACTIVE,
                     Meeting.slot_id.is_not(None),
                 )
                 .group_by(meeting_participant.c.participant_id)
@@ -66,7 +66,7 @@ def _histogram(event: Event) -> list[Bar]:
     )
     people = db.session.execute(
         db.select(Participant.id).filter_by(
-            event_id=event.id, status="approved", role="participant"
+            event_id=event.id, status=RegistrationStatus.APPROVED, role="participant"
         )
     ).scalars()
     per_count = Counter(scheduled.get(pid, 0) for pid in people)
@@ -80,7 +80,7 @@ def _table_use(event: Event) -> list[HeatRow]:
             db.select(Meeting.slot_id, db.func.count())
             .filter(
                 Meeting.event_id == event.id,
-                Meeting.status == "active",
+                Meeting.status == MeetingStatus.ACTIVE,
                 Meeting.slot_id.is_not(None),
                 Meeting.table_id.is_not(None),
             )

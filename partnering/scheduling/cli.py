@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import click
 
-from partnering.events.models import Event
+from partnering.events.models import Event, Publication
 from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.scheduling import operations
@@ -61,7 +61,7 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
         click.echo(f"Run #{run.id}: solving for at most {time_limit} s.")
         execute_run(run.id, echo=click.echo)
         db.session.refresh(run)
-        if run.status != "done":
+        if not run.is_draft:
             raise click.ClickException(f"run #{run.id} {run.status}: {run.error}")
         if run.stopped_early:
             raise click.ClickException(
@@ -81,9 +81,11 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
 
 @schedule_group.command("publish")
 @click.argument("slug")
-@click.option("--final", "state", flag_value="final", help="Publish as final.")
-@click.option("--preliminary", "state", flag_value="preliminary", default=True, help="(default)")
-def publish_command(slug: str, state: str) -> None:
+@click.option("--final", "state", flag_value=Publication.FINAL, help="Publish as final.")
+@click.option(
+    "--preliminary", "state", flag_value=Publication.PRELIMINARY, default=True, help="(default)"
+)
+def publish_command(slug: str, state: Publication) -> None:
     """Show the current schedule to participants."""
     try:
         fresh = operations.publish(_event(slug), state)

@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from partnering.events.models import Event
+from partnering.events.models import Event, Publication
 from partnering.form_fields import WholeNumberField
 from partnering.scheduling.operations import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
@@ -31,8 +31,11 @@ class PublishForm(FlaskForm):
     state = SelectField(
         "Publish as",
         choices=[
-            SelectChoice("preliminary", "Preliminary: participants see it, marked as not final"),
-            SelectChoice("final", "Final"),
+            SelectChoice(
+                Publication.PRELIMINARY.value,
+                "Preliminary: participants see it, marked as not final",
+            ),
+            SelectChoice(Publication.FINAL.value, Publication.FINAL.label),
         ],
     )
 

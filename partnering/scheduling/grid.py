@@ -15,9 +15,9 @@ from partnering.auth.models import Account
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
-from partnering.meetings.models import Meeting, meeting_participant
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
 from partnering.registrations.loading import shown_person
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import Organisation, Participant, RegistrationStatus
 
 TABLES_PER_PAGE = 40
 
@@ -69,7 +69,7 @@ def build_grid(
     column = {s.id: i for i, s in enumerate(slots)}
     placed_today = db.select(Meeting).filter(
         Meeting.event_id == event.id,
-        Meeting.status == "active",
+        Meeting.status == MeetingStatus.ACTIVE,
         Meeting.slot_id.in_(list(column)),
         Meeting.table_id.is_not(None),
     )
@@ -95,7 +95,7 @@ def build_grid(
     placed = db.session.execute(
         placed_today.filter(Meeting.table_id.in_(shown_ids)).options(*meeting_details())
     ).scalars()
-    published = event.schedule_state != "unpublished"
+    published = event.is_published
     cells: dict[int, list[Cell | None]] = {}
     for meeting in placed:
         row = cells.setdefault(meeting.table_id, [None] * len(slots))
@@ -126,7 +126,9 @@ def approved_by_name(event: Event) -> list[Participant]:
         db.session.execute(
             db.select(Participant)
             .join(Participant.account)
-            .filter(Participant.event_id == event.id, Participant.status == "approved")
+            .filter(
+                Participant.event_id == event.id, Participant.status == RegistrationStatus.APPROVED
+            )
             .order_by(Account.name, Participant.id)
             .options(contains_eager(Participant.account))
         ).scalars()

@@ -10,16 +10,31 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.states import State, state_type
 
-RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "applied", "rejected")
-ACTIVE_STATUSES = ("queued", "running")
+
+class RunStatus(State):
+    """queued → running → done (a draft) → applied or rejected; or failed or cancelled."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Draft: ready to review"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+
+
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 """A run in one of these holds the event: a second run is refused meanwhile."""
+REVIEWABLE_STATUSES = (RunStatus.DONE, RunStatus.APPLIED, RunStatus.REJECTED)
+"""A run in one of these has a result to compare with the schedule."""
 
 
 class ScheduleRun(db.Model):
@@ -31,7 +46,9 @@ class ScheduleRun(db.Model):
     """Seconds the solver may search."""
     keep_published: Mapped[bool] = mapped_column(default=True)
     """Published meetings stay where they are (they are fixed in the problem)."""
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[RunStatus] = mapped_column(
+        state_type(RunStatus, "status"), default=RunStatus.QUEUED
+    )
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -59,9 +76,30 @@ class ScheduleRun(db.Model):
     created_by: Mapped[Account | None] = relationship(foreign_keys=[created_by_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id])
 
+    @validates("status")
+    def _known_status(self, key: str, value: str) -> RunStatus:
+        return RunStatus(value)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RunStatus.RUNNING
+
+    @property
+    def is_draft(self) -> bool:
+        """Finished with a result the organiser has not applied or rejected yet."""
+        return self.status == RunStatus.DONE
+
+    @property
+    def ended_without_result(self) -> bool:
+        return self.status in (RunStatus.FAILED, RunStatus.CANCELLED)
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in REVIEWABLE_STATUSES
 
     @property
     def stopped_early(self) -> bool:
@@ -70,18 +108,10 @@ class ScheduleRun(db.Model):
 
     @property
     def remaining(self) -> float:
-        return max(0.0, self.time_limit - self.elapsed) if self.status == "running" else 0.0
+        return max(0.0, self.time_limit - self.elapsed) if self.is_running else 0.0
 
     @property
     def status_label(self) -> str:
-        if self.status == "done" and self.stopped_early:
+        if self.is_draft and self.stopped_early:
             return "Draft (stopped early): ready to review"
-        return {
-            "queued": "Waiting to start",
-            "running": "Running",
-            "done": "Draft: ready to review",
-            "failed": "Failed",
-            "cancelled": "Cancelled",
-            "applied": "Applied",
-            "rejected": "Rejected",
-        }.get(self.status, self.status)
+        return self.status.label

@@ -19,14 +19,14 @@ from flask import current_app
 from partnering.agenda.notify import announce_cancellation, announce_publication
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
-from partnering.events.models import Event, Slot, Table
+from partnering.events.models import Event, Publication, Slot, Table
 from partnering.extensions import db
 from partnering.jobs import enqueue, jobs_running
 from partnering.locks import lock_for_writing
-from partnering.meetings.models import Meeting
+from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import check_edit, describe
-from partnering.scheduling.models import ACTIVE_STATUSES, ScheduleRun
+from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
 from partnering.scheduling.placement import (
     EventRows,
     Place,
@@ -37,7 +37,7 @@ from partnering.scheduling.runs import CANCELLED, problem_for_run
 from partnering.scheduling.tasks import run_schedule
 from scheduler import check, schedule_from_dict
 
-PUBLISH_STATES = ("preliminary", "final")
+PUBLISH_STATES = (Publication.PRELIMINARY, Publication.FINAL)
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 3600
 
 
@@ -91,7 +91,8 @@ def end_if_abandoned(run: ScheduleRun) -> bool:
     error = _abandoned(run)
     if error is None:
         return False
-    run.status, run.phase, run.error, run.finished_at = "failed", "failed", error, utcnow()
+    run.status, run.error, run.finished_at = RunStatus.FAILED, error, utcnow()
+    run.phase = run.status
     db.session.commit()
     return True
 
@@ -102,7 +103,7 @@ def _abandoned(run: ScheduleRun) -> str | None:
         return None
     silent_after = _silent_after()
     cutoff, seconds = utcnow() - silent_after, round(silent_after.total_seconds())
-    if run.status == "running":
+    if run.is_running:
         if run.heartbeat_at is not None and run.heartbeat_at >= cutoff:
             return None
         return (
@@ -161,9 +162,9 @@ def cancel_run(run: ScheduleRun) -> str:
     if not run.is_active:
         raise ScheduleRefused(f"This run is {run.status_label.lower()}: there is nothing to stop.")
     silent = run.heartbeat_at is None or utcnow() - run.heartbeat_at > _silent_after()
-    stopping = not (run.status == "queued" or silent)
+    stopping = not (run.status == RunStatus.QUEUED or silent)
     if not stopping:
-        run.status, run.finished_at, run.error = "cancelled", utcnow(), CANCELLED
+        run.status, run.finished_at, run.error = RunStatus.CANCELLED, utcnow(), CANCELLED
     run.cancel_requested = True
     db.session.commit()
     if stopping:
@@ -171,7 +172,7 @@ def cancel_run(run: ScheduleRun) -> str:
     return CANCELLED
 
 
-def _decide(run: ScheduleRun, account: Account | None, status: str) -> None:
+def _decide(run: ScheduleRun, account: Account | None, status: RunStatus) -> None:
     run.status, run.decided_at, run.decided_by = status, utcnow(), account
 
 
@@ -179,7 +180,7 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
     """Make a finished run's result the event's schedule, in one transaction; returns how many
     meetings changed place. Refused when the event changed since in a way that breaks a rule."""
     lock_for_writing(run.event, run)
-    if run.status != "done":
+    if not run.is_draft:
         raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
     event = run.event
     rows = EventRows(event)
@@ -206,16 +207,16 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
         if rows.place_of(rows.meetings[meeting_id]) != placement.get(meeting_id)
     }
     _move_all(rows, changes)
-    _decide(run, account, "applied")
+    _decide(run, account, RunStatus.APPLIED)
     db.session.commit()
     return len(changes)
 
 
 def reject_run(run: ScheduleRun, account: Account | None) -> None:
     lock_for_writing(run)
-    if run.status != "done":
+    if not run.is_draft:
         raise ScheduleRefused(f"Only a finished draft can be rejected; this run is {run.status}.")
-    _decide(run, account, "rejected")
+    _decide(run, account, RunStatus.REJECTED)
     db.session.commit()
 
 
@@ -241,7 +242,7 @@ def _move_all(rows: EventRows, changes: dict[Meeting, Place | None]) -> None:
 # --- publishing ------------------------------------------------------------------------------
 
 
-def publish(event: Event, state: str) -> int:
+def publish(event: Event, state: Publication | str) -> int:
     """Show the schedule to participants as preliminary or final; every placed meeting becomes
     published (and so fixed for later runs). Returns how many meetings were newly published."""
     if state not in PUBLISH_STATES:
@@ -251,7 +252,7 @@ def publish(event: Event, state: str) -> int:
         db.session.execute(
             db.select(Meeting).filter(
                 Meeting.event_id == event.id,
-                Meeting.status == "active",
+                Meeting.status == MeetingStatus.ACTIVE,
                 Meeting.slot_id.is_not(None),
                 Meeting.table_id.is_not(None),
             )
@@ -278,7 +279,7 @@ def publish(event: Event, state: str) -> int:
 def _editable(meeting: Meeting, event: Event) -> None:
     if meeting.event_id != event.id:
         raise ScheduleRefused("This meeting belongs to another event.")
-    if meeting.status != "active":
+    if not meeting.is_active:
         raise ScheduleRefused("This meeting was cancelled; it cannot be placed.")
 
 
@@ -341,7 +342,7 @@ def unschedule_meeting(event: Event, meeting: Meeting) -> None:
 def participant_may_cancel(meeting: Meeting, participant: Participant, now: datetime) -> bool:
     event = meeting.event
     return (
-        meeting.status == "active"
+        meeting.is_active
         and participant in meeting.participants
         and (event.cancellation_cutoff is None or now < event.cancellation_cutoff)
     )
@@ -351,7 +352,7 @@ def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) ->
     """Cancel an agreed meeting: it is kept (status cancelled, who and when), and its slot and
     table are free for later runs. Participants may cancel until the event's cut-off."""
     lock_for_writing(meeting.event)
-    if meeting.status != "active":
+    if not meeting.is_active:
         raise ScheduleRefused("This meeting is already cancelled.")
     if not as_organiser:
         participant = next((p for p in meeting.participants if p.account_id == account.id), None)
@@ -369,7 +370,7 @@ def mark_cancelled(meeting: Meeting, account: Account) -> None:
     """The writes of a cancellation, for an operation that has taken the event's lock: the
     meeting is kept (cancelled, who and when), its place freed, its participants emailed a
     CANCEL if they were told about it."""
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), account.id
     meeting.locked = False
     meeting.sequence += 1

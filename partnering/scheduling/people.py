@@ -8,7 +8,7 @@ from datetime import date
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
-from partnering.meetings.models import Meeting, meeting_participant
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
 from partnering.registrations.models import Participant
 from partnering.scheduling.grid import slots_by_day
 
@@ -46,7 +46,7 @@ def placed_meetings(participant: Participant, *, published_only: bool = False) -
     if published_only:
         query = query.filter(Meeting.published_at.is_not(None))
     else:
-        query = query.filter(Meeting.status == "active")
+        query = query.filter(Meeting.status == MeetingStatus.ACTIVE)
     return sorted(db.session.execute(query).scalars(), key=lambda m: (m.slot.start, m.id))
 
 
@@ -56,7 +56,7 @@ def agenda_of(event: Event, participant: Participant, *, published_only: bool = 
     # An active meeting wins a slot over one cancelled there earlier.
     found = sorted(
         placed_meetings(participant, published_only=published_only),
-        key=lambda m: m.status == "active",
+        key=lambda m: m.is_active,
     )
     at = {m.slot_id: m for m in found}
     days = []
@@ -65,7 +65,7 @@ def agenda_of(event: Event, participant: Participant, *, published_only: bool = 
         free: list[Slot] = []
         for slot in slots:
             meeting = at.get(slot.id)
-            if meeting is None or meeting.status != "active" and not published_only:
+            if meeting is None or not meeting.is_active and not published_only:
                 free.append(slot)
                 continue
             if free and entries:

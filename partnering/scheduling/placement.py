@@ -49,7 +49,7 @@ class EventRows:
         return {p.ref: p for p in rows}
 
     def place_of(self, meeting: Meeting) -> Place | None:
-        if not meeting.is_placed or meeting.status != "active":
+        if not meeting.is_placed or not meeting.is_active:
             return None
         return (meeting.slot.ref, meeting.table.ref)
 

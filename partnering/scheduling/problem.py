@@ -39,6 +39,8 @@ from partnering.meetings.models import (
     PRIORITIES,
     Meeting,
     MeetingRequest,
+    MeetingStatus,
+    RequestStatus,
     meeting_allowed_slot,
     meeting_participant,
 )
@@ -47,6 +49,7 @@ from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     Organisation,
     Participant,
+    RegistrationStatus,
     unavailable_slot,
 )
 from scheduler import problem as fmt
@@ -94,7 +97,9 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
     slot_ref = {s.id: s.ref for s in slots}
 
     meetings = db.session.scalars(
-        select(Meeting).filter_by(event_id=event.id, status="active").order_by(Meeting.id)
+        select(Meeting)
+        .filter_by(event_id=event.id, status=MeetingStatus.ACTIVE)
+        .order_by(Meeting.id)
     ).all()
     all_tables = db.session.scalars(
         select(Table).filter_by(event_id=event.id).order_by(Table.position, Table.id)
@@ -105,7 +110,9 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
     hidden = {t.id for t in tables if t.hidden}
 
     people = db.session.scalars(
-        select(Participant).filter_by(event_id=event.id, status="approved").order_by(Participant.id)
+        select(Participant)
+        .filter_by(event_id=event.id, status=RegistrationStatus.APPROVED)
+        .order_by(Participant.id)
     ).all()
     org_ref = {
         o.id: organisation_ref(o)
@@ -413,7 +420,7 @@ def _write_event(
                 "account_id": account_id[email],
                 "organisation_id": organisation_id.get(p.organisation) if p.organisation else None,
                 "role": "participant",
-                "status": "approved",
+                "status": RegistrationStatus.APPROVED,
                 "show_profile": True,
                 "booth_table_id": table_id[p.booth] if p.booth else None,
                 "max_meetings": p.max_meetings,
@@ -439,7 +446,7 @@ def _write_event(
             {
                 "event_id": event.id,
                 "priority": m.priority,
-                "status": "active",
+                "status": MeetingStatus.ACTIVE,
                 "slot_id": slot_id[m.fixed.slot] if m.fixed else None,
                 "table_id": table_id[m.fixed.table] if m.fixed and m.fixed.table else None,
                 "locked": m.fixed is not None,
@@ -481,7 +488,7 @@ def _write_event(
                 "sender_id": participant_id[m.participants[0]],
                 "recipient_id": participant_id[m.participants[-1]],
                 "priority": min(m.priority, MAX_REQUEST_PRIORITY),
-                "status": "accepted",
+                "status": RequestStatus.ACCEPTED,
                 "meeting_id": meeting_id[m.id],
                 "created_at": now,
                 "answered_at": now,

@@ -84,7 +84,7 @@ def review_run(run: ScheduleRun) -> RunReview:
     diff = Diff()
     for m in problem.meetings:
         meeting = rows.meetings.get(m.id)
-        if meeting is None or meeting.status != "active":
+        if meeting is None or not meeting.is_active:
             continue
         before, after = now.get(m.id), proposed.get(m.id)
         change = Move(meeting, _rows_of(rows, before), _rows_of(rows, after))

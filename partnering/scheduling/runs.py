@@ -20,7 +20,7 @@ from dataclasses import replace
 from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.scheduling import engine
-from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.models import RunStatus, ScheduleRun
 from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
 from scheduler import (
@@ -73,9 +73,9 @@ def problem_for_run(run: ScheduleRun) -> Problem:
 def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     """Solve the run's problem and store the result; `echo` gets a line per progress report."""
     run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.status != "queued":
+    if run is None or run.status != RunStatus.QUEUED:
         return  # cancelled before it started, or already handled
-    run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+    run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
     run.phase = "preparing"
     db.session.commit()
     try:
@@ -84,7 +84,7 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
         hint = current_schedule(problem, EventRows(run.event))
         db.session.commit()
         db.session.refresh(run, ["cancel_requested", "status"])
-        if run.status != "running":
+        if not run.is_running:
             raise RunAbandoned
         if run.cancel_requested:
             raise RunCancelled
@@ -93,14 +93,18 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
         _finish(run, problem, schedule, stopped_early=reporter.stopping)
     except RunCancelled:
         db.session.rollback()
-        _end(run, "cancelled", CANCELLED)
+        _end(run, RunStatus.CANCELLED, CANCELLED)
     except RunAbandoned:
         db.session.rollback()
         log.warning("schedule run %s was given up as silent; its result is dropped", run_id)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, not the consumer
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
-        _end(run, "failed", f"The scheduler failed: {exc}. The current schedule is unchanged.")
+        _end(
+            run,
+            RunStatus.FAILED,
+            f"The scheduler failed: {exc}. The current schedule is unchanged.",
+        )
 
 
 class _Reporter:
@@ -120,7 +124,7 @@ class _Reporter:
             return self.stopping
         self.last = now
         db.session.refresh(run, ["cancel_requested", "status"])
-        if run.status != "running":
+        if not run.is_running:
             raise RunAbandoned
         if run.cancel_requested and not self.stopping:
             self.stopping = True
@@ -144,18 +148,18 @@ def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_e
     violations = check(problem, schedule)
     if violations:
         shown = "; ".join(str(v) for v in violations[:5])
-        _end(run, "failed", f"The scheduler produced an invalid schedule ({shown}).")
+        _end(run, RunStatus.FAILED, f"The scheduler produced an invalid schedule ({shown}).")
         return
     run.phase = "figures"
     run.heartbeat_at = utcnow()
     db.session.commit()
     summary = summarise(problem, schedule)
     db.session.refresh(run, ["status"])
-    if run.status != "running":
+    if not run.is_running:
         raise RunAbandoned
     run.result = schedule_to_dict(_with_reasons(problem, schedule))
     run.summary = {**summary, "stopped_early": stopped_early}
-    _end(run, "done", "")
+    _end(run, RunStatus.DONE, "")
 
 
 def _with_reasons(problem: Problem, schedule: Schedule) -> Schedule:
@@ -193,7 +197,7 @@ def summarise(problem: Problem, schedule: Schedule) -> dict:
     }
 
 
-def _end(run: ScheduleRun, status: str, error: str) -> None:
+def _end(run: ScheduleRun, status: RunStatus, error: str) -> None:
     run.status, run.error, run.finished_at = status, error, utcnow()
     if run.started_at is not None:
         run.elapsed = (run.finished_at - run.started_at).total_seconds()

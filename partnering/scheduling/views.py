@@ -12,7 +12,7 @@ from partnering.events.models import Slot, Table
 from partnering.extensions import db
 from partnering.input_guard import requested_id
 from partnering.jobs import jobs_running
-from partnering.meetings.models import Meeting
+from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling import operations
 from partnering.scheduling.charts import build_charts
@@ -95,7 +95,7 @@ def start_run():
 def run(run_id: int):
     found = _run(run_id)
     operations.end_if_abandoned(found)
-    review = review_run(found) if found.status in ("done", "applied", "rejected") else None
+    review = review_run(found) if found.has_result else None
     return render_template(
         "scheduling/run.html", run=found, review=review, jobs_running=jobs_running()
     )
@@ -108,6 +108,7 @@ def progress(run_id: int):
     operations.end_if_abandoned(found)
     return jsonify(
         status=found.status,
+        active=found.is_active,
         label=found.status_label,
         phase=found.phase,
         best=found.best,
@@ -252,7 +253,10 @@ def swap(meeting_id: int):
         abort(400)
     other = db.session.execute(
         db.select(Meeting).filter_by(
-            event_id=g.event.id, slot_id=form.slot.data, table_id=form.table.data, status="active"
+            event_id=g.event.id,
+            slot_id=form.slot.data,
+            table_id=form.table.data,
+            status=MeetingStatus.ACTIVE,
         )
     ).scalar_one_or_none()
     if other is None:

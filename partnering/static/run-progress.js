@@ -11,7 +11,7 @@
     fetch(box.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (run) {
-        if (run.status !== "queued" && run.status !== "running") { window.location.reload(); return; }
+        if (!run.active) { window.location.reload(); return; }
         show("run-status", run.label);
         show("run-best", run.best === null ? null : Math.round(run.best));
         show("run-bound", run.bound === null ? null : Math.round(run.bound));

@@ -20,6 +20,7 @@ from partnering import create_app
 from partnering.auth.models import Account
 from partnering.auth.operations import login_token
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
 from tests.security.world import World, build_world
 
 # Reported through the console, which the test listens to (init scripts are not subject to the
@@ -45,7 +46,7 @@ def site(database_url) -> Iterator[Site]:
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "csp-browser-test-6d1f0a9c3e7b4d2a8f5c1e9b7a3d6f20",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "HUEY_IMMEDIATE": True,
             "RATELIMIT_ENABLED": False,

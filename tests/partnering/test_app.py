@@ -35,8 +35,9 @@ def test_unknown_event_is_404(client):
 def test_migrations_build_the_same_schema_as_the_models(database_url, empty_database):
     """All migrations on an empty database give what the models declare: alembic's comparison
     (tables, columns, types, nullability, defaults, keys, indexes, unique constraints) finds
-    nothing to do, and partial indexes, whose WHERE alembic does not compare, have the WHERE of
-    the same index made from the models by the same database."""
+    nothing to do; and what alembic does not compare, the WHERE of partial indexes and the
+    check constraints (names and conditions), is the same as in the schema the same database
+    makes from the models."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
     )
@@ -48,11 +49,13 @@ def test_migrations_build_the_same_schema_as_the_models(database_url, empty_data
             )
             differences = [str(d) for d in compare_metadata(context, db.metadata)]
             migrated = partial_index_predicates(connection)
+            migrated_checks = check_constraints(connection)
         db.engine.dispose()
     models = create_engine(empty_database("models"))
     db.metadata.create_all(models)
     with models.connect() as connection:
         declared = partial_index_predicates(connection)
+        declared_checks = check_constraints(connection)
     models.dispose()
     differences += [
         f"partial index {name}: WHERE {migrated.get(name)} after migrations,"
@@ -60,6 +63,13 @@ def test_migrations_build_the_same_schema_as_the_models(database_url, empty_data
         for name in sorted(migrated.keys() | declared.keys())
         if migrated.get(name) != declared.get(name)
     ]
+    differences += [
+        f"check constraint {table}.{name}: CHECK {migrated_checks.get((table, name))} after"
+        f" migrations, CHECK {declared_checks.get((table, name))} in the models"
+        for table, name in sorted(migrated_checks.keys() | declared_checks.keys())
+        if migrated_checks.get((table, name)) != declared_checks.get((table, name))
+    ]
+    assert declared_checks, "the models declare check constraints: none was read back"
     assert not differences, "\n".join(differences)
 
 
@@ -74,3 +84,15 @@ def partial_index_predicates(connection) -> dict[str, str]:
         for index in inspector.get_indexes(table)
         if index.get("dialect_options", {}).get(option) is not None
     }
+
+
+def check_constraints(connection) -> dict[tuple[str, str], str]:
+    """{(table, constraint name): its condition as the database reports it, without spaces}.
+    An unnamed check is listed under its condition, so that it cannot go unnoticed."""
+    inspector = inspect(connection)
+    checks = {}
+    for table in inspector.get_table_names():
+        for check in inspector.get_check_constraints(table):
+            condition = "".join(check["sqltext"].split())
+            checks[(table, check["name"] or f"unnamed {condition}")] = condition
+    return checks

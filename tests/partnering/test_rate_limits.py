@@ -20,6 +20,7 @@ from partnering.meetings.models import MeetingRequest
 from partnering.outbox.models import OutboxMessage
 from partnering.rate_limits import in_words
 from partnering.registrations.models import Participant
+from tests.keys import TEST_SECRET_KEY
 
 LIMITER_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
@@ -120,7 +121,7 @@ def proxied_app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
@@ -260,7 +261,7 @@ def test_limits_can_be_switched_off(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,

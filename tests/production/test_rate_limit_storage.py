@@ -15,6 +15,7 @@ from limits import parse_many
 from partnering import config as settings
 from partnering import create_app
 from partnering.extensions import db
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import WebClient, csrf_token, free_port, start_gunicorn
 
 # A Redis database no other test empties; this test's keys have a prefix of their own.
@@ -58,7 +59,7 @@ def test_an_unreachable_store_lets_requests_through(database_url, caplog):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,

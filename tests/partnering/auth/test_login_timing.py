@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from partnering import create_app
 from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
+from tests.keys import TEST_SECRET_KEY
 from tests.servers import WebClient, csrf_token, start_gunicorn, start_huey_consumer
 
 ROUNDS = 30
@@ -32,7 +33,7 @@ def app(database_url):
     """The test's own view of the server's database, migrated as the server's is."""
     app = create_app(
         {
-            "SECRET_KEY": "rate-limit-tests-secret-key-7c1e4b9a2f6d8e03",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
         }
     )

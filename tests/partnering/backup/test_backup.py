@@ -21,7 +21,7 @@ from partnering.demo import SLUG, create_demo
 from partnering.events.models import Event
 from partnering.events.operations import create_event
 from partnering.extensions import db
-from partnering.meetings.models import REQUEST_STATUSES, Meeting
+from partnering.meetings.models import Meeting, RequestStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
@@ -97,7 +97,7 @@ def test_a_moved_event_exports_the_same_document(app, second_app, rich, tmp_path
     assert export(second_app) == doc
 
     # the source was as rich as promised, and the document holds no database id
-    assert {r["status"] for r in doc["requests"]} == set(REQUEST_STATUSES)
+    assert {r["status"] for r in doc["requests"]} == set(RequestStatus)
     assert {r["status"] for r in doc["schedule_runs"]} == {"applied", "rejected"}
     assert all(r["created_by"] and r["decided_by"] for r in doc["schedule_runs"][:1])
     meetings = doc["meetings"]
