@@ -35,12 +35,12 @@ STATE_COLUMNS = {
 
 @pytest.fixture
 def app_before_checks(database_url):
-    """An app on a database migrated to 0006, the revision before the state checks."""
+    """An app on a database migrated to 0007, the revision before the state checks."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
     )
     with app.app_context():
-        upgrade(revision="0006")
+        upgrade(revision="0007")
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -119,7 +119,7 @@ def test_known_states_are_kept_and_the_database_refuses_others(app_before_checks
         db.session.rollback()
 
     # Going back removes the checks and nothing else.
-    downgrade(revision="0006")
+    downgrade(revision="0007")
     assert _checks() == set()
     for (table, column), (row_id, state) in rows.items():
         assert _state(table, column, row_id) == state
@@ -167,7 +167,7 @@ def test_an_unknown_state_stops_init_db_and_changes_nothing(app_before_checks, d
     )
     assert f"schedule_run.status 'paused' (1 row: id {run_id};" in errors[0]
     assert "nothing was changed" in errors[0]
-    assert _revision() == "0006"
+    assert _revision() == "0007"
     assert _checks() == set()
     assert _state("meeting", "status", meeting_id) == "confirmed"
     assert _state("schedule_run", "status", run_id) == "paused"
