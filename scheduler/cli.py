@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -130,7 +130,42 @@ def _solve(args: argparse.Namespace) -> int:
         f"priority {f.priority_sum}, {f.idle_gaps} idle gaps, {f.table_changes} table changes",
         file=sys.stderr,
     )
+    print(_verdict(schedule.stats), file=sys.stderr)
     return 0
+
+
+FIGURE_NAMES = {
+    "priority": "priority",
+    "fairness": "fairness",
+    "idle_gaps": "idle gaps",
+    "table_changes": "table changes",
+}
+
+
+def _verdict(stats: Mapping[str, object]) -> str:
+    """Which figures the solver proved optimal and which are the best it found, with the
+    idle-gap lower bound when the exact stage gave one."""
+
+    def names(key: str) -> str:
+        found = stats.get(key)
+        listed = found if isinstance(found, list) else []
+        return ", ".join(FIGURE_NAMES.get(str(k), str(k)) for k in listed) or "none"
+
+    parts = [
+        f"{stats.get('status', 'feasible')}",
+        f"proven optimal: {names('optimal')}",
+        f"best found: {names('best_found')}",
+    ]
+    if "idle_gaps_bound" in stats:
+        parts.append(f"no schedule has fewer than {stats['idle_gaps_bound']} idle gaps")
+    elif "idle_gaps_bound_same_meetings" in stats:
+        parts.append(
+            f"no schedule of these meetings has fewer than "
+            f"{stats['idle_gaps_bound_same_meetings']} idle gaps"
+        )
+    if stats.get("stopped"):
+        parts.append("stopped on request")
+    return "; ".join(parts)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -131,6 +131,16 @@ def test_solve_writes_a_valid_schedule_and_reports_progress(tmp_path, capsys):
     assert len(schedule.assignments) == 2
 
 
+def test_solve_says_which_figures_are_proven_and_which_are_best_found(tmp_path, capsys):
+    problem = write(tmp_path, "p.json", PROBLEM)
+    code, _, err = run(capsys, "solve", problem, "-o", str(tmp_path / "s.json"))
+    assert code == 0
+    last = err.splitlines()[-1]
+    assert last.startswith("optimal; proven optimal: priority, fairness, idle gaps;")
+    assert "best found: table changes" in last
+    assert "no schedule has fewer than 0 idle gaps" in last
+
+
 def test_generate_writes_a_loadable_problem(tmp_path, capsys):
     output = tmp_path / "event.json"
     argv = ["generate", "--participants", "30", "--days", "1", "--seed", "4", "-o", str(output)]

@@ -279,6 +279,62 @@ def test_jair_instances_reach_the_papers_optimum(name):
     assert result.gap_spread <= 2
 
 
+@pytest.mark.parametrize("name", ["tic-12", "forumt-14"])
+def test_the_default_reaches_the_papers_optimum_without_a_spread_limit(name):
+    # The optimum without the paper's spread limit is never above the paper's optimum.
+    path = instance_dir() / f"{name}.original.dzn"
+    if not path.exists():
+        pytest.skip(
+            f"JAIR instance files absent from {instance_dir()} (research data, not vendored)"
+        )
+    problem = read_dzn(path)
+    schedule = solved(problem, time_limit=60)
+    result = figures(problem, schedule)
+    assert result.meetings_scheduled == len(problem.meetings)
+    assert result.idle_gaps <= PAPER_OPTIMA[name][0]
+    assert schedule.stats["idle_gaps_bound"] <= result.idle_gaps
+
+
+def test_a_run_with_everything_proven_says_so_and_searches_no_further():
+    # Three meetings of p1 fit back to back: priority, fairness and gaps are all provably
+    # the best there is, so neighbourhood search has nothing left to do.
+    problem = event(slots=5, meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4")])
+    phases = []
+    schedule = solved(problem, time_limit=30, on_progress=lambda p: phases.append(p.phase))
+    assert schedule.stats["status"] == "optimal"
+    assert schedule.stats["optimal"] == ["priority", "fairness", "idle_gaps"]
+    assert schedule.stats["best_found"] == ["table_changes"]
+    assert "neighbourhoods" not in phases
+
+
+def test_a_figure_not_proven_is_listed_as_best_found():
+    # Stopped right after the start, nothing has been proven yet.
+    problem = generate(participants=40, days=1, seed=5)
+    schedule = solved(problem, time_limit=30, should_stop=lambda: True)
+    assert schedule.stats["status"] == "feasible"
+    assert schedule.stats["optimal"] == []
+    assert schedule.stats["best_found"] == ["priority", "fairness", "idle_gaps", "table_changes"]
+
+
+def test_the_idle_gap_bound_is_never_above_the_gaps_of_the_schedule():
+    # p1 meets p2..p5; p2..p5 are each free only at one end of the day, so p1 must wait.
+    problem = event(
+        slots=6,
+        participants=[
+            {"id": "p1"},
+            {"id": "p2", "available": ["d0s0"]},
+            {"id": "p3", "available": ["d0s1"]},
+            {"id": "p4", "available": ["d0s4"]},
+            {"id": "p5", "available": ["d0s5"]},
+        ],
+        meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4"), pair("p1", "p5")],
+    )
+    schedule = solved(problem)
+    assert figures(problem, schedule).idle_gaps == 1
+    assert schedule.stats["idle_gaps_bound"] == 1
+    assert schedule.stats["status"] == "optimal"
+
+
 def test_fixed_meetings_in_conflict_are_a_clear_error():
     problem = event(
         slots=2,
