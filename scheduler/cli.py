@@ -131,7 +131,16 @@ def _solve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(_verdict(schedule.stats), file=sys.stderr)
+    without = schedule.stats.get("without_meeting") or {}
+    for pid, why in list(without.items())[:SHOWN]:
+        print(f"{pid} has no meeting: {why}", file=sys.stderr)
+    if len(without) > SHOWN:
+        print(f"... and {len(without) - SHOWN} more without a meeting", file=sys.stderr)
     return 0
+
+
+SHOWN = 10
+"""Participants without a meeting listed by `solve`; the schedule's stats name them all."""
 
 
 FIGURE_NAMES = {

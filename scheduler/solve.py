@@ -37,7 +37,7 @@ from typing import Any
 
 from scheduler import cpsat, gap_stage, lns
 from scheduler.check import check, check_fixed
-from scheduler.explain import explain
+from scheduler.explain import explain, without_meeting
 from scheduler.first_fit import first_fit
 from scheduler.greedy import greedy
 from scheduler.instance import Instance
@@ -438,6 +438,7 @@ def _schedule(
         if i not in placed
     )
     stats = dict(stats)
+    stats["without_meeting"] = without_meeting(inst.problem, by_id, reasons)
     stats.update(
         seconds=round(clock.elapsed, 3),
         meetings_scheduled=len(assignments),

@@ -141,6 +141,14 @@ def test_solve_says_which_figures_are_proven_and_which_are_best_found(tmp_path, 
     assert "no schedule has fewer than 0 idle gaps" in last
 
 
+def test_solve_names_who_has_no_meeting_and_why(tmp_path, capsys):
+    one_slot = {**PROBLEM, "slots": PROBLEM["slots"][:1]}
+    problem = write(tmp_path, "p.json", one_slot)
+    code, _, err = run(capsys, "solve", problem, "-o", str(tmp_path / "s.json"))
+    assert code == 0
+    assert "c has no meeting: their agreed meeting could not be placed (m2: " in err
+
+
 def test_generate_writes_a_loadable_problem(tmp_path, capsys):
     output = tmp_path / "event.json"
     argv = ["generate", "--participants", "30", "--days", "1", "--seed", "4", "-o", str(output)]

@@ -335,6 +335,20 @@ def test_the_idle_gap_bound_is_never_above_the_gaps_of_the_schedule():
     assert schedule.stats["status"] == "optimal"
 
 
+def test_everyone_left_without_a_meeting_gets_a_reason():
+    # One slot: p1 meets p2 (the more wanted meeting); p3 then has no chance, p4 never had one.
+    problem = event(
+        slots=1,
+        participants=[{"id": "p1"}, {"id": "p2"}, {"id": "p3"}, {"id": "p4", "available": []}],
+        meetings=[pair("p1", "p2", priority=2), pair("p1", "p3"), pair("p1", "p4")],
+    )
+    schedule = solved(problem)
+    without = schedule.stats["without_meeting"]
+    assert set(without) == set(figures(problem, schedule).without_meeting) == {"p3", "p4"}
+    assert without["p3"].startswith("their agreed meeting could not be placed (m2: ")
+    assert "p1 and p4 share no available slot" in without["p4"]
+
+
 def test_fixed_meetings_in_conflict_are_a_clear_error():
     problem = event(
         slots=2,
