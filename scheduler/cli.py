@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="most minus fewest idle gaps of any participant",
     )
+    solve.add_argument(
+        "--repair",
+        action="store_true",
+        help="place fixed meetings that cannot keep their places anew instead of refusing",
+    )
     solve.set_defaults(command=_solve)
 
     check_cmd = commands.add_parser("check", help="validate a schedule and print its figures")
@@ -112,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 def _solve(args: argparse.Namespace) -> int:
     from scheduler.solve import solve
 
-    problem = _load_solvable(args.problem)
+    problem = load_problem(args.problem) if args.repair else _load_solvable(args.problem)
     hint = load_schedule(args.hint) if args.hint else None
     progress = _ProgressPrinter(sys.stderr)
     schedule = solve(
@@ -122,8 +127,15 @@ def _solve(args: argparse.Namespace) -> int:
         hint=hint,
         on_progress=progress,
         gap_spread_limit=args.gap_spread_limit,
+        repair=args.repair,
     )
     _write(args.output, dump_json(schedule_to_dict(schedule)))
+    for conflict in schedule.stats.get("repaired", ()):
+        print(
+            f"released {', '.join(conflict['meetings'])} ({conflict['rule']}: "
+            f"{conflict['message']}; people: {', '.join(conflict['people'])})",
+            file=sys.stderr,
+        )
     f = figures(problem, schedule)
     print(
         f"scheduled {f.meetings_scheduled} of {f.meetings_total} meetings, "

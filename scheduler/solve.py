@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler import cpsat, gap_stage, lns
-from scheduler.check import check, check_fixed
+from scheduler.check import check
 from scheduler.explain import explain, without_meeting
 from scheduler.first_fit import first_fit
 from scheduler.greedy import greedy
@@ -44,6 +44,7 @@ from scheduler.instance import Instance
 from scheduler.model import Placement, PlacementModel, best_selection
 from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
+from scheduler.repair import release_conflicts
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
@@ -120,6 +121,7 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     gap_spread_limit: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    repair: bool = False,
 ) -> Schedule:
     """The best schedule found within `time_limit` seconds (see FORMATS.md for "best").
 
@@ -130,15 +132,22 @@ def solve(
     far is returned, checked like any other, with `stats["stopped"] = True` (finishing it
     takes a moment: tables and reasons, about 0.2 ms per meeting). `gap_spread_limit` bounds
     the difference between the most and the fewest idle gaps of any participant. Fixed
-    meetings that break a hard rule between themselves raise `FormatError` naming them.
+    meetings that break a hard rule between themselves raise `FormatError` naming them;
+    with `repair`, exactly those are placed anew instead (or left out, with a reason), and
+    `stats["repaired"]` lists the conflicts with their rule, meetings and people.
     """
     clock = _Clock(time_limit, on_progress, len(problem.meetings), should_stop)
-    conflicts = check_fixed(problem)
-    if conflicts:
-        raise FormatError(f"fixed meetings cannot all keep their places: {conflicts[0]}")
+    problem, conflicts = release_conflicts(problem)
+    if conflicts and not repair:
+        first = conflicts[0]
+        raise FormatError(
+            f"fixed meetings cannot all keep their places: {first.rule}: {first.message}"
+        )
     inst = Instance(problem)
     previous_slots, previous_tables = _previous(inst, hint)
     stats: dict[str, Any] = {"workers": workers, "model_pairs": inst.size}
+    if conflicts:
+        stats["repaired"] = [c.as_dict() for c in conflicts]
     start = first_fit(inst, prefer=previous_slots)
     clock.best = float(_priority(inst, start))
     clock.report("start")

@@ -12,6 +12,7 @@ from scheduler.generate import generate
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
+from scheduler.repair import release_conflicts
 from scheduler.solve import Progress, solve
 
 
@@ -359,3 +360,33 @@ def test_fixed_meetings_in_conflict_are_a_clear_error():
     )
     with pytest.raises(FormatError, match="m1"):
         solve(problem, time_limit=2)
+
+
+def test_repair_releases_exactly_the_fixed_meetings_in_conflict():
+    problem = event(
+        slots=3,
+        participants=[{"id": f"p{i}"} for i in range(1, 6)]
+        + [{"id": "p6", "unavailable": ["d0s2"]}],
+        meetings=[
+            pair("p1", "p2", fixed={"slot": "d0s0"}),
+            pair("p1", "p3", fixed={"slot": "d0s0"}),  # p1 twice in d0s0
+            pair("p4", "p5", fixed={"slot": "d0s1", "table": "T2"}),
+            pair("p5", "p6", fixed={"slot": "d0s2"}),  # p6 is no longer there
+        ],
+    )
+    with pytest.raises(FormatError, match="fixed meetings cannot all keep their places"):
+        solve(problem, time_limit=2)
+    schedule = solve(problem, time_limit=5, repair=True)
+    repaired = schedule.stats["repaired"]
+    assert sorted(m for c in repaired for m in c["meetings"]) == ["m1", "m2", "m4"]
+    double = next(c for c in repaired if c["meetings"] == ["m1", "m2"])
+    assert double["rule"] == "participant-double-booked" and "p1" in double["people"]
+    unavailable = next(c for c in repaired if c["meetings"] == ["m4"])
+    assert "p6" in unavailable["people"]
+    placed = {a.meeting: a for a in schedule.assignments}
+    assert (placed["m3"].slot, placed["m3"].table) == ("d0s1", "T2")
+    assert placed["m1"].slot != placed["m2"].slot
+    assert placed["m4"].slot != "d0s2"
+    # Valid under every rule, the released meetings' former places aside.
+    freed, _ = release_conflicts(problem)
+    assert check(freed, schedule) == []
