@@ -155,6 +155,7 @@ def _search_with_cp_sat(
     time_limit = deadline - started
     if hint:
         _start_from(gap_model, search, hint, time_limit=max(0.1 * time_limit, 1.0))
+    given = search.best  # the hint, when it is a placement: the first stage keeps its share
     fewest = fewest_gaps_alone(gap_model.problem, gap_model.meetings, time_limit=0.1 * time_limit)
     gap_model.add_person_bounds(fewest)
     search.raise_bound(sum(fewest.values()))
@@ -169,7 +170,7 @@ def _search_with_cp_sat(
         if search.best is None and (unsettled or remaining < FALLBACK_SHARE * time_limit):
             target = gap_model.most_gaps  # nothing yet: any placement, then improve it
         share = max(FIRST_STAGE_SHARE * remaining, 2.0)
-        if search.best is not None:
+        if search.best is not None and search.best is not given:
             # Alternate: the whole problem at one gap fewer (which can also prove the bound),
             # then neighbourhoods of the best placement, which find improvements far sooner.
             share = max(0.3 * remaining, 2.0)
