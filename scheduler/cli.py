@@ -178,7 +178,12 @@ def _verdict(stats: Mapping[str, object]) -> str:
         f"best found: {names('best_found')}",
     ]
     if "idle_gaps_bound" in stats:
-        parts.append(f"no schedule has fewer than {stats['idle_gaps_bound']} idle gaps")
+        within = (
+            f" within a gap spread of {stats['gap_spread_limit']}"
+            if "gap_spread_limit" in stats
+            else ""
+        )
+        parts.append(f"no schedule{within} has fewer than {stats['idle_gaps_bound']} idle gaps")
     elif "idle_gaps_bound_same_meetings" in stats:
         parts.append(
             f"no schedule of these meetings has fewer than "

@@ -148,6 +148,8 @@ def solve(
     stats: dict[str, Any] = {"workers": workers, "model_pairs": inst.size}
     if conflicts:
         stats["repaired"] = [c.as_dict() for c in conflicts]
+    if gap_spread_limit is not None:
+        stats["gap_spread_limit"] = gap_spread_limit  # every proof holds under it only
     start = first_fit(inst, prefer=previous_slots)
     clock.best = float(_priority(inst, start))
     clock.report("start")

@@ -139,6 +139,10 @@ def test_solve_says_which_figures_are_proven_and_which_are_best_found(tmp_path, 
     assert last.startswith("optimal; proven optimal: priority, fairness, idle gaps;")
     assert "best found: table changes" in last
     assert "no schedule has fewer than 0 idle gaps" in last
+    code, _, err = run(
+        capsys, "solve", problem, "-o", str(tmp_path / "s.json"), "--gap-spread-limit", "1"
+    )
+    assert "no schedule within a gap spread of 1 has fewer than 0 idle gaps" in err
 
 
 def test_solve_names_who_has_no_meeting_and_why(tmp_path, capsys):
