@@ -336,9 +336,11 @@ def _solve_flat(
         return placement if best_priority >= _priority(inst, start) else start
 
     # Stage 2: fairness, keeping that priority (nothing to gain when every meeting is in).
+    # Its proof means something only on top of a proven priority; otherwise, in the default
+    # mode, neighbourhood search weighs fairness in its steps and makes better use of the time.
     if everything is not None:
         stats["fairness_optimal"] = True
-    else:
+    elif gap_spread_limit is not None or stats["priority_optimal"]:
         pm.model.add(priority >= best_priority)
         fairness = pm.fairness()
         pm.model.maximize(fairness)
