@@ -8,9 +8,12 @@ Optionally the most-minus-fewest gaps of any participant is bounded (the paper's
 The model is `scheduler.gap_model`; this module searches it: each person's fewest possible gaps
 (`scheduler.gap_bounds`) as a lower bound, a first schedule (the hint or a quick feasibility
 solve) as a solution hint, then placements at rising targets alternating with neighbourhoods.
+A hint that places every meeting within the rules is the first placement found, so the search
+never returns less than it was given.
 
 With two workers or more, one of them runs the same problem as core-guided MaxSAT
-(`scheduler.maxsat`, RC2) in a child process once CP-SAT has had a second alone: on the
+(`scheduler.maxsat`, RC2) in a child process once CP-SAT has had a second alone (the race
+between them is `scheduler.gap_race`): on the
 hardest JAIR instances RC2 proves the optimum where CP-SAT stalls far above it. Whichever
 settles the question first ends the search.
 """
