@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="most minus fewest idle gaps of any participant",
     )
+    solve.add_argument(
+        "--repair",
+        action="store_true",
+        help="place fixed meetings that cannot keep their places anew instead of refusing",
+    )
     solve.set_defaults(command=_solve)
 
     check_cmd = commands.add_parser("check", help="validate a schedule and print its figures")
@@ -112,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 def _solve(args: argparse.Namespace) -> int:
     from scheduler.solve import solve
 
-    problem = _load_solvable(args.problem)
+    problem = load_problem(args.problem) if args.repair else _load_solvable(args.problem)
     hint = load_schedule(args.hint) if args.hint else None
     progress = _ProgressPrinter(sys.stderr)
     schedule = solve(
@@ -122,15 +127,71 @@ def _solve(args: argparse.Namespace) -> int:
         hint=hint,
         on_progress=progress,
         gap_spread_limit=args.gap_spread_limit,
+        repair=args.repair,
     )
     _write(args.output, dump_json(schedule_to_dict(schedule)))
+    for conflict in schedule.stats.get("repaired", ()):
+        print(
+            f"released {', '.join(conflict['meetings'])} ({conflict['rule']}: "
+            f"{conflict['message']}; people: {', '.join(conflict['people'])})",
+            file=sys.stderr,
+        )
     f = figures(problem, schedule)
     print(
         f"scheduled {f.meetings_scheduled} of {f.meetings_total} meetings, "
         f"priority {f.priority_sum}, {f.idle_gaps} idle gaps, {f.table_changes} table changes",
         file=sys.stderr,
     )
+    print(_verdict(schedule.stats), file=sys.stderr)
+    without = schedule.stats.get("without_meeting") or {}
+    for pid, why in list(without.items())[:SHOWN]:
+        print(f"{pid} has no meeting: {why}", file=sys.stderr)
+    if len(without) > SHOWN:
+        print(f"... and {len(without) - SHOWN} more without a meeting", file=sys.stderr)
     return 0
+
+
+SHOWN = 10
+"""Participants without a meeting listed by `solve`; the schedule's stats name them all."""
+
+
+FIGURE_NAMES = {
+    "priority": "priority",
+    "fairness": "fairness",
+    "idle_gaps": "idle gaps",
+    "table_changes": "table changes",
+}
+
+
+def _verdict(stats: Mapping[str, object]) -> str:
+    """Which figures the solver proved optimal and which are the best it found, with the
+    idle-gap lower bound when the exact stage gave one."""
+
+    def names(key: str) -> str:
+        found = stats.get(key)
+        listed = found if isinstance(found, list) else []
+        return ", ".join(FIGURE_NAMES.get(str(k), str(k)) for k in listed) or "none"
+
+    parts = [
+        f"{stats.get('status', 'feasible')}",
+        f"proven optimal: {names('optimal')}",
+        f"best found: {names('best_found')}",
+    ]
+    if "idle_gaps_bound" in stats:
+        within = (
+            f" within a gap spread of {stats['gap_spread_limit']}"
+            if "gap_spread_limit" in stats
+            else ""
+        )
+        parts.append(f"no schedule{within} has fewer than {stats['idle_gaps_bound']} idle gaps")
+    elif "idle_gaps_bound_same_meetings" in stats:
+        parts.append(
+            f"no schedule of these meetings has fewer than "
+            f"{stats['idle_gaps_bound_same_meetings']} idle gaps"
+        )
+    if stats.get("stopped"):
+        parts.append("stopped on request")
+    return "; ".join(parts)
 
 
 def _check(args: argparse.Namespace) -> int:

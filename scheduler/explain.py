@@ -55,6 +55,25 @@ def reasons(problem: Problem, placement: Placement) -> dict[str, Reason]:
     return {m.id: occupancy.reason(m) for m in problem.meetings if m.id not in placement}
 
 
+def without_meeting(
+    problem: Problem, scheduled: Iterable[str], why: Mapping[str, str], shown: int = 3
+) -> dict[str, str]:
+    """Why each participant with an agreed meeting has none in the schedule: the reasons of
+    their meetings (`why`, per meeting left out), the first `shown` of them."""
+    placed = set(scheduled)
+    out = {}
+    for pid, mids in problem.meetings_of.items():
+        if not mids or any(m in placed for m in mids):
+            continue
+        listed = "; ".join(f"{m}: {why.get(m, 'not placed')}" for m in mids[:shown])
+        more = f"; and {len(mids) - shown} more" if len(mids) > shown else ""
+        if len(mids) == 1:
+            out[pid] = f"their agreed meeting could not be placed ({listed})"
+        else:
+            out[pid] = f"none of their {len(mids)} agreed meetings could be placed ({listed}{more})"
+    return out
+
+
 def slot_label(problem: Problem, slot_id: str) -> str:
     """'10:30 on 24 Jan' in the event's timezone."""
     start = problem.slot_by_id[slot_id].start.astimezone(ZoneInfo(problem.timezone))

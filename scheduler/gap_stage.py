@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scheduler.cpsat import TICK_SECONDS
+from scheduler.gaps import GapsNotFound, minimise_gaps
 from scheduler.instance import Instance
 from scheduler.model import Placement
 
@@ -22,15 +23,9 @@ from scheduler.model import Placement
 class GapOutcome:
     placement: Placement
     gaps: int
+    lower_bound: int
+    """No placement of these meetings has fewer idle gaps."""
     optimal: bool
-
-
-def available() -> bool:
-    try:
-        import scheduler.gaps  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def place_with_fewest_gaps(
@@ -45,8 +40,6 @@ def place_with_fewest_gaps(
     """Re-place exactly the meetings of `placement` with the fewest idle gaps, or None when
     nothing was found in time, the caller stopped the search (`tick` returned True) or what
     was found moves a fixed meeting."""
-    from scheduler.gaps import GapsNotFound, minimise_gaps
-
     ids = inst.meeting_ids
     chosen = set(placement)
     pools = [
@@ -102,4 +95,4 @@ def place_with_fewest_gaps(
         inst.fixed_slot[i] is not None and out[i] != inst.fixed_slot[i] for i in out
     ):
         return None
-    return GapOutcome(out, result.total_gaps, result.optimal)  # type: ignore[attr-defined]
+    return GapOutcome(out, result.total_gaps, result.lower_bound, result.optimal)  # type: ignore[attr-defined]

@@ -1,19 +1,26 @@
 """`solve`: a `Problem` in, the best `Schedule` found in the time given out.
 
-The pipeline:
+The pipeline (one default; a gap-spread limit is an option for the JAIR comparison):
 
 1. start: a priority-first placement heuristic (first_fit.py), ordered by a selection model
    whose optimum also bounds the scheduled priority (model.best_selection);
 2. slots, for events small enough for one model: CP-SAT over the whole event for the scheduled
-   priority (or, when the bound allows, for every meeting at once); under a gap-spread limit
-   (the JAIR benchmark) then fairness and the idle-gap stage of scheduler.gaps (CP-SAT, with
-   MaxSAT beside it on the hardest instances);
-3. agendas: a quick local search on idle gaps (polish.py), then large-neighbourhood search
-   (lns.py) under the whole lexicographic order until the time is up;
+   priority (or, when the bound allows, for every meeting at once), then fairness keeping that
+   priority, then the exact idle-gap stage of scheduler.gaps for the chosen meetings (CP-SAT,
+   with MaxSAT beside it on the hardest instances) where its model is small enough;
+3. agendas, unless everything is proven already: a quick local search on idle gaps
+   (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
+   until the time is up or the whole event is proven (skipped under a gap-spread limit, which
+   only the stages of step 2 know);
 4. tables, slot by slot (tables.py), keeping hosts at one table;
 5. reasons for every meeting left out, and a final independent check: a schedule the check
    rejects is never returned (the heuristic start, checked as well, or the first-come
    baseline replaces it).
+
+Each stage ends as soon as it proves its optimum, and the run ends as soon as nothing is left
+to prove. The stats say which figures are proven optimal (`optimal`) and which are only the
+best found (`best_found`), with the exact stage's idle-gap lower bound (`idle_gaps_bound`, or
+`idle_gaps_bound_same_meetings` when it holds only for schedules of the same meetings).
 
 Stopping early: `should_stop()` is asked whenever progress is reported. Once it says yes, the
 clock has no time left, the running search ends with what it has (CP-SAT stops its search, a
@@ -29,14 +36,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler import cpsat, gap_stage, lns
-from scheduler.check import check, check_fixed
-from scheduler.explain import explain
+from scheduler.check import check
+from scheduler.explain import explain, without_meeting
 from scheduler.first_fit import first_fit
 from scheduler.greedy import greedy
 from scheduler.instance import Instance
 from scheduler.model import Placement, PlacementModel, best_selection
 from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
+from scheduler.repair import release_conflicts
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
@@ -50,6 +58,11 @@ PRIORITY_SHARE = 0.15
 FAIRNESS_SHARE = 0.1
 """Shares of the time left that the whole-event priority and fairness stages get: they find
 most of their gains early, and neighbourhood search makes better use of the rest."""
+GAP_STAGE_SHARE = 0.85
+"""Share of the time left for the exact idle-gap stage (it ends sooner once it proves its
+optimum); neighbourhood search then continues from the better placement."""
+GAP_STAGE_LIMIT = 40_000
+"""Most (meeting, possible slot) pairs of the chosen meetings given to the exact gap stage."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,7 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     gap_spread_limit: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    repair: bool = False,
 ) -> Schedule:
     """The best schedule found within `time_limit` seconds (see FORMATS.md for "best").
 
@@ -118,15 +132,24 @@ def solve(
     far is returned, checked like any other, with `stats["stopped"] = True` (finishing it
     takes a moment: tables and reasons, about 0.2 ms per meeting). `gap_spread_limit` bounds
     the difference between the most and the fewest idle gaps of any participant. Fixed
-    meetings that break a hard rule between themselves raise `FormatError` naming them.
+    meetings that break a hard rule between themselves raise `FormatError` naming them;
+    with `repair`, exactly those are placed anew instead (or left out, with a reason), and
+    `stats["repaired"]` lists the conflicts with their rule, meetings and people.
     """
     clock = _Clock(time_limit, on_progress, len(problem.meetings), should_stop)
-    conflicts = check_fixed(problem)
-    if conflicts:
-        raise FormatError(f"fixed meetings cannot all keep their places: {conflicts[0]}")
+    problem, conflicts = release_conflicts(problem)
+    if conflicts and not repair:
+        first = conflicts[0]
+        raise FormatError(
+            f"fixed meetings cannot all keep their places: {first.rule}: {first.message}"
+        )
     inst = Instance(problem)
     previous_slots, previous_tables = _previous(inst, hint)
     stats: dict[str, Any] = {"workers": workers, "model_pairs": inst.size}
+    if conflicts:
+        stats["repaired"] = [c.as_dict() for c in conflicts]
+    if gap_spread_limit is not None:
+        stats["gap_spread_limit"] = gap_spread_limit  # every proof holds under it only
     start = first_fit(inst, prefer=previous_slots)
     clock.best = float(_priority(inst, start))
     clock.report("start")
@@ -151,7 +174,7 @@ def solve(
         placement = _solve_flat(
             inst, start, previous_slots, clock, workers, gap_spread_limit, stats
         )
-    if gap_spread_limit is None and not clock.stopped:
+    if gap_spread_limit is None and not clock.stopped and not _all_proven(stats):
         clock.report("agendas")
         seconds = POLISH_SHARE * (clock.left() - _finish_reserve(clock))
         placement = polish(
@@ -162,13 +185,8 @@ def solve(
     if clock.stopped:
         stats["stopped"] = True
     final = lns.score(inst, placement, previous_slots)
-    proven = stats.get("priority_optimal") and stats.get("fairness_optimal")
-    agendas_proven = stats.get("agendas_optimal") or (final.minus_gaps == final.minus_moves == 0)
-    stats.update(
-        status="optimal" if proven and agendas_proven else "feasible",
-        idle_gaps=-final.minus_gaps,
-        moved=-final.minus_moves,
-    )
+    stats.update(idle_gaps=-final.minus_gaps, moved=-final.minus_moves)
+    stats.update(_verdict(stats))
 
     clock.report("tables")
     schedule = _schedule(inst, placement, previous_tables, stats, clock)
@@ -195,6 +213,31 @@ def _fallback(
         return schedule
     baseline = greedy(inst.problem)
     return Schedule(baseline.assignments, baseline.unscheduled, {**stats, "status": "greedy"})
+
+
+PROVABLE = ("priority", "fairness", "idle_gaps")
+"""The figures a run can prove optimal, in FORMATS.md's order; table changes are always only
+the best found."""
+
+
+def _verdict(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """Which figures are proven optimal and which are only the best found. Each is proven
+    among the schedules that are optimal in the figures before it, so a proof counts only
+    when those are proven too."""
+    proven = [bool(stats.get("priority_optimal"))]
+    proven.append(proven[0] and bool(stats.get("fairness_optimal")))
+    at_bound = stats["moved"] == 0 and stats["idle_gaps"] <= stats.get("idle_gaps_bound", 0)
+    proven.append(proven[1] and (bool(stats.get("agendas_optimal")) or at_bound))
+    return {
+        "status": "optimal" if all(proven) else "feasible",
+        "optimal": [name for name, ok in zip(PROVABLE, proven, strict=True) if ok],
+        "best_found": [name for name, ok in zip(PROVABLE, proven, strict=True) if not ok]
+        + ["table_changes"],
+    }
+
+
+def _all_proven(stats: Mapping[str, Any]) -> bool:
+    return all(stats.get(k) for k in ("priority_optimal", "fairness_optimal", "agendas_optimal"))
 
 
 def _finish_reserve(clock: _Clock) -> float:
@@ -292,11 +335,12 @@ def _solve_flat(
         # Stopped before CP-SAT even reached its hint, it may hold less than the start.
         return placement if best_priority >= _priority(inst, start) else start
 
-    # Stage 2: fairness, keeping that priority. Nothing to gain when every meeting is in;
-    # without a gap-spread limit, neighbourhood search weighs fairness in its steps instead.
+    # Stage 2: fairness, keeping that priority (nothing to gain when every meeting is in).
+    # Its proof means something only on top of a proven priority; otherwise, in the default
+    # mode, neighbourhood search weighs fairness in its steps and makes better use of the time.
     if everything is not None:
         stats["fairness_optimal"] = True
-    elif gap_spread_limit is not None:
+    elif gap_spread_limit is not None or stats["priority_optimal"]:
         pm.model.add(priority >= best_priority)
         fairness = pm.fairness()
         pm.model.maximize(fairness)
@@ -308,39 +352,61 @@ def _solve_flat(
             placement = pm.placement(out.solver.value)
             pm.model.add(fairness >= round(out.objective or 0))
         stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
-    else:
-        return placement
     if clock.stopped:
         return placement
 
-    # Stage 3, under a gap-spread limit only (otherwise neighbourhood search does it better):
-    # idle gaps, then as few moves as possible when re-planning.
-    if gap_spread_limit is not None and not previous and gap_stage.available():
+    # Stage 3: idle gaps of the chosen meetings, by the exact stage where its model is small
+    # enough. What it proves is the optimum for every schedule only when the chosen meetings
+    # are all there are (every placeable meeting is in); otherwise neighbourhood search, which
+    # may also change which meetings are in, does better in the same time (measured on the
+    # Osaka-size event), and the exact stage runs only under a gap-spread limit.
+    exact = everything is not None
+    if (
+        not previous
+        and (exact or gap_spread_limit is not None)
+        and _gap_stage_fits(inst, placement)
+    ):
+        share = 1.0 if gap_spread_limit is not None else GAP_STAGE_SHARE
         outcome = gap_stage.place_with_fewest_gaps(
             inst,
             placement,
-            time_limit=budget(1.0),
+            time_limit=budget(share),
             workers=workers,
             gap_spread_limit=gap_spread_limit,
             tick=lambda: clock.report("agendas"),
         )
         if outcome is not None:
-            stats["agendas_optimal"] = outcome.optimal
-            return outcome.placement
-    if clock.stopped:
+            # A bound for every schedule when these meetings are all there are; otherwise
+            # only for schedules of these meetings.
+            key = "idle_gaps_bound" if exact else "idle_gaps_bound_same_meetings"
+            stats[key] = outcome.lower_bound
+            stats["agendas_optimal"] = outcome.optimal and exact
+            if gap_spread_limit is not None or _better(inst, outcome.placement, placement):
+                placement = outcome.placement
+            if gap_spread_limit is not None:
+                return placement
+    if clock.stopped or gap_spread_limit is None:
         return placement
-    if gap_spread_limit is not None:
-        gaps = pm.gaps(gap_spread_limit)
-        if previous:
-            pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
-        else:
-            pm.model.minimize(gaps)
-        pm.hint(placement)
-        out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=report("agendas"))
-        if out.found:
-            placement = pm.placement(out.solver.value)
-        stats["agendas_optimal"] = out.optimal
+    gaps = pm.gaps(gap_spread_limit)
+    if previous:
+        pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
+    else:
+        pm.model.minimize(gaps)
+    pm.hint(placement)
+    out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=report("agendas"))
+    if out.found:
+        placement = pm.placement(out.solver.value)
+    stats["agendas_optimal"] = out.optimal
     return placement
+
+
+def _gap_stage_fits(inst: Instance, placement: Placement) -> bool:
+    """Whether the exact idle-gap model of these meetings is small enough to pay off."""
+    return sum(len(inst.candidates[i]) for i in placement) <= GAP_STAGE_LIMIT
+
+
+def _better(inst: Instance, placement: Placement, than: Placement) -> bool:
+    return lns.score(inst, placement, {}) >= lns.score(inst, than, {})
 
 
 def _schedule_everything(
@@ -385,6 +451,7 @@ def _schedule(
         if i not in placed
     )
     stats = dict(stats)
+    stats["without_meeting"] = without_meeting(inst.problem, by_id, reasons)
     stats.update(
         seconds=round(clock.elapsed, 3),
         meetings_scheduled=len(assignments),

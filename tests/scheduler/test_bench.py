@@ -103,12 +103,39 @@ def test_each_goal_fails_on_its_own(change, failed):
 
 
 def test_jair_goals_need_every_meeting_the_spread_and_the_optimum():
-    jair = bench.Instance("j", "jair", bench._tiny, 60, gap_spread_limit=2, paper_optimum=3)
+    jair = bench.Instance(
+        "j", "jair", bench._tiny, 60, paper=True, gap_spread_limit=2, paper_optimum=3
+    )
     assert all(verdicts(jair, measured(ours_gaps=3)).values())
     result = verdicts(jair, measured(ours_gaps=4, ours_spread=3, ours_scheduled=9))
     assert not result["the paper's optimum"]
     assert not result["gap spread <= 2"]
     assert not result["every meeting scheduled, or all that can be"]
+
+
+def test_jair_goals_in_the_default_mode_leave_the_spread_free():
+    jair = bench.Instance("j", "jair", bench._tiny, 60, paper=True, paper_optimum=3)
+    result = verdicts(jair, measured(ours_gaps=2, ours_spread=5))
+    assert all(result.values()) and "gap spread <= 2" not in result
+    assert not verdicts(jair, measured(ours_gaps=4))["the paper's optimum"]
+
+
+def test_time_to_proof_counts_proven_runs_beside_the_papers_times():
+    def outcome(seconds, status, paper_seconds):
+        i = bench.Instance("j", "jair", bench._tiny, 60, paper=True, paper_seconds=paper_seconds)
+        return bench.Outcome(i, {"seconds": seconds, "status": status})
+
+    line = bench.time_to_proof(
+        [
+            outcome(1.0, "optimal", 0.5),
+            outcome(60.0, "feasible", 20.0),
+            outcome(3.0, "optimal", 2.0),
+        ]
+    )
+    assert line == (
+        "Proven optimal: 2 of 3. Median time to the proven result: 2.0 s; the paper's MaxSAT "
+        "over the same 2 instances: median 1.2 s."
+    )
 
 
 def test_only_selects_by_instance_base_name_or_section(tmp_path):
@@ -117,7 +144,7 @@ def test_only_selects_by_instance_base_name_or_section(tmp_path):
             (tmp_path / f"{name}.{variant}.dzn").write_text("")
     instances = bench.jair_instances(tmp_path, 1.0) + bench.synthetic_instances(1, 1.0)
     assert [i.name for i in bench.select(instances, ["tic-12"])] == [
-        "tic-12.original", "tic-12.forb0003",
+        "tic-12.original", "tic-12.original spread<=2", "tic-12.forb0003",
     ]  # fmt: skip
     assert [i.name for i in bench.select(instances, ["large", "replan"])] == [
         "large", "osaka-replan-70",
@@ -142,7 +169,7 @@ def test_quick_run_puts_a_jair_instance_beside_the_papers_figures(tmp_path):
 
 def test_when_not_every_meeting_fits_the_goal_is_all_that_can():
     # The paper's infeasible variants: the bound proves one meeting cannot be scheduled.
-    jair = bench.Instance("j", "jair", bench._tiny, 60, gap_spread_limit=2)
+    jair = bench.Instance("j", "jair", bench._tiny, 60, paper=True, gap_spread_limit=2)
     goal = "every meeting scheduled, or all that can be"
     impossible = dict(bound=9, priority_total=10, meetings=10)
     goals = bench.judge(jair, measured(ours_scheduled=9, ours_priority=9, **impossible))

@@ -131,6 +131,48 @@ def test_solve_writes_a_valid_schedule_and_reports_progress(tmp_path, capsys):
     assert len(schedule.assignments) == 2
 
 
+def test_solve_says_which_figures_are_proven_and_which_are_best_found(tmp_path, capsys):
+    problem = write(tmp_path, "p.json", PROBLEM)
+    code, _, err = run(capsys, "solve", problem, "-o", str(tmp_path / "s.json"))
+    assert code == 0
+    last = err.splitlines()[-1]
+    assert last.startswith("optimal; proven optimal: priority, fairness, idle gaps;")
+    assert "best found: table changes" in last
+    assert "no schedule has fewer than 0 idle gaps" in last
+    code, _, err = run(
+        capsys, "solve", problem, "-o", str(tmp_path / "s.json"), "--gap-spread-limit", "1"
+    )
+    assert "no schedule within a gap spread of 1 has fewer than 0 idle gaps" in err
+
+
+def test_solve_names_who_has_no_meeting_and_why(tmp_path, capsys):
+    one_slot = {**PROBLEM, "slots": PROBLEM["slots"][:1]}
+    problem = write(tmp_path, "p.json", one_slot)
+    code, _, err = run(capsys, "solve", problem, "-o", str(tmp_path / "s.json"))
+    assert code == 0
+    assert "c has no meeting: their agreed meeting could not be placed (m2: " in err
+
+
+def test_solve_repairs_fixed_meetings_in_conflict_only_when_asked(tmp_path, capsys):
+    clash = {
+        **PROBLEM,
+        "meetings": [
+            {"id": "m1", "participants": ["a", "b"], "fixed": {"slot": "s1"}},
+            {"id": "m2", "participants": ["a", "c"], "fixed": {"slot": "s1"}},
+        ],
+    }
+    problem = write(tmp_path, "p.json", clash)
+    output = tmp_path / "s.json"
+    code, _, err = run(capsys, "solve", problem, "-o", str(output))
+    assert code == 2 and err.startswith("error: ") and len(err.splitlines()) == 1
+    code, _, err = run(capsys, "solve", problem, "-o", str(output), "--repair")
+    assert code == 0
+    assert "released m1, m2 (participant-double-booked: a is in 2 meetings" in err
+    assert "people: a, b, c" in err
+    schedule = load_schedule(output)
+    assert {a.meeting: a.slot for a in schedule.assignments} == {"m1": "s2", "m2": "s1"}
+
+
 def test_generate_writes_a_loadable_problem(tmp_path, capsys):
     output = tmp_path / "event.json"
     argv = ["generate", "--participants", "30", "--days", "1", "--seed", "4", "-o", str(output)]

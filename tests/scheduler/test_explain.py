@@ -1,5 +1,5 @@
 from scheduler import problem_from_dict
-from scheduler.explain import explain
+from scheduler.explain import explain, without_meeting
 
 
 def event(participants, meetings, tables=({"id": "T1"},)):
@@ -128,3 +128,17 @@ def test_a_meeting_that_still_fits_is_said_to_fit():
     assert explain(problem, {}) == {
         "m": "left out, though p1, p2 and a table are free at 10:00 on 24 Jan"
     }
+
+
+def test_everyone_without_a_meeting_gets_the_reasons_of_theirs():
+    problem = event(
+        ["a", "b", "c", {"id": "d", "available": []}],
+        [(f"m{i}", ("a", "d")) for i in range(1, 6)] + [("n", ("b", "c"))],
+    )
+    placement = {"n": ("s1", "T1")}
+    why = without_meeting(problem, placement, explain(problem, placement))
+    assert set(why) == {"a", "d"}
+    assert why["d"] == (
+        "none of their 5 agreed meetings could be placed (m1: a and d share no available slot; "
+        "m2: a and d share no available slot; m3: a and d share no available slot; and 2 more)"
+    )

@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from scheduler import Meeting, Participant, Problem, Slot, Table, maxsat
 from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
+from scheduler.gap_model import GapModel
 from scheduler.gaps import GapsNotFound, minimise_gaps
 from scheduler.problem import Fixed
 
@@ -208,6 +210,16 @@ def test_hint_is_accepted_and_result_still_optimal():
     assert result.total_gaps == 2 and result.optimal
 
 
+def test_a_hint_that_breaks_a_rule_is_never_returned():
+    problem = spread_problem()
+    clash = {"m1": "d1-09:00", "m2": "d1-10:00", "m3": "d1-11:30", "n1": "d1-11:30"}
+    result = minimise_gaps(
+        problem, [m.id for m in problem.meetings], pools=[], time_limit=10, hint=clash
+    )
+    assert_valid(problem, [m.id for m in problem.meetings], result.slot_of)
+    assert result.total_gaps == 2
+
+
 def test_meetings_left_out_are_ignored():
     problem = spread_problem()
     result = minimise_gaps(problem, ["m1", "m2"], pools=[], time_limit=10)
@@ -300,6 +312,24 @@ def solve_jair(name: str, **limits):
     pools = [(ids, {s.id: tables for s in problem.slots})]
     result = minimise_gaps(problem, ids, pools=pools, gap_spread_limit=2, **limits)
     return problem, ids, tables, result
+
+
+@needs_jair("ticf-13crafb")
+def test_a_valid_hint_is_the_floor_even_without_time_to_search():
+    # Far too little time to search this instance: the hint itself comes back, never nothing
+    # and never worse.
+    problem = read_dzn(instance_dir() / "ticf-13crafb.original.dzn")
+    ids = [m.id for m in problem.meetings]
+    pools = [(ids, {s.id: len(problem.tables) for s in problem.slots})]
+    gap_model = GapModel(problem, ids, pools, gap_spread_limit=None)
+    gap_model.model.clear_objective()  # any placement will do as the hint
+    solver = cp_model.CpSolver()
+    assert solver.solve(gap_model.model) == cp_model.OPTIMAL
+    hint = gap_model.slot_of(solver)
+    result = minimise_gaps(problem, ids, pools=pools, time_limit=0.5, workers=1, hint=hint)
+    assert_valid(problem, ids, result.slot_of, capacity=len(problem.tables))
+    assert result.total_gaps == sum(gaps_per_person(problem, result.slot_of).values())
+    assert result.total_gaps <= sum(gaps_per_person(problem, hint).values())
 
 
 FAST_INSTANCES = ["tic-12", "tic-13", "forumt-14"]

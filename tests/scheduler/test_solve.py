@@ -12,6 +12,7 @@ from scheduler.generate import generate
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
+from scheduler.repair import release_conflicts
 from scheduler.solve import Progress, solve
 
 
@@ -279,6 +280,76 @@ def test_jair_instances_reach_the_papers_optimum(name):
     assert result.gap_spread <= 2
 
 
+@pytest.mark.parametrize("name", ["tic-12", "forumt-14"])
+def test_the_default_reaches_the_papers_optimum_without_a_spread_limit(name):
+    # The optimum without the paper's spread limit is never above the paper's optimum.
+    path = instance_dir() / f"{name}.original.dzn"
+    if not path.exists():
+        pytest.skip(
+            f"JAIR instance files absent from {instance_dir()} (research data, not vendored)"
+        )
+    problem = read_dzn(path)
+    schedule = solved(problem, time_limit=60)
+    result = figures(problem, schedule)
+    assert result.meetings_scheduled == len(problem.meetings)
+    assert result.idle_gaps <= PAPER_OPTIMA[name][0]
+    assert schedule.stats["idle_gaps_bound"] <= result.idle_gaps
+
+
+def test_a_run_with_everything_proven_says_so_and_searches_no_further():
+    # Three meetings of p1 fit back to back: priority, fairness and gaps are all provably
+    # the best there is, so neighbourhood search has nothing left to do.
+    problem = event(slots=5, meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4")])
+    phases = []
+    schedule = solved(problem, time_limit=30, on_progress=lambda p: phases.append(p.phase))
+    assert schedule.stats["status"] == "optimal"
+    assert schedule.stats["optimal"] == ["priority", "fairness", "idle_gaps"]
+    assert schedule.stats["best_found"] == ["table_changes"]
+    assert "neighbourhoods" not in phases
+
+
+def test_a_figure_not_proven_is_listed_as_best_found():
+    # Stopped right after the start, nothing has been proven yet.
+    problem = generate(participants=40, days=1, seed=5)
+    schedule = solved(problem, time_limit=30, should_stop=lambda: True)
+    assert schedule.stats["status"] == "feasible"
+    assert schedule.stats["optimal"] == []
+    assert schedule.stats["best_found"] == ["priority", "fairness", "idle_gaps", "table_changes"]
+
+
+def test_the_idle_gap_bound_is_never_above_the_gaps_of_the_schedule():
+    # p1 meets p2..p5; p2..p5 are each free only at one end of the day, so p1 must wait.
+    problem = event(
+        slots=6,
+        participants=[
+            {"id": "p1"},
+            {"id": "p2", "available": ["d0s0"]},
+            {"id": "p3", "available": ["d0s1"]},
+            {"id": "p4", "available": ["d0s4"]},
+            {"id": "p5", "available": ["d0s5"]},
+        ],
+        meetings=[pair("p1", "p2"), pair("p1", "p3"), pair("p1", "p4"), pair("p1", "p5")],
+    )
+    schedule = solved(problem)
+    assert figures(problem, schedule).idle_gaps == 1
+    assert schedule.stats["idle_gaps_bound"] == 1
+    assert schedule.stats["status"] == "optimal"
+
+
+def test_everyone_left_without_a_meeting_gets_a_reason():
+    # One slot: p1 meets p2 (the more wanted meeting); p3 then has no chance, p4 never had one.
+    problem = event(
+        slots=1,
+        participants=[{"id": "p1"}, {"id": "p2"}, {"id": "p3"}, {"id": "p4", "available": []}],
+        meetings=[pair("p1", "p2", priority=2), pair("p1", "p3"), pair("p1", "p4")],
+    )
+    schedule = solved(problem)
+    without = schedule.stats["without_meeting"]
+    assert set(without) == set(figures(problem, schedule).without_meeting) == {"p3", "p4"}
+    assert without["p3"].startswith("their agreed meeting could not be placed (m2: ")
+    assert "p1 and p4 share no available slot" in without["p4"]
+
+
 def test_fixed_meetings_in_conflict_are_a_clear_error():
     problem = event(
         slots=2,
@@ -289,3 +360,33 @@ def test_fixed_meetings_in_conflict_are_a_clear_error():
     )
     with pytest.raises(FormatError, match="m1"):
         solve(problem, time_limit=2)
+
+
+def test_repair_releases_exactly_the_fixed_meetings_in_conflict():
+    problem = event(
+        slots=3,
+        participants=[{"id": f"p{i}"} for i in range(1, 6)]
+        + [{"id": "p6", "unavailable": ["d0s2"]}],
+        meetings=[
+            pair("p1", "p2", fixed={"slot": "d0s0"}),
+            pair("p1", "p3", fixed={"slot": "d0s0"}),  # p1 twice in d0s0
+            pair("p4", "p5", fixed={"slot": "d0s1", "table": "T2"}),
+            pair("p5", "p6", fixed={"slot": "d0s2"}),  # p6 is no longer there
+        ],
+    )
+    with pytest.raises(FormatError, match="fixed meetings cannot all keep their places"):
+        solve(problem, time_limit=2)
+    schedule = solve(problem, time_limit=5, repair=True)
+    repaired = schedule.stats["repaired"]
+    assert sorted(m for c in repaired for m in c["meetings"]) == ["m1", "m2", "m4"]
+    double = next(c for c in repaired if c["meetings"] == ["m1", "m2"])
+    assert double["rule"] == "participant-double-booked" and "p1" in double["people"]
+    unavailable = next(c for c in repaired if c["meetings"] == ["m4"])
+    assert "p6" in unavailable["people"]
+    placed = {a.meeting: a for a in schedule.assignments}
+    assert (placed["m3"].slot, placed["m3"].table) == ("d0s1", "T2")
+    assert placed["m1"].slot != placed["m2"].slot
+    assert placed["m4"].slot != "d0s2"
+    # Valid under every rule, the released meetings' former places aside.
+    freed, _ = release_conflicts(problem)
+    assert check(freed, schedule) == []

@@ -14,6 +14,8 @@ from partnering.scheduling.problem import problem_for_event
 from partnering.scheduling.runs import problem_for_run
 from scheduler import check, greedy, schedule_from_dict
 
+UNCAPPED_SOLVE = engine.solve
+
 
 @pytest.fixture(autouse=True)
 def quick_solver(monkeypatch):
@@ -36,6 +38,18 @@ def test_a_run_finishes_with_a_valid_draft_and_leaves_meetings_alone(fair, place
     assert run.summary["greedy"]["meetings_total"] == len(fair.meetings)
     assert run.summary["upper_bound"] >= run.summary["result"]["priority_sum"]
     assert placed(fair.event) == {}, "a draft must not touch the schedule"
+
+
+def test_a_run_uses_the_default_mode_and_says_what_it_proved(fair, monkeypatch):
+    # Uncapped: everything of this small event is proven long before its time limit.
+    monkeypatch.setattr(engine, "solve", UNCAPPED_SOLVE)
+    run = operations.start_run(fair.event, fair.organiser.account, time_limit=60)
+    db.session.refresh(run)
+    assert run.status == "done", run.error
+    stats = run.summary["stats"]
+    assert stats["status"] == "optimal"
+    assert stats["optimal"] == ["priority", "fairness", "idle_gaps"]
+    assert stats["idle_gaps_bound"] == run.summary["result"]["idle_gaps"]
 
 
 def test_progress_is_written_to_the_run_while_it_runs(fair, monkeypatch):
