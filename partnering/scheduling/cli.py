@@ -6,8 +6,10 @@ import sys
 from dataclasses import replace
 
 import click
+from flask.cli import AppGroup
 
-from partnering.events.models import Event, Publication
+from partnering.events.cli import event_by_slug
+from partnering.events.models import Publication
 from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.scheduling import operations
@@ -20,22 +22,14 @@ from partnering.scheduling.placement import (
 from partnering.scheduling.problem import problem_for_event
 from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run
-from scheduler import explain, schedule_to_dict
-from scheduler.problem import dump_json
+from scheduler import dump_json, explain, schedule_to_dict
 
 NOT_RUNNING = (
     "Background jobs are not running: queued runs and emails wait until a job consumer is "
     "started (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`)."
 )
 
-schedule_group = click.Group("schedule", help="Run, publish and export an event's schedule.")
-
-
-def _event(slug: str) -> Event:
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug!r}")
-    return event
+schedule_group = AppGroup("schedule", help="Run, publish and export an event's schedule.")
 
 
 @schedule_group.command("run")
@@ -47,7 +41,7 @@ def _event(slug: str) -> Event:
 @click.option("--move-published", is_flag=True, help="Let published meetings move (default: kept).")
 def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) -> None:
     """Schedule an event's agreed meetings."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     try:
         if not wait:
             run = operations.start_run(
@@ -88,7 +82,7 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
 def publish_command(slug: str, state: Publication) -> None:
     """Show the current schedule to participants."""
     try:
-        fresh = operations.publish(_event(slug), state)
+        fresh = operations.publish(event_by_slug(slug), state)
     except operations.ScheduleRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Published as {state}; {fresh} meetings newly published.")
@@ -98,7 +92,7 @@ def publish_command(slug: str, state: Publication) -> None:
 @click.argument("slug")
 def status_command(slug: str) -> None:
     """The schedule's figures and the latest run."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     operations.active_run(event)  # fails a run whose worker is gone, before it is shown
     state = schedule_state(event)
     f = state.figures
@@ -134,7 +128,7 @@ def status_command(slug: str) -> None:
 @click.argument("slug")
 def export_command(slug: str) -> None:
     """The current schedule as partnering-schedule/1 (the ids of `event export-problem`)."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     problem = problem_for_event(event)
     placement = current_placement(problem, EventRows(event))
     reasons = explain(problem, placement)
