@@ -12,19 +12,23 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
 from partnering.agenda.cli import agendas
 from partnering.auth.operations import login_token
+from partnering.backup.cli import export_full_command, import_full_command
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
-from partnering.scheduling.cli import schedule_group
-from partnering.scheduling.event_cli import event_group
+from partnering.scheduling.cli import (
+    export_problem_command,
+    import_problem_command,
+    schedule_group,
+)
 from partnering.supervisor import ConsumerSupervisor
 
 
@@ -157,6 +161,18 @@ def _print_logins(event: Event, base_url: str) -> None:
         f"Any other participant: ask for a link at {base_url}/login with their email address "
         "(without a mail server, the link is written to the server's log)."
     )
+
+
+event_group = AppGroup(
+    "event",
+    help="Take an event out as a problem file or a full backup, or bring one in.",
+    commands=[
+        import_problem_command,
+        export_problem_command,
+        export_full_command,
+        import_full_command,
+    ],
+)
 
 
 def init_app(app: Flask) -> None:

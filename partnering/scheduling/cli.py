@@ -1,12 +1,15 @@
-"""`flask --app partnering schedule run|publish|status|export SLUG`."""
+"""Scheduling's commands: `flask --app partnering schedule run|publish|status|export SLUG`,
+and an event's scheduling problem out and in as a file (partnering-problem/1, which
+`python -m scheduler` reads): `event export-problem SLUG`, `event import FILE --slug SLUG`."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from partnering.events.cli import event_by_slug
 from partnering.events.models import Publication
@@ -19,10 +22,15 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.problem import (
+    ImportRefused,
+    import_document,
+    problem_document,
+    problem_for_event,
+)
 from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run
-from scheduler import dump_json, explain, schedule_to_dict
+from scheduler import FormatError, dump_json, explain, read_json, schedule_to_dict
 
 NOT_RUNNING = (
     "Background jobs are not running: queued runs and emails wait until a job consumer is "
@@ -139,3 +147,42 @@ def export_command(slug: str) -> None:
         stats={"status": event.schedule_state},
     )
     sys.stdout.write(dump_json(schedule_to_dict(schedule)))
+
+
+# --- the problem as a file -------------------------------------------------------------------
+
+
+def read_document(path: Path) -> object:
+    """A JSON file's document, for a command that imports it; a file that cannot be read or
+    parsed is a one-line error."""
+    try:
+        return read_json(path)
+    except FormatError as exc:
+        raise click.ClickException(f"{exc}; nothing was imported") from None
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("problem_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The new event's address: /e/SLUG/.")
+@click.option("--name", default=None, help="The event's name (default: the file's).")
+def import_problem_command(problem_file: Path, slug: str, name: str | None) -> None:
+    """Create an event from a partnering-problem/1 file."""
+    doc = read_document(problem_file)
+    try:
+        event, problem = import_document(doc, slug, name)
+    except ImportRefused as exc:
+        raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
+    click.echo(
+        f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
+        f"{len(problem.tables)} tables, {len(problem.participants)} participants, "
+        f"{len(problem.meetings)} meetings."
+    )
+
+
+@click.command("export-problem")
+@with_appcontext
+@click.argument("slug")
+def export_problem_command(slug: str) -> None:
+    """Write the event's scheduling problem (partnering-problem/1) to stdout."""
+    click.echo(problem_document(event_by_slug(slug)), nl=False)

@@ -1,6 +1,5 @@
-"""`flask --app partnering event import|export-problem|export|import-full`: an event taken out
-as a file or brought in from one, as a scheduling problem (partnering-problem/1, which
-`python -m scheduler` reads) or as a full backup (partnering-event/1)."""
+"""The backup's commands: `flask --app partnering event export SLUG` writes one event, whole,
+as a partnering-event/1 document; `event import-full FILE` brings it back."""
 
 from __future__ import annotations
 
@@ -8,53 +7,17 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
 from partnering.backup import BackupRefused, export_event, restore_event, unsent_emails
 from partnering.events.cli import event_by_slug
-from partnering.scheduling.problem import ImportRefused, import_document, problem_document
-from scheduler import FormatError, read_json
-
-event_group = AppGroup(
-    "event", help="Take an event out as a problem file or a full backup, or bring one in."
-)
+from partnering.scheduling.cli import read_document
 
 
-def _read_document(path: Path) -> object:
-    try:
-        return read_json(path)
-    except FormatError as exc:
-        raise click.ClickException(f"{exc}; nothing was imported") from None
-
-
-@event_group.command("import")
-@click.argument("problem_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--slug", required=True, help="The new event's address: /e/SLUG/.")
-@click.option("--name", default=None, help="The event's name (default: the file's).")
-def import_problem_command(problem_file: Path, slug: str, name: str | None) -> None:
-    """Create an event from a partnering-problem/1 file."""
-    doc = _read_document(problem_file)
-    try:
-        event, problem = import_document(doc, slug, name)
-    except ImportRefused as exc:
-        raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
-    click.echo(
-        f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
-        f"{len(problem.tables)} tables, {len(problem.participants)} participants, "
-        f"{len(problem.meetings)} meetings."
-    )
-
-
-@event_group.command("export-problem")
+@click.command("export")
+@with_appcontext
 @click.argument("slug")
-def export_problem_command(slug: str) -> None:
-    """Write the event's scheduling problem (partnering-problem/1) to stdout."""
-    click.echo(problem_document(event_by_slug(slug)), nl=False)
-
-
-@event_group.command("export")
-@click.argument("slug")
-def export_command(slug: str) -> None:
+def export_full_command(slug: str) -> None:
     """Write everything of the event as one partnering-event/1 document to stdout.
 
     Settings, sessions, slots, tables, organisations, participants with their accounts
@@ -79,7 +42,8 @@ def export_command(slug: str) -> None:
     click.echo(json.dumps(doc, indent=1, ensure_ascii=False))
 
 
-@event_group.command("import-full")
+@click.command("import-full")
+@with_appcontext
 @click.argument("event_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="The event's address: /e/SLUG/ (default: the file's).")
 def import_full_command(event_file: Path, slug: str | None) -> None:
@@ -91,7 +55,7 @@ def import_full_command(event_file: Path, slug: str | None) -> None:
     another --slug), the copy's meetings get new UIDs and its subscription links new secrets.
     A file that is not a complete, consistent export is refused and nothing is written.
     """
-    doc = _read_document(event_file)
+    doc = read_document(event_file)
     try:
         restored = restore_event(doc, slug)
     except BackupRefused as exc:
