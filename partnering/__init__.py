@@ -59,11 +59,13 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from partnering import cli, jobs, models, web  # noqa: F401  (models: the whole schema)
-    from partnering.auth import tasks as auth_jobs  # noqa: F401  (the jobs a consumer
+    # models: the whole schema; the tasks modules: the jobs of the app's queue, so that a
+    # consumer built from this app knows them.
+    from partnering import cli, jobs, models, web  # noqa: F401
+    from partnering.auth import tasks as auth_tasks  # noqa: F401
     from partnering.meetings import integrity
-    from partnering.outbox import tasks as outbox_jobs  # noqa: F401  of the app runs)
-    from partnering.scheduling import tasks as scheduling_jobs  # noqa: F401
+    from partnering.outbox import tasks as outbox_tasks  # noqa: F401
+    from partnering.scheduling import tasks as scheduling_tasks  # noqa: F401
 
     jobs.init_app(app)
     integrity.init_app(app)

@@ -18,10 +18,10 @@ so that the web app can tell whether anything runs the jobs it queues.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,17 +77,23 @@ def make_storage(url: str | None, instance_path: str | Path) -> BaseStorage:
 
 
 class AppStorage:
-    """An app's queue storage, made from its configuration when first used."""
+    """An app's queue storage, made from its configuration when first used (by one thread:
+    a second connection to the queue would be left open)."""
 
     def __init__(self, app: Flask) -> None:
         url = queue_url(app.config)
         if url:
             queue_kind(url)  # a wrong setting stops the app at start, not at its first job
         self.app = app
+        self._storage: BaseStorage | None = None
+        self._making = threading.Lock()
 
-    @cached_property
+    @property
     def storage(self) -> BaseStorage:
-        return make_storage(queue_url(self.app.config), self.app.instance_path)
+        with self._making:
+            if self._storage is None:
+                self._storage = make_storage(queue_url(self.app.config), self.app.instance_path)
+            return self._storage
 
 
 def init_app(app: Flask) -> None:
