@@ -10,6 +10,7 @@ from scheduler.greedy import greedy
 from scheduler.metrics import Figures, figures, idle_gaps
 from scheduler.problem import (
     Assignment,
+    Fixed,
     FormatError,
     Meeting,
     Participant,
@@ -27,16 +28,18 @@ from scheduler.problem import (
     schedule_from_dict,
     schedule_to_dict,
 )
-from scheduler.solve import solve
+from scheduler.solve import Progress, solve
 
 __all__ = [
     "Assignment",
     "Bound",
     "Figures",
+    "Fixed",
     "FormatError",
     "Meeting",
     "Participant",
     "Problem",
+    "Progress",
     "Schedule",
     "Slot",
     "Table",
