@@ -14,6 +14,7 @@ from partnering.config import ENV_PREFIX
 from partnering.extensions import db
 from partnering.jobs import huey, make_storage, queue_url
 from partnering.outbox.tasks import deliver_outbox
+from tests.keys import TEST_SECRET_KEY
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_huey_url_in_the_instance_config_file_is_the_queue(tmp_path, no_settings
     instance = instance_with_config(
         tmp_path / "instance",
         f'SQLALCHEMY_DATABASE_URI = "sqlite:///{tmp_path}/app.db"\n'
+        f'SECRET_KEY = "{TEST_SECRET_KEY}"\n'
         f'HUEY_URL = "sqlite://{queue}"\n',
     )
     app = create_app(instance_path=instance)
@@ -58,6 +60,7 @@ def test_the_environment_overrides_the_instance_config_file(
     instance = instance_with_config(
         tmp_path / "instance",
         f'SQLALCHEMY_DATABASE_URI = "sqlite:///{tmp_path}/app.db"\n'
+        f'SECRET_KEY = "{TEST_SECRET_KEY}"\n'
         f'HUEY_URL = "sqlite://{tmp_path}/from-file.db"\n',
     )
     monkeypatch.setenv("PARTNERING_HUEY_URL", "redis://127.0.0.1:6379/15")
@@ -71,7 +74,11 @@ def test_the_environment_overrides_the_instance_config_file(
 def test_no_configuration_keeps_the_queue_in_sqlite_in_the_instance_folder(tmp_path):
     instance = tmp_path / "instance"
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/app.db"},
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/app.db",
+        },
         instance_path=instance,
     )
     assert not instance.exists(), "nothing is made before the queue is used"
@@ -87,6 +94,7 @@ def test_each_app_has_its_own_queue(tmp_path):
         create_app(
             {
                 "TESTING": True,
+                "SECRET_KEY": TEST_SECRET_KEY,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/{name}.db",
                 "HUEY_URL": f"sqlite://{tmp_path}/{name}-jobs.db",
             }
@@ -121,6 +129,7 @@ def test_an_unsupported_queue_stops_the_app_at_start(tmp_path):
     with pytest.raises(ValueError, match="HUEY_URL: unsupported queue 'amqp://broker'"):
         create_app(
             {
+                "SECRET_KEY": TEST_SECRET_KEY,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/app.db",
                 "HUEY_URL": "amqp://broker",
             }
