@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +16,27 @@ from partnering.extensions import csrf, db, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The app; `test_config` replaces instance/config.py and the environment (its
-    INSTANCE_PATH, when given, replaces instance/)."""
+def create_app(
+    test_config: dict[str, Any] | None = None, *, instance_path: str | Path | None = None
+) -> Flask:
+    """The app. Its instance folder: `instance_path`, else $PARTNERING_INSTANCE_PATH, else
+    instance/ in the checkout. Its settings: the defaults, then the instance folder's config.py
+    and PARTNERING_* environment variables, or `test_config` in their place."""
+    instance_path = (
+        instance_path
+        or os.environ.get(settings.INSTANCE_PATH_VARIABLE)
+        or PROJECT_ROOT / "instance"
+    )
     app = Flask(
         __name__,
-        instance_path=(test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=str(Path(instance_path).resolve()),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.from_object(settings.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        app.config.update(settings.from_environment())
+        app.config.from_prefixed_env(settings.ENV_PREFIX)
     else:
         app.config.update(test_config)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
@@ -50,9 +59,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from partnering import cli, models, web  # noqa: F401  (models: the whole schema)
+    # models: the whole schema; the tasks modules: the jobs of the app's queue, so that a
+    # consumer built from this app knows them.
+    from partnering import cli, jobs, models, web  # noqa: F401
+    from partnering.auth import tasks as auth_tasks  # noqa: F401
     from partnering.meetings import integrity
+    from partnering.outbox import tasks as outbox_tasks  # noqa: F401
+    from partnering.scheduling import tasks as scheduling_tasks  # noqa: F401
 
+    jobs.init_app(app)
     integrity.init_app(app)
     web.init_app(app)
     rate_limits.init_app(app)  # on the routes web.init_app registered

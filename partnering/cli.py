@@ -1,10 +1,10 @@
-"""Flask commands: `flask --app partnering <command>`.
+"""Flask commands: `flask --app partnering <command>`: the app's own here (init-db, serve,
+serve-production, demo), the domains' command groups from their cli modules.
 
 Bad input ends with a one-line error and a non-zero exit code, never a traceback."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -17,13 +17,18 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from partnering.agenda.cli import agendas
 from partnering.auth.operations import login_token
-from partnering.backup import BackupRefused, export_event, restore_event, unsent_emails
+from partnering.backup.cli import export_full_command, import_full_command
 from partnering.demo import DemoExists, create_demo, demo_logins, find_demo
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
-from partnering.scheduling.problem import ImportRefused, import_document, problem_document
+from partnering.scheduling.cli import (
+    export_problem_command,
+    import_problem_command,
+    schedule_group,
+)
 from partnering.supervisor import ConsumerSupervisor
 
 
@@ -158,132 +163,25 @@ def _print_logins(event: Event, base_url: str) -> None:
     )
 
 
-event_cli = AppGroup(
-    "event", help="Take an event out as a problem file or a full backup, or bring one in."
+event_group = AppGroup(
+    "event",
+    help="Take an event out as a problem file or a full backup, or bring one in.",
+    commands=[
+        import_problem_command,
+        export_problem_command,
+        export_full_command,
+        import_full_command,
+    ],
 )
 
 
-@event_cli.command("import")
-@click.argument("problem_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--slug", required=True, help="The new event's address: /e/SLUG/.")
-@click.option("--name", default=None, help="The event's name (default: the file's).")
-def import_event_command(problem_file: Path, slug: str, name: str | None) -> None:
-    """Create an event from a partnering-problem/1 file."""
-    doc = _read_json(problem_file)
-    try:
-        event, problem = import_document(doc, slug, name)
-    except ImportRefused as exc:
-        raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
-    click.echo(
-        f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
-        f"{len(problem.tables)} tables, {len(problem.participants)} participants, "
-        f"{len(problem.meetings)} meetings."
-    )
-
-
-@event_cli.command("export-problem")
-@click.argument("slug")
-def export_problem_command(slug: str) -> None:
-    """Write the event's scheduling problem (partnering-problem/1) to stdout."""
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug!r}")
-    click.echo(problem_document(event), nl=False)
-
-
-@event_cli.command("export")
-@click.argument("slug")
-def export_command(slug: str) -> None:
-    """Write everything of the event as one partnering-event/1 document to stdout.
-
-    Settings, sessions, slots, tables, organisations, participants with their accounts
-    (email, name; no login secrets), profiles, availability, booths, requests, meetings with
-    their calendar UIDs and SEQUENCE, the publication state, calendar subscription secrets
-    (so subscriptions keep working after a move), and the scheduler runs as history.
-
-    Left out: a run's stored problem and result (they name rows by this database's ids), so
-    the export is refused while a run is queued, running or waiting for review; and the
-    outbox (sent emails are this site's history; unsent ones are counted on stderr).
-    """
-    event = _event_by_slug(slug)
-    try:
-        doc = export_event(event)
-    except BackupRefused as exc:
-        raise click.ClickException(f"{slug}: {exc}; nothing was exported") from None
-    unsent = unsent_emails(event)
-    if unsent:
-        click.echo(
-            f"Note: {unsent} unsent email(s) of this event stay in this site's outbox.", err=True
-        )
-    click.echo(json.dumps(doc, indent=1, ensure_ascii=False))
-
-
-@event_cli.command("import-full")
-@click.argument("event_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--slug", default=None, help="The event's address: /e/SLUG/ (default: the file's).")
-def import_full_command(event_file: Path, slug: str | None) -> None:
-    """Restore an event from a partnering-event/1 file (made by `event export`).
-
-    Accounts with the same email are reused as they are (never renamed); the others are
-    created. Calendar UIDs and subscription links are kept, so calendars follow a moved event;
-    if the file's UIDs are already in this database (a copy next to its original, under
-    another --slug), the copy's meetings get new UIDs and its subscription links new secrets.
-    A file that is not a complete, consistent export is refused and nothing is written.
-    """
-    doc = _read_json(event_file)
-    try:
-        restored = restore_event(doc, slug)
-    except BackupRefused as exc:
-        raise click.ClickException(f"{event_file}: {exc}; nothing was imported") from None
-    counts = restored.counts
-    click.echo(
-        f"Imported {restored.event.name!r} as /e/{restored.event.slug}/: "
-        f"{counts['participants']} participants, {counts['requests']} requests, "
-        f"{counts['meetings']} meetings."
-    )
-    if restored.copied:
-        click.echo(
-            "Its original is in this database: the copy's meetings got new calendar UIDs and "
-            "its subscription links new secrets."
-        )
-
-
-def _event_by_slug(slug: str) -> Event:
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug!r}")
-    return event
-
-
-def _read_json(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{path}: not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(
-            f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}; nothing was imported"
-        ) from None
-    except RecursionError:
-        raise click.ClickException(
-            f"{path}: JSON nested too deeply; nothing was imported"
-        ) from None
-
-
 def init_app(app: Flask) -> None:
-    from partnering.agenda.cli import agendas
-    from partnering.scheduling.cli import schedule_group
-
     commands = (
         init_db_command,
         serve_command,
         serve_production_command,
         demo_command,
-        event_cli,
+        event_group,
         schedule_group,
         agendas,
     )

@@ -1,16 +1,18 @@
-"""Configuration defaults. Local settings come from instance/config.py, then from environment
-variables prefixed PARTNERING_ (e.g. PARTNERING_SQLALCHEMY_DATABASE_URI)."""
+"""Configuration defaults. Local settings come from config.py in the instance folder, then from
+environment variables prefixed PARTNERING_ (e.g. PARTNERING_SQLALCHEMY_DATABASE_URI), read by
+Flask's `from_prefixed_env` (values that parse as JSON are decoded: numbers, booleans)."""
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
-ENV_PREFIX = "PARTNERING_"
+ENV_PREFIX = "PARTNERING"
+# Where the instance folder (local settings, SQLite database, job queue, uploads, secret key) is,
+# when create_app is not told: this variable, else instance/ in the checkout.
+INSTANCE_PATH_VARIABLE = "PARTNERING_INSTANCE_PATH"
 OLD_PUBLIC_KEY = "dev-only-secret-not-for-production"
 """The default key of earlier releases. It is public, so anyone could sign cookies with it: kept
 only to be refused."""
@@ -19,11 +21,14 @@ MIN_SECRET_KEY_LENGTH = 32
 
 class Defaults:
     SECRET_KEY: str | bytes | None = None  # None: a random key kept in <instance>/secret_key
-    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite under instance/
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite partnering.db in the instance folder
+    UPLOAD_FOLDER: str | None = None  # None: uploads/ in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token already
     LOGIN_LINK_MAX_AGE = 60 * 60 * 24  # seconds a one-time login link stays valid
-    HUEY_URL: str | None = None  # None: SQLite queue under instance/; or redis://, postgresql://
+    # None: the database when it is PostgreSQL, else SQLite jobs.db in the instance folder; or
+    # redis://, postgresql://, sqlite:///path
+    HUEY_URL: str | None = None
     HUEY_IMMEDIATE = False  # True runs jobs inline (tests)
     CONSUMER_SILENT_AFTER = 30  # seconds without a consumer's heartbeat: jobs are not running
     RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
@@ -81,20 +86,6 @@ class Defaults:
     LIMIT_REGISTRATIONS_PER_CLIENT = "30 per hour; 200 per day"
     LIMIT_MEETING_REQUESTS_PER_ACCOUNT = "60 per hour; 300 per day"
     LIMIT_FEED_FETCHES_PER_FEED = "60 per hour; 600 per day"
-
-
-def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """PARTNERING_X=value pairs as config keys; JSON values (numbers, booleans) are decoded."""
-    out: dict[str, Any] = {}
-    for key, raw in (os.environ if environ is None else environ).items():
-        if not key.startswith(ENV_PREFIX):
-            continue
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        out[key.removeprefix(ENV_PREFIX)] = value
-    return out
 
 
 PRODUCTION_DEFAULTS: dict[str, tuple[Any, Any]] = {

@@ -10,6 +10,7 @@ from scheduler.greedy import greedy
 from scheduler.metrics import Figures, figures, idle_gaps
 from scheduler.problem import (
     Assignment,
+    Fixed,
     FormatError,
     Meeting,
     Participant,
@@ -18,23 +19,27 @@ from scheduler.problem import (
     Slot,
     Table,
     Unscheduled,
+    dump_json,
     load_problem,
     load_schedule,
     problem_from_dict,
     problem_to_dict,
+    read_json,
     schedule_from_dict,
     schedule_to_dict,
 )
-from scheduler.solve import solve
+from scheduler.solve import Progress, solve
 
 __all__ = [
     "Assignment",
     "Bound",
     "Figures",
+    "Fixed",
     "FormatError",
     "Meeting",
     "Participant",
     "Problem",
+    "Progress",
     "Schedule",
     "Slot",
     "Table",
@@ -42,6 +47,7 @@ __all__ = [
     "Violation",
     "check",
     "check_fixed",
+    "dump_json",
     "explain",
     "figures",
     "greedy",
@@ -50,6 +56,7 @@ __all__ = [
     "load_schedule",
     "problem_from_dict",
     "problem_to_dict",
+    "read_json",
     "schedule_from_dict",
     "schedule_to_dict",
     "solve",

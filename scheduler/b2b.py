@@ -21,7 +21,16 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scheduler.problem import Fixed, FormatError, Meeting, Participant, Problem, Slot, Table
+from scheduler.problem import (
+    Fixed,
+    FormatError,
+    Meeting,
+    Participant,
+    Problem,
+    Slot,
+    Table,
+    read_text,
+)
 
 INSTANCE_DIR_VARIABLE = "PARTNERING_B2B_DIR"
 _DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks"
@@ -70,12 +79,7 @@ def instance_dir() -> Path:
 def read_dzn(path: str | Path) -> Problem:
     """Read one instance file; a malformed file raises `FormatError` naming what is wrong."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise FormatError(f"{path}: not UTF-8 text") from None
+    text = read_text(path)
     try:
         return _problem(_assignments(text), name=path.name.removesuffix(".dzn"))
     except FormatError as exc:

@@ -419,13 +419,20 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def _read_json(path: str | Path) -> Any:
+def read_text(path: str | Path) -> str:
+    """A UTF-8 text file's text; a file that cannot be read raises `FormatError` saying why."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise FormatError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise FormatError(f"{path}: not UTF-8 text") from None
+
+
+def read_json(path: str | Path) -> Any:
+    """A JSON file's document; a file that cannot be read or parsed raises `FormatError`
+    saying why in one line."""
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -435,11 +442,11 @@ def _read_json(path: str | Path) -> Any:
 
 
 def load_problem(path: str | Path) -> Problem:
-    return problem_from_dict(_read_json(path))
+    return problem_from_dict(read_json(path))
 
 
 def load_schedule(path: str | Path) -> Schedule:
-    return schedule_from_dict(_read_json(path))
+    return schedule_from_dict(read_json(path))
 
 
 def dump_json(doc: Mapping[str, Any]) -> str:

@@ -1,12 +1,16 @@
 """Fixtures shared by the web app's tests: an empty database for each test (a SQLite file, or
 PostgreSQL when TEST_DATABASE_URL is set), an app on it, a client, and factories that return
-callables (create_event(...), create_participant(...))."""
+callables (create_event(...), create_participant(...)).
+
+Tests write nothing into the checkout: every app's instance folder is a temporary one, and a
+run that leaves new files in the checkout fails."""
 
 from __future__ import annotations
 
 import os
 import socket
 import sqlite3
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date, time
 from pathlib import Path
@@ -17,14 +21,68 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
-from partnering import create_app
+from partnering import PROJECT_ROOT, create_app
 from partnering.auth.operations import get_or_create_account
+from partnering.config import INSTANCE_PATH_VARIABLE
 from partnering.events.operations import SessionSpec, add_sessions, add_tables
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
 from tests.keys import TEST_SECRET_KEY
 from tests.logins import log_in
+
+# --- the checkout stays clean -------------------------------------------------------------
+
+TOOL_CACHES = {"__pycache__", ".pytest_cache", ".hypothesis"}
+UNTRACKED_AT_START = pytest.StashKey[set[str] | None]()
+
+
+def untracked_in_checkout() -> set[str] | None:
+    """What git does not track in the checkout, ignored files included (a wholly untracked
+    folder is one entry), tool caches aside; None outside a git checkout."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--directory", "-z"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode != 0:
+        return None
+    return {
+        path
+        for path in listed.stdout.split("\0")
+        if path and not TOOL_CACHES.intersection(Path(path).parts)
+    }
+
+
+def pytest_sessionstart(session):
+    session.config.stash[UNTRACKED_AT_START] = untracked_in_checkout()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = session.config.stash.get(UNTRACKED_AT_START, None)
+    after = untracked_in_checkout()
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "The tests left new files in the checkout (tests must write under tmp_path): "
+                + ", ".join(left),
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def instance_folder_outside_the_checkout(tmp_path_factory):
+    """Apps the tests build without naming an instance folder, in this process or in servers
+    and consumers started with its environment, get a temporary one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(INSTANCE_PATH_VARIABLE, str(tmp_path_factory.mktemp("instance")))
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -136,7 +194,7 @@ def database_url(postgres, tmp_path) -> str:
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     app = create_app(
         {
             "TESTING": True,
@@ -145,7 +203,8 @@ def app(database_url):
             "WTF_CSRF_ENABLED": False,
             "HUEY_IMMEDIATE": True,
             "SERVER_NAME": "localhost",
-        }
+        },
+        instance_path=tmp_path / "instance",
     )
     with app.app_context():
         db.create_all()

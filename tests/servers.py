@@ -30,6 +30,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from partnering.config import INSTANCE_PATH_VARIABLE
 from tests.keys import TEST_SECRET_KEY
 
 FLASK = [sys.executable, "-m", "flask", "--app", "partnering"]
@@ -78,9 +79,12 @@ def server_env(
     """The environment of a server (and of its consumers) on this database. Without a queue
     URL, a SQLite database gets a SQLite queue file beside it, and PostgreSQL keeps the queue
     in the same database (the app's default); never the project's instance/ queue. Settings
-    of the caller's shell (PARTNERING_*) are left out."""
+    of the caller's shell (PARTNERING_*) are left out; the instance folder (uploads) is the
+    tests' temporary one, or a new temporary folder."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PARTNERING_")},
+        INSTANCE_PATH_VARIABLE: os.environ.get(INSTANCE_PATH_VARIABLE)
+        or tempfile.mkdtemp(prefix="partnering-instance-"),
         "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
         "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
     }

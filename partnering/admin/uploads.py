@@ -1,5 +1,6 @@
-"""Uploaded CSV files kept under instance/ between the upload and the column mapping step
-(a file can be far larger than a form field may carry)."""
+"""Uploaded CSV files kept between the upload and the column mapping step (a file can be far
+larger than a form field may carry), in UPLOAD_FOLDER, by default uploads/ in the instance
+folder. Several web machines must share that folder."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ MAX_AGE = 24 * 3600  # seconds an abandoned upload is kept
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    folder = Path(
+        current_app.config["UPLOAD_FOLDER"] or Path(current_app.instance_path) / "uploads"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

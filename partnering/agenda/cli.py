@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from partnering.agenda.calendars import agenda_calendar, published_meetings
 from partnering.csv_cells import SafeWriter
-from partnering.events.models import Event
+from partnering.events.cli import event_by_slug
 from partnering.extensions import db
 from partnering.public_urls import public_urls
 from partnering.registrations.models import Participant, RegistrationStatus
@@ -23,9 +23,7 @@ agendas = AppGroup("agendas", help="Participants' agendas as calendar files.")
 def export_command(slug: str, directory: Path) -> None:
     """One .ics per approved participant in DIRECTORY, and index.csv (participant, email,
     file, meetings) for mailing them with other tools."""
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug!r}")
+    event = event_by_slug(slug)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

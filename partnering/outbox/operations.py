@@ -13,7 +13,9 @@ from flask import current_app
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
+from partnering.jobs import enqueue
 from partnering.outbox.models import OutboxMessage, OutboxStatus
+from partnering.outbox.tasks import deliver_outbox
 from partnering.plain_text import one_line
 
 
@@ -130,9 +132,6 @@ def deliver_if_queued(response):
 
 def deliver_soon() -> None:
     """Ask the background sender to run now rather than at its next round."""
-    from partnering.jobs import enqueue
-    from partnering.outbox.tasks import deliver_outbox
-
     enqueue(deliver_outbox)
 
 

@@ -1,13 +1,18 @@
-"""`flask --app partnering schedule run|publish|status|export SLUG`."""
+"""Scheduling's commands: `flask --app partnering schedule run|publish|status|export SLUG`,
+and an event's scheduling problem out and in as a file (partnering-problem/1, which
+`python -m scheduler` reads): `event export-problem SLUG`, `event import FILE --slug SLUG`."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import click
+from flask.cli import AppGroup, with_appcontext
 
-from partnering.events.models import Event, Publication
+from partnering.events.cli import event_by_slug
+from partnering.events.models import Publication
 from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.scheduling import operations
@@ -17,25 +22,22 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.problem import (
+    ImportRefused,
+    import_document,
+    problem_document,
+    problem_for_event,
+)
 from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run
-from scheduler import explain, schedule_to_dict
-from scheduler.problem import dump_json
+from scheduler import FormatError, dump_json, explain, read_json, schedule_to_dict
 
 NOT_RUNNING = (
     "Background jobs are not running: queued runs and emails wait until a job consumer is "
     "started (`flask --app partnering serve` or `huey_consumer partnering.jobs.huey`)."
 )
 
-schedule_group = click.Group("schedule", help="Run, publish and export an event's schedule.")
-
-
-def _event(slug: str) -> Event:
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug!r}")
-    return event
+schedule_group = AppGroup("schedule", help="Run, publish and export an event's schedule.")
 
 
 @schedule_group.command("run")
@@ -47,7 +49,7 @@ def _event(slug: str) -> Event:
 @click.option("--move-published", is_flag=True, help="Let published meetings move (default: kept).")
 def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) -> None:
     """Schedule an event's agreed meetings."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     try:
         if not wait:
             run = operations.start_run(
@@ -88,7 +90,7 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
 def publish_command(slug: str, state: Publication) -> None:
     """Show the current schedule to participants."""
     try:
-        fresh = operations.publish(_event(slug), state)
+        fresh = operations.publish(event_by_slug(slug), state)
     except operations.ScheduleRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Published as {state}; {fresh} meetings newly published.")
@@ -98,7 +100,7 @@ def publish_command(slug: str, state: Publication) -> None:
 @click.argument("slug")
 def status_command(slug: str) -> None:
     """The schedule's figures and the latest run."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     operations.active_run(event)  # fails a run whose worker is gone, before it is shown
     state = schedule_state(event)
     f = state.figures
@@ -134,7 +136,7 @@ def status_command(slug: str) -> None:
 @click.argument("slug")
 def export_command(slug: str) -> None:
     """The current schedule as partnering-schedule/1 (the ids of `event export-problem`)."""
-    event = _event(slug)
+    event = event_by_slug(slug)
     problem = problem_for_event(event)
     placement = current_placement(problem, EventRows(event))
     reasons = explain(problem, placement)
@@ -145,3 +147,42 @@ def export_command(slug: str) -> None:
         stats={"status": event.schedule_state},
     )
     sys.stdout.write(dump_json(schedule_to_dict(schedule)))
+
+
+# --- the problem as a file -------------------------------------------------------------------
+
+
+def read_document(path: Path) -> object:
+    """A JSON file's document, for a command that imports it; a file that cannot be read or
+    parsed is a one-line error."""
+    try:
+        return read_json(path)
+    except FormatError as exc:
+        raise click.ClickException(f"{exc}; nothing was imported") from None
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("problem_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The new event's address: /e/SLUG/.")
+@click.option("--name", default=None, help="The event's name (default: the file's).")
+def import_problem_command(problem_file: Path, slug: str, name: str | None) -> None:
+    """Create an event from a partnering-problem/1 file."""
+    doc = read_document(problem_file)
+    try:
+        event, problem = import_document(doc, slug, name)
+    except ImportRefused as exc:
+        raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
+    click.echo(
+        f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
+        f"{len(problem.tables)} tables, {len(problem.participants)} participants, "
+        f"{len(problem.meetings)} meetings."
+    )
+
+
+@click.command("export-problem")
+@with_appcontext
+@click.argument("slug")
+def export_problem_command(slug: str) -> None:
+    """Write the event's scheduling problem (partnering-problem/1) to stdout."""
+    click.echo(problem_document(event_by_slug(slug)), nl=False)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scheduler import Problem, Schedule
-from scheduler.solve import Progress
-from scheduler.solve import solve as cp_solve
+from scheduler import Problem, Progress, Schedule
+from scheduler import solve as cp_solve
+from scheduler import upper_bound as bound
 
 ProgressCallback = Callable[[float | None, float | None, float, str], bool | None]
 
@@ -47,8 +47,4 @@ def solve(
 
 def upper_bound(problem: Problem, time_limit: float = 5.0) -> int:
     """Most priority any schedule of the problem can reach."""
-    try:
-        from scheduler.bounds import upper_bound as bound
-    except ImportError:  # the bounds module is optional: the trivial bound is always right
-        return sum(m.priority for m in problem.meetings)
     return int(bound(problem, time_limit=time_limit).value)

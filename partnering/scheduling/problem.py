@@ -25,6 +25,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
+import scheduler as fmt  # the solver's formats, beside the models of the same names
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Session, Slot, Table
@@ -52,7 +53,6 @@ from partnering.registrations.models import (
     RegistrationStatus,
     unavailable_slot,
 )
-from scheduler import problem as fmt
 
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_REF_LENGTH = 100  # the external_ref columns

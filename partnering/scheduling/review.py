@@ -21,8 +21,7 @@ from partnering.scheduling.placement import (
 )
 from partnering.scheduling.problem import problem_for_event
 from partnering.scheduling.runs import problem_of
-from scheduler import Problem, explain, figures, schedule_from_dict
-from scheduler.metrics import Figures
+from scheduler import Figures, Problem, explain, figures, schedule_from_dict
 
 
 @dataclass(frozen=True)

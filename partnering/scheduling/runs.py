@@ -25,6 +25,7 @@ from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
 from scheduler import (
     Problem,
+    Schedule,
     check,
     explain,
     figures,
@@ -33,7 +34,6 @@ from scheduler import (
     problem_to_dict,
     schedule_to_dict,
 )
-from scheduler.problem import Schedule
 
 log = logging.getLogger(__name__)
 

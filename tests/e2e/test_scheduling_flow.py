@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
-from huey.storage import SqliteStorage
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
@@ -20,7 +19,6 @@ from partnering import create_app
 from partnering.auth.operations import get_or_create_account, login_url
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
-from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from tests.keys import TEST_SECRET_KEY
@@ -61,11 +59,16 @@ def _seed() -> None:
 
 
 @pytest.fixture
-def server(tmp_path, database_url, monkeypatch) -> Iterator[tuple[str, object]]:
+def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
     queue = tmp_path / "queue.db"
-    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "HUEY_URL": f"sqlite://{queue}",
+        },
+        instance_path=tmp_path / "instance",
     )
     with app.app_context():
         db.create_all()

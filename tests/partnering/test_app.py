@@ -3,15 +3,50 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect
 
-from partnering import create_app
-from partnering.config import from_environment
+from partnering import PROJECT_ROOT, create_app
+from partnering.config import INSTANCE_PATH_VARIABLE
 from partnering.extensions import db
 from tests.keys import TEST_SECRET_KEY
 
 
-def test_environment_variables_override_with_decoded_values():
-    env = {"PARTNERING_MAIL_PORT": "2525", "PARTNERING_SECRET_KEY": "s3cret", "OTHER": "x"}
-    assert from_environment(env) == {"MAIL_PORT": 2525, "SECRET_KEY": "s3cret"}
+def test_environment_variables_override_the_instance_config_file_with_decoded_values(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "config.py").write_text(
+        f'SQLALCHEMY_DATABASE_URI = "sqlite:///{tmp_path}/x.db"\n'
+        'MAIL_SENDER = "Osaka Day <day@example.org>"\n'
+        "MAIL_PORT = 25\n"
+    )
+    monkeypatch.setenv("PARTNERING_MAIL_PORT", "2525")
+    monkeypatch.setenv("PARTNERING_MAIL_USE_TLS", "true")
+    monkeypatch.setenv("PARTNERING_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("OTHER_MAIL_SENDER", "x")
+    app = create_app(instance_path=tmp_path)
+    assert app.config["MAIL_SENDER"] == "Osaka Day <day@example.org>"
+    assert app.config["MAIL_PORT"] == 2525 and app.config["MAIL_USE_TLS"] is True
+    assert app.config["SECRET_KEY"] == TEST_SECRET_KEY
+
+
+def test_the_instance_folder_by_argument_environment_or_checkout(tmp_path, monkeypatch):
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+    }
+    monkeypatch.setenv(INSTANCE_PATH_VARIABLE, str(tmp_path / "from-env"))
+    assert create_app(settings).instance_path == str(tmp_path / "from-env")
+    given = create_app(settings, instance_path=tmp_path / "given")
+    assert given.instance_path == str(tmp_path / "given")
+    monkeypatch.delenv(INSTANCE_PATH_VARIABLE)
+    assert create_app(settings).instance_path == str(PROJECT_ROOT / "instance")
+    assert not (tmp_path / "from-env").exists() and not (tmp_path / "given").exists()
+
+
+def test_without_a_database_setting_the_database_is_in_the_instance_folder(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY}, instance_path=tmp_path / "instance"
+    )
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/instance/partnering.db"
 
 
 def test_index_lists_events(client, create_event):

@@ -18,9 +18,7 @@ from partnering.secret_key import FILE_NAME
 
 def unconfigured_app(instance, database, **settings):
     """An app as it starts with no key configured (only its folders are the test's)."""
-    return create_app(
-        {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": database, **settings}
-    )
+    return create_app({"SQLALCHEMY_DATABASE_URI": database, **settings}, instance_path=instance)
 
 
 def test_the_key_file_is_made_on_first_start_and_then_reused(tmp_path):
@@ -83,12 +81,12 @@ def test_a_known_or_short_key_is_refused_in_every_mode(tmp_path, key, reason, pr
     with pytest.raises(ConfigError, match=reason):
         create_app(
             {
-                "INSTANCE_PATH": str(tmp_path / "instance"),
                 "SECRET_KEY": key,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db",
                 "PRODUCTION": production,
                 "TESTING": not production,
-            }
+            },
+            instance_path=tmp_path / "instance",
         )
     assert not (tmp_path / "instance" / FILE_NAME).exists()
 
@@ -96,11 +94,8 @@ def test_a_known_or_short_key_is_refused_in_every_mode(tmp_path, key, reason, pr
 def test_a_long_enough_configured_key_is_used_as_it_is(tmp_path):
     key = "k" * 32
     app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": key,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db",
-        }
+        {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db"},
+        instance_path=tmp_path / "instance",
     )
     assert app.secret_key == key
     assert not (tmp_path / "instance" / FILE_NAME).exists()

@@ -47,6 +47,7 @@ def test_gunicorn_by_hand_refuses_the_old_public_key(tmp_path):
         "PARTNERING_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
         "PARTNERING_HUEY_URL": f"sqlite://{tmp_path}/jobs.db",
         "PARTNERING_SECRET_KEY": settings.OLD_PUBLIC_KEY,
+        "PARTNERING_INSTANCE_PATH": str(tmp_path / "instance"),
         "PORT": "0",
     }
     done = subprocess.run(

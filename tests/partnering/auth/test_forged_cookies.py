@@ -22,11 +22,11 @@ def unconfigured(tmp_path, database_url):
     """The app started with no key configured: it uses the key file in its instance folder."""
     app = create_app(
         {
-            "INSTANCE_PATH": str(tmp_path / "instance"),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
-        }
+        },
+        instance_path=tmp_path / "instance",
     )
     with app.app_context():
         db.create_all()

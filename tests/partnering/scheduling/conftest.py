@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from huey.storage import SqliteStorage
 
+from partnering import jobs
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.jobs import QUEUE_NAME, huey
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
 
@@ -57,13 +56,12 @@ def fair(create_event, create_participant, create_meeting):
 
 
 @pytest.fixture
-def queue(app, tmp_path, monkeypatch):
+def queue(app, tmp_path):
     """Jobs really queued (not run inline) on a SQLite queue of the test's own, in
     tmp_path/queue.db; the Huey instance."""
-    path = str(tmp_path / "queue.db")
-    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=path))
-    app.config["HUEY_IMMEDIATE"] = False
-    return huey
+    app.config.update(HUEY_IMMEDIATE=False, HUEY_URL=f"sqlite:///{tmp_path / 'queue.db'}")
+    jobs.init_app(app)  # the app's queue, from the configuration as it is now
+    return jobs.huey
 
 
 @pytest.fixture

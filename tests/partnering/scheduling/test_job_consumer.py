@@ -7,22 +7,23 @@ import subprocess
 import sys
 import time
 
-from huey.storage import SqliteStorage
-
 from partnering import create_app
 from partnering.extensions import db
-from partnering.jobs import QUEUE_NAME, huey
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from tests.keys import TEST_SECRET_KEY
 
 
-def test_a_consumer_process_runs_the_job(tmp_path, fair, monkeypatch):
+def test_a_consumer_process_runs_the_job(tmp_path, fair):
     database = db.engine.url.render_as_string(hide_password=False)
     queue = tmp_path / "queue.db"
-    monkeypatch.setattr(huey, "storage", SqliteStorage(QUEUE_NAME, filename=str(queue)))
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database}
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": database,
+            "HUEY_URL": f"sqlite://{queue}",
+        }
     )
     # Read before the other app's context: inside it, this session would borrow that app's engine.
     event_type, event_id = type(fair.event), fair.event.id
