@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime, utcnow
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.meetings.models import where
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "applied", "rejected")
 ACTIVE_STATUSES = ("queued", "running")
@@ -84,4 +85,61 @@ class ScheduleRun(db.Model):
             "cancelled": "Cancelled",
             "applied": "Applied",
             "rejected": "Rejected",
+        }.get(self.status, self.status)
+
+
+PUBLISH_STATUSES = ("queued", "running", "done", "failed")
+PUBLISH_ACTIVE = ("queued", "running")
+"""A publication in one of these holds the event: a second one is refused meanwhile."""
+
+
+class PublishJob(db.Model):
+    """A publication of the event's schedule, done by a background job in two parts: the
+    database part (meetings marked published, the event's state, the announcements to send) in
+    one transaction, then the emails, queued in batches."""
+
+    __table_args__ = (
+        # One publication at a time per event, whichever process asks.
+        Index(
+            "uq_publish_job_active",
+            "event_id",
+            unique=True,
+            **where(text("status IN ('queued', 'running')")),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    """preliminary or final."""
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Last sign of life of the job working on it; a silent one is taken over or failed."""
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the database part committed: participants see the schedule from then on."""
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    newly_published: Mapped[int] = mapped_column(default=0)
+    emails_queued: Mapped[int] = mapped_column(default=0)
+    emails_left: Mapped[int] = mapped_column(default=0)
+    """Announcements of the event still to be queued, as of the last batch."""
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[Account | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in PUBLISH_ACTIVE
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "running":
+            return "Queueing emails" if self.published_at else "Publishing"
+        return {
+            "queued": "Waiting to start",
+            "done": "Published",
+            "failed": "Failed",
         }.get(self.status, self.status)
