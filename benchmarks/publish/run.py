@@ -22,9 +22,10 @@ import sys
 import time
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from partnering import create_app
+from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
 from partnering.outbox.sender import deliver_due
@@ -127,13 +128,54 @@ def measure(database: str, preset: str, port: int) -> dict:
     return figures
 
 
+def deliver_only(database: str, port: int) -> None:
+    """Deliver what the outbox holds now (every unsent email due at once), and print it."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": "bench",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+        }
+    )
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status != "sent")
+            .values(status="waiting", next_attempt_at=utcnow(), attempts=0)
+        )
+        db.session.commit()
+        started = time.perf_counter()
+        delivered = deliver_due(limit=None)
+        seconds = time.perf_counter() - started
+        db.session.remove()
+        db.engine.dispose()
+    print(
+        f"{delivered.sent:,} emails in {seconds:.1f} s: {delivered.sent / seconds:.0f} emails/s "
+        f"over {delivered.connections} SMTP connection(s); load average "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="SQLAlchemy URL; it is emptied")
     parser.add_argument("--presets", default="osaka,large,bio")
+    parser.add_argument(
+        "--deliver-only",
+        action="store_true",
+        help="only deliver the unsent emails the database's outbox holds",
+    )
     args = parser.parse_args()
     port = free_port()
     sink = smtp_sink(port)
+    if args.deliver_only:
+        try:
+            deliver_only(args.database, port)
+        finally:
+            sink.terminate()
+            sink.wait(timeout=10)
+        return
     rows = []
     try:
         for preset in args.presets.split(","):
