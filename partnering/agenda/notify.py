@@ -161,12 +161,15 @@ def queue_announcements(event: Event, limit: int) -> int:
     and delete those announcements, in the caller's transaction: committed together, an email
     is queued exactly once. Everything the emails show is loaded in a fixed number of queries
     per batch. Returns how many announcements were handled (0: none was left)."""
+    # Locked, skipping rows another worker holds: two workers on one publication (one taken
+    # over while merely slow) queue disjoint batches. SQLite serialises them by its write lock.
     batch = list(
         db.session.execute(
             select(Announcement)
             .where(Announcement.event_id == event.id)
             .order_by(Announcement.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         ).scalars()
     )
     if not batch:
