@@ -1,15 +1,16 @@
 """Every model, imported in one place so migrations and the CLI see the whole schema."""
 
-from partnering.agenda.models import FeedToken
+from partnering.agenda.models import Announcement, FeedToken
 from partnering.auth.models import Account, LoginSession
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.outbox.models import OutboxMessage
 from partnering.registrations.models import Organisation, Participant
-from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.models import PublishJob, ScheduleRun
 
 __all__ = [
     "Account",
+    "Announcement",
     "Event",
     "FeedToken",
     "LoginSession",
@@ -18,6 +19,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Participant",
+    "PublishJob",
     "ScheduleRun",
     "Session",
     "Slot",

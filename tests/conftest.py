@@ -325,13 +325,31 @@ def free_port() -> int:
 
 
 class Inbox:
-    """What a real SMTP server on localhost received."""
+    """What a real SMTP server on localhost received, and on which connection."""
 
     def __init__(self) -> None:
         self.messages: list[bytes] = []
+        self.peers: list[tuple] = []
+        """The client's address and port of each message received: one per connection."""
+        self.refused: set[str] = set()
+        """Addresses the server does not know: 550 at RCPT."""
+        self.hang_up_on: set[str] = set()
+        """Addresses whose next message is answered 421 (closing), after which the client
+        drops the connection."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        hung_up = self.hang_up_on & set(envelope.rcpt_tos)
+        if hung_up:
+            self.hang_up_on -= hung_up
+            return "421 4.3.2 Service shutting down"
         self.messages.append(envelope.original_content)
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
 

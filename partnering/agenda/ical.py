@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from partnering.plain_text import one_line
 
@@ -109,7 +110,25 @@ def build_calendar(
         # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky).
         first = min(e.start for e in timed).date()
         last = max(e.end for e in timed).date()
-        calendar.add_missing_timezones(
-            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
-        )
+        _add_timezones(calendar, first - timedelta(days=366), last + timedelta(days=366))
     return calendar.to_ical()
+
+
+def _add_timezones(calendar: Calendar, first: date, last: date) -> None:
+    """Calendar.add_missing_timezones, with each VTIMEZONE built once per time zone and range."""
+    position = len(calendar.timezones)
+    for tzid in sorted(calendar.get_missing_tzids()):
+        timezone = _vtimezone(tzid, first, last)
+        if timezone is not None:
+            calendar.subcomponents.insert(position, timezone)
+            position += 1
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
+    """The VTIMEZONE of a time zone over a range: the same for every agenda of an event, and
+    the costliest part of one to build (it walks the range hour by hour)."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:  # unknown to the system's time zone data: left out, as icalendar does
+        return None

@@ -1,19 +1,26 @@
 """Emails that keep participants' calendars right: the agenda when the schedule is published,
 an update (iTIP REQUEST) when a meeting they were told about moves, a CANCEL when it is
-cancelled or taken out of the schedule. Each is queued in the caller's transaction."""
+cancelled or taken out of the schedule. Each is queued in the caller's transaction.
+
+A publication first decides who is told what (`plan_publication`, in its own transaction),
+then turns the decisions into emails in batches (`queue_announcements`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from flask import current_app
+from sqlalchemy import delete, exists, func, insert, literal, select, true, update
 
-from partnering.agenda.calendars import agenda_calendar, published_meetings
+from partnering.agenda.calendars import agenda_calendar
+from partnering.agenda.models import Announcement
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.meetings.models import Meeting
-from partnering.outbox.operations import Attachment, one_email, queue_email
+from partnering.meetings.loading import meeting_details
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
+from partnering.outbox.operations import Attachment, batched_emails, one_email, queue_email
 from partnering.public_urls import public_urls
+from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 
 
@@ -31,10 +38,11 @@ def _announced(meeting: Meeting) -> bool:
     return meeting.announced_sequence is not None
 
 
-def send_agenda(event: Event, participant: Participant) -> None:
+def send_agenda(event: Event, participant: Participant, meetings: list[Meeting]) -> None:
+    """Queue the participant's agenda: `meetings` are their published active meetings, in
+    time order, loaded with what the email shows (meeting_details)."""
     subject = f"Your agenda for {event.name}"
     with one_email(participant.email, subject, kind="agenda", event_id=event.id):
-        meetings = [m for m in published_meetings(participant) if m.is_active]
         context = dict(event=event, person=participant, meetings=meetings)
         queue_email(
             participant.email,
@@ -53,68 +61,184 @@ def send_agenda(event: Event, participant: Participant) -> None:
         )
 
 
-def _send_change(meeting: Meeting, method: str) -> None:
+def _send_change(meeting: Meeting, person: Participant, method: str) -> None:
+    """Queue one participant's update (REQUEST) or cancellation (CANCEL) of a meeting."""
     event = meeting.event
     template = "update" if method == "REQUEST" else "cancel"
-    for person in meeting.participants:
-        fallback = f"{template.title()} of a meeting at {event.name}"
-        with one_email(person.email, fallback, kind=template, event_id=event.id):
-            context = dict(
-                event=event, person=person, meeting=meeting, others=meeting.others(person)
-            )
-            queue_email(
-                person.email,
-                render(f"agenda/email/{template}_subject.txt", **context).strip(),
-                render(f"agenda/email/{template}.txt", **context),
-                attachments=[
-                    _calendar_attachment(
-                        agenda_calendar(person, [meeting], method=method),
-                        method,
-                        f"{template}.ics",
-                    )
-                ],
-                kind=template,
-                event_id=event.id,
-            )
-    meeting.announced_sequence = meeting.sequence
+    fallback = f"{template.title()} of a meeting at {event.name}"
+    with one_email(person.email, fallback, kind=template, event_id=event.id):
+        context = dict(event=event, person=person, meeting=meeting, others=meeting.others(person))
+        queue_email(
+            person.email,
+            render(f"agenda/email/{template}_subject.txt", **context).strip(),
+            render(f"agenda/email/{template}.txt", **context),
+            attachments=[
+                _calendar_attachment(
+                    agenda_calendar(person, [meeting], method=method),
+                    method,
+                    f"{template}.ics",
+                )
+            ],
+            kind=template,
+            event_id=event.id,
+        )
 
 
-def announce_publication(event: Event, *, state_changed: bool) -> None:
-    """After the schedule is (re)published: agendas to those with something new (to everyone
-    with a meeting when the state changed, e.g. preliminary to final), updates for announced
-    meetings that moved, cancellations for announced meetings no longer in the schedule."""
-    with public_urls():
-        meetings = db.session.execute(db.select(Meeting).filter_by(event_id=event.id)).scalars()
-        full_agenda: set[int] = set()
-        people: dict[int, Participant] = {}
-        moved, dropped = [], []
-        by_person = defaultdict(list)
-        for meeting in meetings:
-            shown = meeting.published_at is not None and meeting.is_active
-            if shown:
-                for person in meeting.participants:
-                    people[person.id] = person
-                    by_person[person.id].append(meeting)
-                    if state_changed or not _announced(meeting):
-                        full_agenda.add(person.id)
-                if _announced(meeting) and meeting.announced_sequence != meeting.sequence:
-                    moved.append(meeting)
-            elif meeting.is_active and _announced(meeting):
-                dropped.append(meeting)
-        for person_id in sorted(full_agenda):
-            send_agenda(event, people[person_id])
-        for meeting in moved:
-            if not all(p.id in full_agenda for p in meeting.participants):
-                _send_change(meeting, "REQUEST")
-        for meeting in dropped:
-            _send_change(meeting, "CANCEL")
-        for person_meetings in by_person.values():
-            for meeting in person_meetings:
-                meeting.announced_sequence = meeting.sequence
+# --- publication: decided in the publication's transaction, emailed in batches after ---------
+
+
+def plan_publication(event: Event, *, state_changed: bool) -> None:
+    """Decide, in a few set-based statements of the publication's transaction, who is told
+    what: an agenda to everyone with a meeting that is new to them (to everyone with a meeting
+    when the state changed, e.g. preliminary to final); an update of each announced meeting that
+    moved, to its participants unless all of them get their agenda anyway; a cancellation of
+    each announced meeting no longer in the schedule. The decisions are written as
+    Announcement rows (what an earlier, interrupted publication left is not written twice) and
+    the meetings are marked as announced at their current sequence."""
+    mp, other = meeting_participant, meeting_participant.alias("other_member")
+    in_event = (Meeting.event_id == event.id, Meeting.status == MeetingStatus.ACTIVE)
+    shown = (*in_event, Meeting.published_at.is_not(None))
+    dropped = (*in_event, Meeting.published_at.is_(None))
+    changed = (
+        Meeting.announced_sequence.is_not(None),
+        Meeting.announced_sequence != Meeting.sequence,
+    )
+
+    def pending(kind: str, participant, meeting=None):
+        query = exists().where(
+            Announcement.event_id == event.id,
+            Announcement.kind == kind,
+            Announcement.participant_id == participant,
+        )
+        return query.where(Announcement.meeting_id == meeting) if meeting is not None else query
+
+    members = select(literal(event.id), mp.c.participant_id).join(
+        Meeting, Meeting.id == mp.c.meeting_id
+    )
+    new_to_them = true() if state_changed else Meeting.announced_sequence.is_(None)
+    agendas = (
+        members.add_columns(literal("agenda"))
+        .where(*shown, new_to_them, ~pending("agenda", mp.c.participant_id))
+        .distinct()
+    )
+    someone_without_agenda = exists().where(
+        other.c.meeting_id == Meeting.id, ~pending("agenda", other.c.participant_id)
+    )
+    updates = members.add_columns(literal("update"), Meeting.id).where(
+        *shown,
+        *changed,
+        someone_without_agenda,
+        ~pending("update", mp.c.participant_id, Meeting.id),
+    )
+    cancels = members.add_columns(literal("cancel"), Meeting.id).where(
+        *dropped, *changed, ~pending("cancel", mp.c.participant_id, Meeting.id)
+    )
+    columns = ["event_id", "participant_id", "kind"]
+    # In this order: updates are left out for those who get their agenda.
+    db.session.execute(insert(Announcement).from_select(columns, agendas))
+    db.session.execute(insert(Announcement).from_select([*columns, "meeting_id"], updates))
+    db.session.execute(insert(Announcement).from_select([*columns, "meeting_id"], cancels))
+    db.session.execute(
+        update(Meeting)
+        .where(
+            *in_event,
+            Meeting.published_at.is_not(None) | Meeting.announced_sequence.is_not(None),
+            Meeting.announced_sequence.is_(None) | (Meeting.announced_sequence != Meeting.sequence),
+        )
+        .values(announced_sequence=Meeting.sequence)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def announcements_left(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Announcement).where(Announcement.event_id == event.id)
+    )
+
+
+def queue_announcements(event: Event, limit: int) -> int:
+    """Build and queue the emails of up to `limit` of the event's announcements, oldest first,
+    and delete those announcements, in the caller's transaction: committed together, an email
+    is queued exactly once. Everything the emails show is loaded in a fixed number of queries
+    per batch. Returns how many announcements were handled (0: none was left)."""
+    # Locked, skipping rows another worker holds: two workers on one publication (one taken
+    # over while merely slow) queue disjoint batches. SQLite serialises them by its write lock.
+    batch = list(
+        db.session.execute(
+            select(Announcement)
+            .where(Announcement.event_id == event.id)
+            .order_by(Announcement.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    if not batch:
+        return 0
+    people = {
+        p.id: p
+        for p in db.session.execute(
+            select(Participant)
+            .where(Participant.id.in_({a.participant_id for a in batch}))
+            .options(*shown_person())
+        ).scalars()
+    }
+    agendas = _published_meetings_of([a.participant_id for a in batch if a.kind == "agenda"])
+    changed = {
+        m.id: m
+        for m in db.session.execute(
+            select(Meeting)
+            .where(Meeting.id.in_({a.meeting_id for a in batch if a.meeting_id is not None}))
+            .options(*meeting_details())
+        ).scalars()
+    }
+    with public_urls(), batched_emails():
+        for announcement in batch:
+            person = people.get(announcement.participant_id)
+            if person is None or person.is_deleted:
+                continue  # left the event since: nothing more is sent to them
+            if announcement.kind == "agenda":
+                send_agenda(event, person, agendas.get(person.id, []))
+            elif announcement.meeting_id in changed:
+                method = "REQUEST" if announcement.kind == "update" else "CANCEL"
+                _send_change(changed[announcement.meeting_id], person, method)
+    db.session.execute(
+        delete(Announcement)
+        .where(Announcement.id.in_([a.id for a in batch]))
+        .execution_options(synchronize_session=False)
+    )
+    return len(batch)
+
+
+def _published_meetings_of(participant_ids: list[int]) -> dict[int, list[Meeting]]:
+    """participant id -> their published active meetings in time order, in one query (with
+    the loads of meeting_details)."""
+    if not participant_ids:
+        return {}
+    mp = meeting_participant
+    rows = db.session.execute(
+        select(mp.c.participant_id, Meeting)
+        .join(Meeting, Meeting.id == mp.c.meeting_id)
+        .where(
+            mp.c.participant_id.in_(participant_ids),
+            Meeting.status == MeetingStatus.ACTIVE,
+            Meeting.published_at.is_not(None),
+            Meeting.slot_id.is_not(None),
+            Meeting.table_id.is_not(None),
+        )
+        .options(*meeting_details())
+    ).all()
+    found: dict[int, list[Meeting]] = defaultdict(list)
+    for participant_id, meeting in rows:
+        found[participant_id].append(meeting)
+    for meetings in found.values():
+        meetings.sort(key=lambda m: (m.slot.start, m.id))
+    return found
 
 
 def announce_cancellation(meeting: Meeting) -> None:
     """A cancelled meeting its participants were told about: a CANCEL to each of them."""
     if _announced(meeting):
         with public_urls():
-            _send_change(meeting, "CANCEL")
+            for person in meeting.participants:
+                _send_change(meeting, person, "CANCEL")
+        meeting.announced_sequence = meeting.sequence

@@ -1,8 +1,13 @@
-"""The background sender: delivers due outbox messages, retrying with exponential backoff.
+"""The background sender: delivers due outbox messages in batches over one SMTP connection,
+retrying with exponential backoff.
 
-Each message is claimed before it is sent (an UPDATE that only one consumer can win), so
-several consumers never send the same message twice. A connection failure stops the round:
-the message goes back with a later attempt time and the rest wait untouched.
+A batch is claimed before it is sent (one UPDATE that only one consumer can win per message),
+so several consumers never send the same message twice, and marked sent with one UPDATE after
+it went out: a consumer that dies mid-batch sends at most that batch again once its claim is
+stale. A dropped connection is opened again once and the message retried on it; when that
+fails too, the round stops: the message goes back with a later attempt time and the rest of
+the batch waits untouched. A message the server refuses for good (a 5xx answer, e.g. an
+unknown mailbox) is failed at once with the server's reason, and the rest go.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 STALE_CLAIM = timedelta(minutes=10)
 """A claim older than this belongs to a consumer that died mid-send: take the message back."""
+BATCH = 100
+"""Messages claimed, sent and marked together."""
 
 
 @dataclass
@@ -31,6 +38,8 @@ class Round:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    connections: int = 0
+    """SMTP connections opened (none when emails go to the log)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -39,6 +48,8 @@ def backoff(attempts: int) -> timedelta:
 
 class LogTransport:
     """Development: the email is written to the log instead of sent."""
+
+    connections = 0
 
     def __enter__(self) -> LogTransport:
         return self
@@ -54,16 +65,21 @@ class LogTransport:
 
 
 class SmtpTransport:
-    """One SMTP connection for a round, opened on the first message."""
+    """One SMTP connection for a round, opened on the first message and opened again once
+    when the server dropped it."""
 
     def __init__(self, config) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
+        self.connections = 0
 
     def __enter__(self) -> SmtpTransport:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._close()
+
+    def _close(self) -> None:
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -71,10 +87,12 @@ class SmtpTransport:
                 self.smtp.close()
             except OSError:
                 pass
+            self.smtp = None
 
     def _connect(self) -> smtplib.SMTP:
         config = self.config
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+        self.connections += 1
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
@@ -82,10 +100,17 @@ class SmtpTransport:
         return smtp
 
     def send(self, row: OutboxMessage) -> None:
+        sender = self.config["MAIL_SENDER"]
         if self.smtp is None:
             self.smtp = self._connect()
-        sender = self.config["MAIL_SENDER"]
-        self.smtp.sendmail(sender, [row.recipient], row.raw)
+        try:
+            self.smtp.sendmail(sender, [row.recipient], row.raw)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            # Dropped since the last message (a server's idle timeout, a restart): once more
+            # on a new connection; a failure then is the round's.
+            self._close()
+            self.smtp = self._connect()
+            self.smtp.sendmail(sender, [row.recipient], row.raw)
 
 
 def transport():
@@ -93,21 +118,12 @@ def transport():
     return SmtpTransport(config) if config["MAIL_SERVER"] else LogTransport()
 
 
-def _claim(row_id: int, now: datetime) -> bool:
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row_id,
-            or_(
-                OutboxMessage.status == OutboxStatus.WAITING,
-                (OutboxMessage.status == OutboxStatus.SENDING)
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
-        .values(status=OutboxStatus.SENDING, claimed_at=now)
+def _claimable(now: datetime):
+    return or_(
+        OutboxMessage.status == OutboxStatus.WAITING,
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at < now - STALE_CLAIM),
     )
-    db.session.commit()
-    return claimed.rowcount == 1
 
 
 def due_ids(now: datetime, limit: int) -> list[int]:
@@ -127,41 +143,110 @@ def due_ids(now: datetime, limit: int) -> list[int]:
     return list(db.session.execute(query).scalars())
 
 
-CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+def _claim_batch(now: datetime, limit: int) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages (those another consumer claims meanwhile are left to
+    it) and load them, oldest first."""
+    ids = due_ids(now, limit)
+    if not ids:
+        return []
+    claimed = list(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _claimable(now))
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    db.session.commit()
+    if not claimed:
+        return []
+    return list(
+        db.session.execute(
+            db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        ).scalars()
+    )
 
 
-def deliver_due(limit: int = 200) -> Round:
-    """Send what is due now; returns what happened."""
+def _connection_failed(exc: Exception) -> bool:
+    """Whether the connection, not the message, failed (smtplib's errors are OSErrors too)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def deliver_due(limit: int | None = 200) -> Round:
+    """Send what is due now, `limit` messages at most (None: until nothing is due); returns
+    what happened."""
     result = Round()
     now = utcnow()
+    handled = 0
     with transport() as channel:
-        for row_id in due_ids(now, limit):
-            if not _claim(row_id, now):
-                continue
-            row = db.session.get(OutboxMessage, row_id)
-            try:
-                channel.send(row)
-            except Exception as exc:  # every failure is recorded on the row and retried
-                _record_failure(row, exc)
-                result.failed += row.status == OutboxStatus.FAILED
-                result.retried += row.status == OutboxStatus.WAITING
-                db.session.commit()
-                if isinstance(exc, CONNECTION_ERRORS):
-                    break
-                continue
-            row.status = OutboxStatus.SENT
-            row.sent_at = utcnow()
-            row.attempts += 1
-            row.last_error = ""
-            db.session.commit()
-            result.sent += 1
+        while limit is None or handled < limit:
+            size = BATCH if limit is None else min(BATCH, limit - handled)
+            batch = _claim_batch(now, size)
+            if not batch:
+                break
+            handled += len(batch)
+            if not _send_batch(channel, batch, result):
+                break
+        result.connections = channel.connections
     return result
+
+
+def _send_batch(channel, batch: list[OutboxMessage], result: Round) -> bool:
+    """Send a claimed batch and record what happened, in one transaction; False when the
+    connection failed and the round must stop."""
+    sent: list[int] = []
+    going = True
+    for position, row in enumerate(batch):
+        try:
+            channel.send(row)
+        except Exception as exc:  # every failure is recorded on the row
+            _record_failure(row, exc)
+            result.failed += row.status == OutboxStatus.FAILED
+            result.retried += row.status == OutboxStatus.WAITING
+            if _connection_failed(exc):
+                _release(batch[position + 1 :])
+                going = False
+                break
+            continue
+        sent.append(row.id)
+    if sent:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(sent))
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=utcnow(),
+                attempts=OutboxMessage.attempts + 1,
+                last_error="",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    result.sent += len(sent)
+    return going
+
+
+def _release(rows: list[OutboxMessage]) -> None:
+    """Claimed messages not tried: back in the queue as they were."""
+    for row in rows:
+        row.status, row.claimed_at = OutboxStatus.WAITING, None
+
+
+def _permanent(exc: Exception) -> bool:
+    """Whether the server refused the message for good (a 5xx reply)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 def _record_failure(row: OutboxMessage, exc: Exception) -> None:
     row.attempts += 1
     row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    if row.attempts >= MAX_ATTEMPTS:
+    if row.attempts >= MAX_ATTEMPTS or _permanent(exc):
         row.status = OutboxStatus.FAILED
     else:
         row.status = OutboxStatus.WAITING

@@ -11,10 +11,10 @@ from partnering.outbox.sender import deliver_due
 @huey.task()
 def deliver_outbox() -> None:
     with app_context():
-        deliver_due()
+        deliver_due(limit=None)
 
 
 @huey.periodic_task(crontab(minute="*"))
 def deliver_outbox_every_minute() -> None:
     with app_context():
-        deliver_due()
+        deliver_due(limit=None)

@@ -15,8 +15,9 @@ from partnering.events.cli import event_by_slug
 from partnering.events.models import Publication
 from partnering.extensions import db
 from partnering.jobs import jobs_running
+from partnering.outbox.operations import deliver_soon
 from partnering.scheduling import operations
-from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.models import PublishStatus, ScheduleRun
 from partnering.scheduling.placement import (
     EventRows,
     current_placement,
@@ -28,6 +29,7 @@ from partnering.scheduling.problem import (
     problem_document,
     problem_for_event,
 )
+from partnering.scheduling.publishing import active_publication, latest_publication
 from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run
 from scheduler import FormatError, dump_json, explain, read_json, schedule_to_dict
@@ -87,19 +89,35 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
 @click.option(
     "--preliminary", "state", flag_value=Publication.PRELIMINARY, default=True, help="(default)"
 )
-def publish_command(slug: str, state: Publication) -> None:
-    """Show the current schedule to participants."""
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Publish here and queue every email before returning, or queue the publication for "
+    "a job consumer.",
+)
+def publish_command(slug: str, state: Publication, wait: bool) -> None:
+    """Show the current schedule to participants and email them their agendas."""
+    event = event_by_slug(slug)
     try:
-        fresh = operations.publish(event_by_slug(slug), state)
+        if not wait:
+            job = operations.start_publication(event, None, state)
+            click.echo(f"Publication #{job.id} queued; follow it with `schedule status {slug}`.")
+            return
+        job = operations.publish(event, state)
     except operations.ScheduleRefused as refused:
         raise click.ClickException(str(refused)) from None
-    click.echo(f"Published as {state}; {fresh} meetings newly published.")
+    deliver_soon()
+    click.echo(
+        f"Published as {state}; {job.newly_published} meetings newly published, "
+        f"{job.emails_queued} emails queued."
+    )
 
 
 @schedule_group.command("status")
 @click.argument("slug")
 def status_command(slug: str) -> None:
-    """The schedule's figures and the latest run."""
+    """The schedule's figures, the latest run and the latest publication."""
     event = event_by_slug(slug)
     operations.active_run(event)  # fails a run whose worker is gone, before it is shown
     state = schedule_state(event)
@@ -119,7 +137,21 @@ def status_command(slug: str) -> None:
     )
     if latest is None:
         click.echo("no run yet")
-        return
+    else:
+        _echo_run(latest)
+    publication = active_publication(event) or latest_publication(event)
+    if publication is not None:
+        line = f"latest publication #{publication.id} ({publication.state}): {publication.status}"
+        if publication.status != PublishStatus.FAILED:
+            line += f", {publication.emails_queued} emails queued, {publication.emails_left} to go"
+        if publication.error:
+            line += f" ({publication.error})"
+        click.echo(line)
+    if not jobs_running():
+        click.echo(NOT_RUNNING)
+
+
+def _echo_run(latest: ScheduleRun) -> None:
     line = f"latest run #{latest.id}: {latest.status}"
     if latest.is_active:
         line += f", {latest.phase or 'waiting'}, best {latest.best}, {latest.elapsed:.0f} s"
@@ -128,8 +160,6 @@ def status_command(slug: str) -> None:
     if latest.error:
         line += f" ({latest.error})"
     click.echo(line)
-    if not jobs_running():
-        click.echo(NOT_RUNNING)
 
 
 @schedule_group.command("export")

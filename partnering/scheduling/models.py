@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime, utcnow
-from partnering.events.models import Event
+from partnering.events.models import Event, Publication
 from partnering.extensions import db
+from partnering.meetings.models import where
 from partnering.states import State, state_type
 
 
@@ -115,3 +116,82 @@ class ScheduleRun(db.Model):
         if self.is_draft and self.stopped_early:
             return "Draft (stopped early): ready to review"
         return self.status.label
+
+
+class PublishStatus(State):
+    """queued → running (the database part, then the emails) → done; or failed."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Publishing"
+    DONE = "done", "Published"
+    FAILED = "failed", "Failed"
+
+
+PUBLISH_ACTIVE = (PublishStatus.QUEUED, PublishStatus.RUNNING)
+"""A publication in one of these holds the event: a second one is refused meanwhile."""
+
+
+class PublishJob(db.Model):
+    """A publication of the event's schedule, done by a background job in two parts: the
+    database part (meetings marked published, the event's state, the announcements to send) in
+    one transaction, then the emails, queued in batches."""
+
+    __table_args__ = (
+        # One publication at a time per event, whichever process asks.
+        Index(
+            "uq_publish_job_active",
+            "event_id",
+            unique=True,
+            **where(text(f"status IN ('{PublishStatus.QUEUED}', '{PublishStatus.RUNNING}')")),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    state: Mapped[Publication] = mapped_column(state_type(Publication, "state"))
+    """preliminary or final."""
+    status: Mapped[PublishStatus] = mapped_column(
+        state_type(PublishStatus, "status"), default=PublishStatus.QUEUED
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Last sign of life of the job working on it; a silent one is taken over or failed."""
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the database part committed: participants see the schedule from then on."""
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    newly_published: Mapped[int] = mapped_column(default=0)
+    emails_queued: Mapped[int] = mapped_column(default=0)
+    emails_left: Mapped[int] = mapped_column(default=0)
+    """Announcements of the event still to be queued, as of the last batch."""
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[Account | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in PUBLISH_ACTIVE
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == PublishStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == PublishStatus.FAILED
+
+    @property
+    def status_label(self) -> str:
+        if self.status == PublishStatus.RUNNING and self.published_at:
+            return "Queueing emails"
+        return self.status.label
+
+    @validates("status")
+    def _known_status(self, _key: str, value: str) -> PublishStatus:
+        return PublishStatus(value)
+
+    @validates("state")
+    def _known_state(self, _key: str, value: str) -> Publication:
+        return Publication(value)

@@ -1,5 +1,6 @@
 """The writes of scheduling, one function per action: start, cancel, apply and reject runs;
-publish; hand edits (move, swap, lock, unschedule); cancel a meeting.
+publish (the work is partnering.scheduling.publishing's); hand edits (move, swap, lock,
+unschedule); cancel a meeting.
 
 Each first locks the event (or the run) it reads (partnering.locks), so two organisers, or an
 organiser and a participant, clicking at the same instant are judged one after the other. Then it
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from partnering.agenda.notify import announce_cancellation, announce_publication
+from partnering.agenda.notify import announce_cancellation
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Publication, Slot, Table
@@ -26,18 +27,22 @@ from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import check_edit, describe
-from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
+from partnering.scheduling.models import ACTIVE_STATUSES, PublishJob, RunStatus, ScheduleRun
 from partnering.scheduling.placement import (
     EventRows,
     Place,
     current_placement,
     schedule_from_placement,
 )
+from partnering.scheduling.publishing import (
+    PublishRefused,
+    create_publication,
+    execute_publication,
+)
 from partnering.scheduling.runs import CANCELLED, problem_for_run
-from partnering.scheduling.tasks import run_schedule
+from partnering.scheduling.tasks import publish_schedule, run_schedule
 from scheduler import check, schedule_from_dict
 
-PUBLISH_STATES = (Publication.PRELIMINARY, Publication.FINAL)
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 3600
 
 
@@ -242,35 +247,31 @@ def _move_all(rows: EventRows, changes: dict[Meeting, Place | None]) -> None:
 # --- publishing ------------------------------------------------------------------------------
 
 
-def publish(event: Event, state: Publication | str) -> int:
-    """Show the schedule to participants as preliminary or final; every placed meeting becomes
-    published (and so fixed for later runs). Returns how many meetings were newly published."""
-    if state not in PUBLISH_STATES:
-        raise ScheduleRefused("Publish the schedule as preliminary or final.")
-    lock_for_writing(event)
-    placed = (
-        db.session.execute(
-            db.select(Meeting).filter(
-                Meeting.event_id == event.id,
-                Meeting.status == MeetingStatus.ACTIVE,
-                Meeting.slot_id.is_not(None),
-                Meeting.table_id.is_not(None),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not placed:
-        raise ScheduleRefused("There is no scheduled meeting to publish: run the scheduler first.")
-    now = utcnow()
-    fresh = [m for m in placed if m.published_at is None]
-    for meeting in fresh:
-        meeting.published_at = now
-    state_changed = event.schedule_state != state
-    event.schedule_state, event.published_at = state, now
-    announce_publication(event, state_changed=state_changed)
-    db.session.commit()
-    return len(fresh)
+def start_publication(
+    event: Event, account: Account | None, state: Publication | str
+) -> PublishJob:
+    """Queue a publication of the event's schedule (run inline under HUEY_IMMEDIATE)."""
+    try:
+        job = create_publication(event, account, state)
+    except PublishRefused as refused:
+        raise ScheduleRefused(str(refused)) from None
+    enqueue(publish_schedule, job.id)
+    return job
+
+
+def publish(event: Event, state: Publication | str, account: Account | None = None) -> PublishJob:
+    """Publish here, to the end: the database part, then every email queued. Returns the
+    finished job (its `newly_published`); refused like `start_publication`, or when the job
+    fails (its error)."""
+    try:
+        job = create_publication(event, account, state)
+    except PublishRefused as refused:
+        raise ScheduleRefused(str(refused)) from None
+    execute_publication(job.id)
+    db.session.refresh(job)
+    if not job.is_done:
+        raise ScheduleRefused(job.error)
+    return job
 
 
 # --- hand edits ------------------------------------------------------------------------------

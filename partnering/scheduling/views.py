@@ -19,9 +19,10 @@ from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
 from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
-from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
+from partnering.scheduling.publishing import active_publication, latest_publication, recover
 from partnering.scheduling.review import review_run, schedule_state
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
@@ -54,6 +55,11 @@ def _recent_runs(limit: int = 10) -> list[ScheduleRun]:
     )
 
 
+def _shown_publication() -> PublishJob | None:
+    """The publication going on, or the latest one (its result)."""
+    return active_publication(g.event) or latest_publication(g.event)
+
+
 @bp.route("/")
 @organiser_required
 def overview():
@@ -62,6 +68,7 @@ def overview():
         state=schedule_state(g.event),
         runs=_recent_runs(),
         active=operations.active_run(g.event),
+        publication=_shown_publication(),
         jobs_running=jobs_running(),
         run_form=RunForm(),
         publish_form=PublishForm(),
@@ -163,16 +170,32 @@ def publish():
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            fresh = operations.publish(g.event, form.state.data)
+            operations.start_publication(g.event, current_user, form.state.data)
         except ScheduleRefused as refused:
             flash(str(refused), "error")
-        else:
-            flash(
-                f"Published as {form.state.data}: participants see their agendas "
-                f"({fresh} meetings newly published).",
-                "success",
-            )
     return redirect(url_for(".overview"))
+
+
+def _publication(job_id: int) -> PublishJob:
+    job = db.get_or_404(PublishJob, job_id)
+    if job.event_id != g.event.id:
+        abort(404)
+    return job
+
+
+@bp.route("/publications/<int:job_id>/progress")
+@organiser_required
+def publication_progress(job_id: int):
+    found = _publication(job_id)
+    recover(found)
+    return jsonify(
+        status=found.status,
+        label=found.status_label,
+        newly_published=found.newly_published,
+        emails_queued=found.emails_queued,
+        emails_left=found.emails_left,
+        error=found.error,
+    )
 
 
 @bp.route("/grid")

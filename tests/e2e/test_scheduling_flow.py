@@ -1,6 +1,6 @@
 """In a real browser against a real server and a real job consumer: the organiser runs the
-scheduler, watches its progress, applies the result, looks at the grid and publishes; a
-participant then sees their agenda."""
+scheduler, watches its progress, applies the result, looks at the grid and publishes (the job's
+progress, then its result); a participant then sees their agenda."""
 
 from __future__ import annotations
 
@@ -124,7 +124,11 @@ def test_run_progress_apply_grid_publish(server, browser) -> None:
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Publish as").select_option("preliminary")
     page.get_by_role("button", name="Publish schedule").click()
-    expect(page.locator(".flash-success")).to_contain_text("Published as preliminary")
+    # The consumer publishes; the page follows the job, then shows its result.
+    expect(page.locator("#publication-result")).to_contain_text(
+        "Published as preliminary", timeout=60_000
+    )
+    expect(page.locator("#publication-result")).to_contain_text("8 meetings newly published")
 
     aiko = browser.new_context().new_page()
     aiko.goto(_login_link(app, base, "aiko@example.org"))

@@ -181,5 +181,5 @@ def test_an_unknown_state_stops_init_db_and_changes_nothing(app_before_checks, d
     )
     db.session.commit()
     upgrade()
-    assert _revision() == "0008"
+    assert _revision() > "0007"  # past the state checks, up to the newest revision
     assert len(_checks()) == len(STATE_COLUMNS)

@@ -73,6 +73,10 @@ def runs(world: World, side: Side) -> list[Case]:
     return [Case(key, {"run_id": i}) for key, i in side.runs.items()]
 
 
+def publications(world: World, side: Side) -> list[Case]:
+    return [Case(key, {"job_id": i}) for key, i in side.publications.items()]
+
+
 def messages(world: World, side: Side) -> list[Case]:
     return [Case(key, {"message_id": i}) for key, i in side.messages.items()]
 
@@ -268,6 +272,7 @@ ROUTES: dict[str, Route] = {
     "scheduling.swap": Route(ORGANISER, meetings, form=place("swap"), prefix=lambda c: "swap"),
     "scheduling.person": Route(ORGANISER, participants),
     "scheduling.publish": Route(ORGANISER, form=lambda w, s, c: {"state": "preliminary"}),
+    "scheduling.publication_progress": Route(ORGANISER, publications),
     "scheduling.start_run": Route(
         ORGANISER, form=lambda w, s, c: {"time_limit": "5", "keep_published": "y"}
     ),

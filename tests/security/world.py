@@ -52,6 +52,7 @@ class Side:
     meetings: dict[str, int]
     requests: dict[str, int]
     runs: dict[str, int]
+    publications: dict[str, int]
     messages: dict[str, int]
     slots: list[int]
     tables: list[int]
@@ -175,7 +176,7 @@ def _build_side(slug: str, day: date) -> Side:
     requests.accept_request(with_hidden)
     run = scheduling.start_run(event, organiser.account, time_limit=5)
     scheduling.apply_run(run, organiser.account)
-    scheduling.publish(event, "final")
+    publication = scheduling.publish(event, "final")
     scheduling.cancel_meeting(with_hidden.meeting, organiser.account, as_organiser=True)
     late = ask(carol, frank)
     requests.accept_request(late)  # agreed after publishing: not placed
@@ -230,6 +231,7 @@ def _build_side(slug: str, day: date) -> Side:
             "withdrawn": withdrawn.id,
         },
         runs={"applied": run.id, "draft": draft.id, "queued": queued.id},
+        publications={"done": publication.id},
         messages={"sent": sent.id, "failed": failed.id},
         slots=[s.id for s in event.slots],
         tables=[t.id for t in event.tables],

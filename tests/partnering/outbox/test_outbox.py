@@ -104,3 +104,51 @@ def test_a_message_claimed_by_another_consumer_is_not_sent_twice(ctx, smtp_serve
     db.session.commit()
     assert sender.deliver_due().sent == 1  # its consumer died: taken back
     assert len(smtp_server.inbox.messages) == 1
+
+
+# --- batches over one connection -------------------------------------------------------------
+
+
+def test_many_messages_go_over_one_connection_in_batches(ctx, smtp_server):
+    rows = queue(sender.BATCH * 2 + 5)
+    result = sender.deliver_due(limit=None)
+    assert (result.sent, result.connections) == (len(rows), 1)
+    assert len(set(smtp_server.inbox.peers)) == 1  # the server saw one connection
+    received = [parsed(raw)["Message-ID"] for raw in smtp_server.inbox.messages]
+    assert received == [r.message_id for r in rows]  # each once, oldest first
+    assert all(r.status == "sent" and r.attempts == 1 for r in rows)
+
+
+def test_a_limited_round_stops_at_its_limit_and_the_rest_wait(ctx, smtp_server):
+    rows = queue(5)
+    assert sender.deliver_due(limit=3).sent == 3
+    assert [r.status for r in rows] == ["sent"] * 3 + ["waiting"] * 2
+    assert all(r.claimed_at is None for r in rows[3:])  # never claimed
+
+
+def test_a_refused_address_fails_at_once_with_its_reason_and_the_rest_go(ctx, smtp_server):
+    rows = queue(6)
+    smtp_server.inbox.refused.add(rows[2].recipient)
+    result = sender.deliver_due()
+    assert (result.sent, result.failed, result.retried, result.connections) == (5, 1, 0, 1)
+    bad = rows[2]
+    assert bad.status == "failed" and bad.attempts == 1
+    assert "550" in bad.last_error and "No such mailbox" in bad.last_error
+    assert [r.status for r in rows if r is not bad] == ["sent"] * 5
+    assert len(smtp_server.inbox.messages) == 5
+
+
+def test_a_dropped_connection_is_opened_again_and_the_round_goes_on(ctx, smtp_server):
+    rows = queue(6)
+    smtp_server.inbox.hang_up_on.add(rows[2].recipient)  # 421, then the client hangs up
+    result = sender.deliver_due()
+    assert (result.sent, result.retried, result.connections) == (5, 1, 2)
+    assert len(set(smtp_server.inbox.peers)) == 2
+    dropped = rows[2]
+    assert dropped.status == "waiting" and "421" in dropped.last_error  # tried again later
+    assert dropped.next_attempt_at > utcnow()
+    dropped.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert sender.deliver_due().sent == 1
+    received = sorted(parsed(raw)["Message-ID"] for raw in smtp_server.inbox.messages)
+    assert received == sorted(r.message_id for r in rows)

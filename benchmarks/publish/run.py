@@ -1,0 +1,210 @@
+"""Publishing and delivering agendas at 150, 2,000 and 18,000 participants, side by side.
+
+    .venv/bin/python benchmarks/publish/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_publish
+
+For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`, every meeting
+the first-come baseline places arriving placed, none published): an empty database, the event
+imported, then published as the app does it (`schedule publish`: the database part in one
+transaction, then every agenda email built and queued in batches), then the outbox delivered
+to a local SMTP server (aiosmtpd's Sink, in its own process) over the sender's one connection.
+Prints one Markdown table. The database is emptied (every table dropped) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+from sqlalchemy import func, select, update
+
+from partnering import create_app
+from partnering.db_types import utcnow
+from partnering.extensions import db
+from partnering.outbox.models import OutboxMessage
+from partnering.outbox.sender import deliver_due
+from partnering.scheduling import operations
+from partnering.scheduling.problem import import_document
+from scheduler.generate import PRESETS
+from scheduler.greedy import greedy
+from scheduler.problem import Fixed, problem_to_dict
+
+
+def placed_document(preset: str) -> dict:
+    """The preset event with what the first-come baseline places arriving placed (fixed
+    meetings first: the import writes rows of one shape in large batches)."""
+    problem = PRESETS[preset]()
+    placed = greedy(problem).assignment_of
+    meetings = [
+        replace(m, fixed=Fixed(placed[m.id].slot, placed[m.id].table))
+        for m in problem.meetings
+        if m.id in placed
+    ] + [m for m in problem.meetings if m.id not in placed]
+    return problem_to_dict(replace(problem, meetings=tuple(meetings)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def smtp_sink(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the SMTP sink did not start")
+
+
+def measure(database: str, preset: str, port: int) -> dict:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": "bench",
+            "HUEY_IMMEDIATE": True,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+        }
+    )
+    figures: dict = {"preset": preset}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        doc = placed_document(preset)
+        started = time.perf_counter()
+        event, problem = import_document(doc, preset)
+        figures["import_s"] = time.perf_counter() - started
+        figures["participants"] = len(problem.participants)
+        figures["placed"] = sum(1 for m in problem.meetings if m.fixed is not None)
+        event_id = event.id
+        db.session.remove()
+
+        event = db.session.get(type(event), event_id)
+        started = time.perf_counter()
+        job = operations.publish(event, "preliminary")
+        figures["publish_s"] = time.perf_counter() - started
+        figures["database_s"] = (job.published_at - job.started_at).total_seconds()
+        figures["emails_s"] = (job.finished_at - job.published_at).total_seconds()
+        figures["newly_published"] = job.newly_published
+        figures["queued"] = job.emails_queued
+        figures["rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        db.session.remove()
+
+        started = time.perf_counter()
+        delivered = deliver_due(limit=None)
+        figures["deliver_s"] = time.perf_counter() - started
+        figures["sent"] = delivered.sent
+        figures["connections"] = delivered.connections
+        figures["waiting"] = db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return figures
+
+
+def deliver_only(database: str, port: int) -> None:
+    """Deliver what the outbox holds now (every unsent email due at once), and print it."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": "bench",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+        }
+    )
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status != "sent")
+            .values(status="waiting", next_attempt_at=utcnow(), attempts=0)
+        )
+        db.session.commit()
+        started = time.perf_counter()
+        delivered = deliver_due(limit=None)
+        seconds = time.perf_counter() - started
+        db.session.remove()
+        db.engine.dispose()
+    print(
+        f"{delivered.sent:,} emails in {seconds:.1f} s: {delivered.sent / seconds:.0f} emails/s "
+        f"over {delivered.connections} SMTP connection(s); load average "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="SQLAlchemy URL; it is emptied")
+    parser.add_argument("--presets", default="osaka,large,bio")
+    parser.add_argument(
+        "--deliver-only",
+        action="store_true",
+        help="only deliver the unsent emails the database's outbox holds",
+    )
+    args = parser.parse_args()
+    port = free_port()
+    sink = smtp_sink(port)
+    if args.deliver_only:
+        try:
+            deliver_only(args.database, port)
+        finally:
+            sink.terminate()
+            sink.wait(timeout=10)
+        return
+    rows = []
+    try:
+        for preset in args.presets.split(","):
+            figures = measure(args.database, preset, port)
+            print(figures, file=sys.stderr, flush=True)
+            rows.append(figures)
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{platform.processor() or platform.machine()}, {platform.python_version()}, "
+        f"load average {load}"
+    )
+    print()
+    print(
+        "| event | participants | placed meetings | import s | publish s (database part + "
+        "emails) | agenda emails queued | peak RSS GB | delivery s | emails/s | "
+        "SMTP connections |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for f in rows:
+        print(
+            f"| {f['preset']} | {f['participants']:,} | {f['placed']:,} | {f['import_s']:.1f} | "
+            f"{f['publish_s']:.1f} ({f['database_s']:.1f} + {f['emails_s']:.1f}) | "
+            f"{f['queued']:,} | {f['rss_gb']:.2f} | {f['deliver_s']:.1f} | "
+            f"{f['sent'] / f['deliver_s']:.0f} | {f['connections']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
