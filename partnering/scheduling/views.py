@@ -63,12 +63,16 @@ def _shown_publication() -> PublishJob | None:
 @bp.route("/")
 @organiser_required
 def overview():
+    # The jobs first: reading them may fail a silent one, and a publication read before the
+    # schedule's state never looks further on than that state.
+    active = operations.active_run(g.event)
+    publication = _shown_publication()
     return render_template(
         "scheduling/overview.html",
         state=schedule_state(g.event),
         runs=_recent_runs(),
-        active=operations.active_run(g.event),
-        publication=_shown_publication(),
+        active=active,
+        publication=publication,
         jobs_running=jobs_running(),
         run_form=RunForm(),
         publish_form=PublishForm(),
