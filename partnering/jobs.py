@@ -19,6 +19,7 @@ so that the web app can tell whether anything runs the jobs it queues.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -93,6 +94,9 @@ class AppStorage:
         with self._making:
             if self._storage is None:
                 self._storage = make_storage(queue_url(self.app.config), self.app.instance_path)
+                # Its connection closes with the app, not whenever the garbage collector finds
+                # it (an app that is let go would hold a database connection until then).
+                weakref.finalize(self, self._storage.close)
             return self._storage
 
 

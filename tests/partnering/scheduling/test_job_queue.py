@@ -3,6 +3,7 @@ or the test's), read when the app is made, never at import time."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 
@@ -139,3 +140,23 @@ def test_an_unsupported_queue_stops_the_app_at_start(tmp_path):
 def test_outside_an_app_and_a_consumer_the_queue_is_nobodys():
     with pytest.raises(RuntimeError, match="outside an app context"):
         huey.storage  # noqa: B018
+
+
+def test_an_app_let_go_closes_its_queue_connection(database_url, tmp_path):
+    """On PostgreSQL the queue is a connection to the database: dropping the app closes it,
+    rather than leaving it open for the garbage collector to find (a ResourceWarning)."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url},
+        instance_path=str(tmp_path / "instance"),
+    )
+    with app.app_context():
+        assert jobs.jobs_running() is False  # reads the consumers' heartbeat: opens the queue
+        storage = huey.storage
+        db.session.remove()
+        db.engine.dispose()
+    if hasattr(storage, "_conn"):  # SQL storages keep one connection
+        assert storage._conn is not None
+    del app
+    gc.collect()
+    if hasattr(storage, "_conn"):
+        assert storage._conn is None
