@@ -11,11 +11,10 @@ import pytest
 
 from scheduler import FormatError
 from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
+from tests.scheduler.jair_data import needs_jair
 
 INSTANCES = sorted(instance_dir().glob("*.dzn"))
-needs_instances = pytest.mark.skipif(
-    not INSTANCES, reason=f"JAIR B2B instance files absent from {instance_dir()}"
-)
+needs_instances = needs_jair()
 
 
 def header(text: str, name: str) -> int:

@@ -4,10 +4,10 @@ from functools import partial
 import pytest
 
 from scheduler import bench
-from scheduler.b2b import instance_dir
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
+from tests.scheduler.jair_data import needs_jair
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +171,7 @@ def test_only_selects_by_instance_base_name_or_section(tmp_path):
     assert [(i.paper_optimum, i.paper_seconds, i.time_limit) for i in forum] == [(2, 5.1, 60)]
 
 
-@pytest.mark.skipif(
-    not (instance_dir() / "tic-12.original.dzn").is_file(),
-    reason="the JAIR instances are research data outside the repository and are absent here",
-)
+@needs_jair("tic-12")
 def test_quick_run_puts_a_jair_instance_beside_the_papers_figures(tmp_path):
     out = tmp_path / "B.md"
     assert bench.main(["--quick", "--only", "tic-12", "-o", str(out)]) == 0

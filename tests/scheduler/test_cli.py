@@ -10,6 +10,7 @@ from scheduler.b2b import instance_dir
 from scheduler.check import check
 from scheduler.cli import main
 from scheduler.problem import load_problem, load_schedule
+from tests.scheduler.jair_data import needs_jair
 
 PROBLEM = {
     "format": "partnering-problem/1",
@@ -189,10 +190,7 @@ def test_convert_refuses_a_malformed_dzn_file(tmp_path, capsys):
     assert code == 2 and out == "" and err.startswith("error: ")
 
 
-@pytest.mark.skipif(
-    not (instance_dir() / "tic-12.original.dzn").exists(),
-    reason=f"JAIR B2B instance files absent from {instance_dir()}",
-)
+@needs_jair("tic-12")
 def test_convert_turns_a_jair_instance_into_a_problem(tmp_path, capsys):
     output = tmp_path / "tic.json"
     assert (

@@ -19,6 +19,7 @@ from scheduler.b2b import PAPER_OPTIMA, instance_dir, read_dzn
 from scheduler.gap_model import GapModel
 from scheduler.gaps import GapsNotFound, minimise_gaps
 from scheduler.problem import Fixed
+from tests.scheduler.jair_data import needs_jair
 
 
 def event(days: list[list[str]], people: list[str], meetings: list[Meeting]) -> Problem:
@@ -294,14 +295,6 @@ def test_random_small_events_give_valid_placements_with_honest_gap_counts(case):
     assert result.total_gaps == sum(gaps_per_person(problem, result.slot_of).values())
     assert result.lower_bound <= result.total_gaps
     assert result.optimal
-
-
-def needs_jair(*names: str) -> pytest.MarkDecorator:
-    """Skip, saying why, where the JAIR research data (never copied here) is absent."""
-    return pytest.mark.skipif(
-        not all((instance_dir() / f"{n}.original.dzn").exists() for n in names),
-        reason=f"JAIR B2B instance files absent from {instance_dir()}",
-    )
 
 
 def solve_jair(name: str, **limits):

@@ -14,6 +14,7 @@ from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
 from scheduler.repair import release_conflicts
 from scheduler.solve import Progress, solve
+from tests.scheduler.jair_data import needs_jair
 
 
 def event(slots=3, tables=None, participants=None, meetings=(), days=1):
@@ -265,14 +266,10 @@ def test_generated_event_is_valid_complete_and_beats_first_come():
     assert figures(problem, schedule).priority_sum > figures(problem, greedy(problem)).priority_sum
 
 
+@needs_jair("tic-12", "forumt-14")
 @pytest.mark.parametrize("name", ["tic-12", "forumt-14"])
 def test_jair_instances_reach_the_papers_optimum(name):
-    path = instance_dir() / f"{name}.original.dzn"
-    if not path.exists():
-        pytest.skip(
-            f"JAIR instance files absent from {instance_dir()} (research data, not vendored)"
-        )
-    problem = read_dzn(path)
+    problem = read_dzn(instance_dir() / f"{name}.original.dzn")
     schedule = solved(problem, time_limit=30, gap_spread_limit=2)
     result = figures(problem, schedule)
     assert result.meetings_scheduled == len(problem.meetings)
@@ -280,15 +277,11 @@ def test_jair_instances_reach_the_papers_optimum(name):
     assert result.gap_spread <= 2
 
 
+@needs_jair("tic-12", "forumt-14")
 @pytest.mark.parametrize("name", ["tic-12", "forumt-14"])
 def test_the_default_reaches_the_papers_optimum_without_a_spread_limit(name):
     # The optimum without the paper's spread limit is never above the paper's optimum.
-    path = instance_dir() / f"{name}.original.dzn"
-    if not path.exists():
-        pytest.skip(
-            f"JAIR instance files absent from {instance_dir()} (research data, not vendored)"
-        )
-    problem = read_dzn(path)
+    problem = read_dzn(instance_dir() / f"{name}.original.dzn")
     schedule = solved(problem, time_limit=60)
     result = figures(problem, schedule)
     assert result.meetings_scheduled == len(problem.meetings)
