@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from partnering.access import organiser_required
+from partnering.access import organiser_required, site_admin_required
 from partnering.admin import operations, queries
-from partnering.admin.blueprint import bp, site_admin_required
+from partnering.admin.blueprint import bp
 from partnering.admin.forms import EventForm, NewEventForm, TablesForm
 from partnering.events.operations import EventEditRefused, TableEdit
 
