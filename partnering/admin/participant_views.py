@@ -3,8 +3,7 @@ import and export."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy.orm import contains_eager, joinedload
+from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from partnering.access import organiser_required
 from partnering.admin import operations, queries, uploads
@@ -27,11 +26,10 @@ from partnering.admin.participant_csv import (
     read_csv,
     write_csv,
 )
-from partnering.extensions import db
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
-from partnering.registrations.models import Participant, RegistrationStatus
+from partnering.registrations.queries import participant_or_404
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -55,33 +53,12 @@ def _filter_from(form: ParticipantFilterForm) -> queries.ParticipantFilter:
     )
 
 
-def _listed(query):
-    return query.options(
-        contains_eager(Participant.account),
-        contains_eager(Participant.organisation),
-        joinedload(Participant.booth),
-    )
-
-
-def event_participant_or_404(participant_id: int) -> Participant:
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.event_id != g.event.id:
-        abort(404)
-    return participant
-
-
 @bp.route("/e/<slug>/admin/participants")
 @organiser_required
 def participants():
     filters = ParticipantFilterForm(request.args)
     wanted = _filter_from(filters)
-    page = db.paginate(
-        _listed(queries.participants_query(g.event, wanted)),
-        page=requested_page(),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = queries.participants_page(g.event, wanted, page=requested_page(), per_page=PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/participants.html",
@@ -105,7 +82,8 @@ def decide():
         except operations.AdminActionRefused as refused:
             flash(str(refused), "error")
         else:
-            verb = RegistrationStatus(form.decision.data)
+            # The decision is a RegistrationStatus value, which reads as the past participle.
+            verb = form.decision.data
             flash(f"{changed} registration{'s' if changed != 1 else ''} {verb}.", "success")
     else:
         flash("The form expired: try again.", "error")
@@ -115,7 +93,7 @@ def decide():
 @bp.route("/e/<slug>/admin/participants/<int:participant_id>", methods=["GET", "POST"])
 @organiser_required
 def participant(participant_id: int):
-    person = event_participant_or_404(participant_id)
+    person = participant_or_404(g.event, participant_id)
     form = ParticipantForm(obj=None if request.method == "POST" else person)
     form.booth.choices = options(
         [("", "No booth")]
@@ -145,7 +123,7 @@ def participant(participant_id: int):
 @organiser_required
 def export_participants():
     wanted = _filter_from(ParticipantFilterForm(request.args))
-    people = db.session.execute(_listed(queries.participants_query(g.event, wanted))).scalars()
+    people = queries.listed_participants(g.event, wanted)
     return Response(
         write_csv(export_rows(people)),
         mimetype="text/csv",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_
+from sqlalchemy.orm import contains_eager, joinedload
 
 from partnering.auth.models import Account
 from partnering.events.models import Event
@@ -65,6 +67,33 @@ def participants_query(event: Event, wanted: ParticipantFilter) -> Select:
     if wanted.country:
         query = query.where(Organisation.country == wanted.country)
     return query
+
+
+def _listed(query: Select) -> Select:
+    """With what a list row shows, loaded in the same query."""
+    return query.options(
+        contains_eager(Participant.account),
+        contains_eager(Participant.organisation),
+        joinedload(Participant.booth),
+    )
+
+
+def participants_page(
+    event: Event, wanted: ParticipantFilter, *, page: int, per_page: int
+) -> Pagination:
+    """One page of the participants list (a page past the end is empty)."""
+    return db.paginate(
+        _listed(participants_query(event, wanted)),
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+def listed_participants(event: Event, wanted: ParticipantFilter) -> list[Participant]:
+    """The whole filtered list (the CSV export)."""
+    return list(db.session.scalars(_listed(participants_query(event, wanted))))
 
 
 def countries(event: Event) -> list[str]:

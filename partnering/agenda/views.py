@@ -10,24 +10,16 @@ from partnering.agenda import operations as feeds
 from partnering.agenda.calendars import agenda_calendar
 from partnering.agenda.printing import day_sheet, table_sheets
 from partnering.db_types import utcnow
-from partnering.extensions import db
-from partnering.meetings.models import Meeting
-from partnering.registrations.models import Participant
+from partnering.meetings.queries import meeting_or_404
+from partnering.registrations.queries import participant_or_404
 from partnering.scheduling.operations import (
     ScheduleRefused,
     cancel_meeting,
     participant_may_cancel,
 )
-from partnering.scheduling.people import agenda_of
+from partnering.scheduling.people import agenda_of, request_messages
 
 bp = event_blueprint("agenda", __name__, url_prefix="/agenda")
-
-
-def _my_meeting(meeting_id: int) -> Meeting:
-    meeting = db.get_or_404(Meeting, meeting_id)
-    if meeting.event_id != g.event.id or g.participant not in meeting.participants:
-        abort(404)
-    return meeting
 
 
 @bp.route("/")
@@ -35,12 +27,6 @@ def _my_meeting(meeting_id: int) -> Meeting:
 def mine():
     published = g.event.is_published
     agenda = agenda_of(g.event, g.participant, published_only=True) if published else []
-    messages = {
-        meeting.id: [r for r in meeting.requests if r.message]
-        for day in agenda
-        for meeting in day.entries
-        if isinstance(meeting, Meeting)
-    }
     now = utcnow()
     token = feeds.feed_token(g.participant)
     return render_template(
@@ -49,7 +35,7 @@ def mine():
         published=published,
         agenda=agenda,
         person=g.participant,
-        messages=messages,
+        messages=request_messages(agenda),
         may_cancel=lambda m: participant_may_cancel(m, g.participant, now),
     )
 
@@ -57,7 +43,8 @@ def mine():
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
 @participant_required
 def cancel(meeting_id: int):
-    meeting = _my_meeting(meeting_id)
+    # g.participant is of g.event, so their meetings are too.
+    meeting = meeting_or_404(g.participant, meeting_id)
     try:
         cancel_meeting(meeting, current_user, as_organiser=False)
     except ScheduleRefused as refused:
@@ -122,9 +109,7 @@ def print_mine():
 @bp.route("/print/people/<int:participant_id>")
 @organiser_required
 def print_participant(participant_id: int):
-    person = db.get_or_404(Participant, participant_id)
-    if person.event_id != g.event.id:
-        abort(404)
+    person = participant_or_404(g.event, participant_id)
     return _print_agenda(person)
 
 

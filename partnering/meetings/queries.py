@@ -9,9 +9,17 @@ from flask import abort
 from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 
+from partnering.access import row_of_event_or_404
+from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details, request_details
-from partnering.meetings.models import REQUEST_HISTORY, Meeting, MeetingRequest, meeting_participant
+from partnering.meetings.models import (
+    REQUEST_HISTORY,
+    Meeting,
+    MeetingRequest,
+    MeetingStatus,
+    meeting_participant,
+)
 from partnering.registrations.models import Participant
 
 
@@ -31,6 +39,20 @@ def meeting_or_404(participant: Participant, meeting_id: int) -> Meeting:
     if meeting is None or participant not in meeting.participants:
         abort(404)
     return meeting
+
+
+def event_meeting_or_404(event: Event, meeting_id: int) -> Meeting:
+    """Any meeting of `event` (for its organisers)."""
+    return row_of_event_or_404(Meeting, meeting_id, event)
+
+
+def active_meeting_at(event: Event, slot_id: int, table_id: int) -> Meeting | None:
+    """The active meeting at that time and table, if any."""
+    return db.session.execute(
+        db.select(Meeting).filter_by(
+            event_id=event.id, slot_id=slot_id, table_id=table_id, status=MeetingStatus.ACTIVE
+        )
+    ).scalar_one_or_none()
 
 
 def _request_or_404(request_id: int, **owner: int) -> MeetingRequest:

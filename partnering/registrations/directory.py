@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import contains_eager
 
@@ -35,6 +36,11 @@ limit, and more than a few narrow a search to nothing anyway."""
 
 def search_words(text: str) -> list[str]:
     return text.split()[:MAX_SEARCH_WORDS]
+
+
+def search_page(query: Select, *, page: int, per_page: int) -> Pagination:
+    """One page of a search's results (a page past the end is empty)."""
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def search(

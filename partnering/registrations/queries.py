@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import contains_eager
 
+from partnering.access import row_of_event_or_404
 from partnering.auth.models import Account
 from partnering.events.models import Event
 from partnering.extensions import db
@@ -25,3 +26,15 @@ def registrations_of(account: Account) -> list[Participant]:
             .order_by(Event.created_at.desc(), Event.id.desc())
         )
     )
+
+
+def participations_by_event(account: Account) -> dict[int, Participant]:
+    """The account's participant record in each event, by event id (deleted ones included:
+    the front page shows that the account was there)."""
+    rows = db.session.scalars(db.select(Participant).filter_by(account_id=account.id))
+    return {p.event_id: p for p in rows}
+
+
+def participant_or_404(event: Event, participant_id: int) -> Participant:
+    """A participant of `event`; anybody else is not found."""
+    return row_of_event_or_404(Participant, participant_id, event)

@@ -10,7 +10,6 @@ from flask import Response, flash, g, json, redirect, render_template, request, 
 from flask_login import current_user, logout_user
 
 from partnering.access import event_blueprint, participant_required
-from partnering.extensions import db
 from partnering.meetings import rules
 from partnering.paging import requested_page
 from partnering.registrations import availability, directory, operations
@@ -264,7 +263,7 @@ def directory_page():
         kind=form.kind.data or "",
         topic=form.topic.data or "",
     )
-    page = db.paginate(query, page=requested_page(), per_page=PAGE_SIZE, error_out=False)
+    page = directory.search_page(query, page=requested_page(), per_page=PAGE_SIZE)
     filtered = any(request.args.get(k) for k in ("q", "country", "kind", "topic"))
     return render_template("registrations/directory.html", form=form, page=page, filtered=filtered)
 

@@ -29,6 +29,19 @@ class Day:
     def gaps(self) -> int:
         return sum(1 for e in self.entries if isinstance(e, Gap))
 
+    @property
+    def meetings(self) -> list[Meeting]:
+        return [e for e in self.entries if isinstance(e, Meeting)]
+
+
+def request_messages(agenda: list[Day]) -> dict[int, list]:
+    """Per meeting id of the agenda, the requests that led to it and carry a message."""
+    return {
+        meeting.id: [r for r in meeting.requests if r.message]
+        for day in agenda
+        for meeting in day.meetings
+    }
+
 
 def placed_meetings(participant: Participant, *, published_only: bool = False) -> list[Meeting]:
     """The participant's meetings that have a slot and a table, in time order: the active ones,

@@ -8,18 +8,17 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 
 from partnering.access import event_blueprint, organiser_required
-from partnering.events.models import Slot, Table
-from partnering.extensions import db
+from partnering.events.queries import slot_or_404, table_or_404
 from partnering.input_guard import requested_id
 from partnering.jobs import jobs_running
-from partnering.meetings.models import Meeting, MeetingStatus
-from partnering.registrations.models import Participant
-from partnering.scheduling import operations
+from partnering.meetings.queries import active_meeting_at, event_meeting_or_404
+from partnering.registrations.queries import participant_or_404
+from partnering.scheduling import operations, queries
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
 from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
-from partnering.scheduling.models import PublishJob, ScheduleRun
+from partnering.scheduling.models import PublishJob
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
@@ -28,31 +27,6 @@ from partnering.scheduling.review import review_run, schedule_state
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
 
 REFUSALS = (ScheduleRefused, EditRefused)
-
-
-def _run(run_id: int) -> ScheduleRun:
-    run = db.get_or_404(ScheduleRun, run_id)
-    if run.event_id != g.event.id:
-        abort(404)
-    return run
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.get_or_404(Meeting, meeting_id)
-    if meeting.event_id != g.event.id:
-        abort(404)
-    return meeting
-
-
-def _recent_runs(limit: int = 10) -> list[ScheduleRun]:
-    return list(
-        db.session.execute(
-            db.select(ScheduleRun)
-            .filter_by(event_id=g.event.id)
-            .order_by(ScheduleRun.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
 
 
 def _shown_publication() -> PublishJob | None:
@@ -70,7 +44,7 @@ def overview():
     return render_template(
         "scheduling/overview.html",
         state=schedule_state(g.event),
-        runs=_recent_runs(),
+        runs=queries.recent_runs(g.event),
         active=active,
         publication=publication,
         jobs_running=jobs_running(),
@@ -104,7 +78,7 @@ def start_run():
 @bp.route("/runs/<int:run_id>")
 @organiser_required
 def run(run_id: int):
-    found = _run(run_id)
+    found = queries.run_or_404(g.event, run_id)
     operations.end_if_abandoned(found)
     review = review_run(found) if found.has_result else None
     return render_template(
@@ -115,7 +89,7 @@ def run(run_id: int):
 @bp.route("/runs/<int:run_id>/progress")
 @organiser_required
 def progress(run_id: int):
-    found = _run(run_id)
+    found = queries.run_or_404(g.event, run_id)
     operations.end_if_abandoned(found)
     return jsonify(
         status=found.status,
@@ -132,7 +106,7 @@ def progress(run_id: int):
 
 
 def _run_action(run_id: int, action, done: str):
-    found = _run(run_id)
+    found = queries.run_or_404(g.event, run_id)
     try:
         outcome = action(found)
     except ScheduleRefused as refused:
@@ -180,17 +154,10 @@ def publish():
     return redirect(url_for(".overview"))
 
 
-def _publication(job_id: int) -> PublishJob:
-    job = db.get_or_404(PublishJob, job_id)
-    if job.event_id != g.event.id:
-        abort(404)
-    return job
-
-
 @bp.route("/publications/<int:job_id>/progress")
 @organiser_required
 def publication_progress(job_id: int):
-    found = _publication(job_id)
+    found = queries.publication_or_404(g.event, job_id)
     recover(found)
     return jsonify(
         status=found.status,
@@ -237,7 +204,7 @@ def unscheduled():
 @bp.route("/meetings/<int:meeting_id>")
 @organiser_required
 def meeting(meeting_id: int):
-    found = _meeting(meeting_id)
+    found = event_meeting_or_404(g.event, meeting_id)
     move_form = PlaceForm.for_event(g.event, prefix="move")
     swap_form = PlaceForm.for_event(g.event, prefix="swap")
     if found.is_placed:
@@ -248,7 +215,7 @@ def meeting(meeting_id: int):
 
 
 def _edit(meeting_id: int, action, done: str):
-    found = _meeting(meeting_id)
+    found = event_meeting_or_404(g.event, meeting_id)
     try:
         action(found)
     except REFUSALS as refused:
@@ -264,7 +231,8 @@ def move(meeting_id: int):
     form = PlaceForm.for_event(g.event, prefix="move")
     if not form.validate_on_submit():
         abort(400)
-    slot, table = db.get_or_404(Slot, form.slot.data), db.get_or_404(Table, form.table.data)
+    slot = slot_or_404(g.event, form.slot.data)
+    table = table_or_404(g.event, form.table.data)
     return _edit(
         meeting_id,
         lambda m: operations.move_meeting(g.event, m, slot, table),
@@ -278,14 +246,7 @@ def swap(meeting_id: int):
     form = PlaceForm.for_event(g.event, prefix="swap")
     if not form.validate_on_submit():
         abort(400)
-    other = db.session.execute(
-        db.select(Meeting).filter_by(
-            event_id=g.event.id,
-            slot_id=form.slot.data,
-            table_id=form.table.data,
-            status=MeetingStatus.ACTIVE,
-        )
-    ).scalar_one_or_none()
+    other = active_meeting_at(g.event, form.slot.data, form.table.data)
     if other is None:
         flash("There is no meeting at that time and table to swap with.", "error")
         return redirect(url_for(".meeting", meeting_id=meeting_id))
@@ -335,9 +296,7 @@ def cancel_meeting(meeting_id: int):
 @bp.route("/people/<int:participant_id>")
 @organiser_required
 def person(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.event_id != g.event.id:
-        abort(404)
+    participant = participant_or_404(g.event, participant_id)
     state = schedule_state(g.event)
     return render_template(
         "scheduling/person.html",
