@@ -64,11 +64,13 @@ class Instance:
                 self.meetings_of[p].append(i)
 
         self.day_of: list[int] = [0] * len(self.slot_ids)
+        self.position_in_day: list[int] = [0] * len(self.slot_ids)
         self.days: list[list[int]] = []
         for d, ids in enumerate(problem.days):
             self.days.append([slot_at[s] for s in ids])
-            for s in ids:
+            for k, s in enumerate(ids):
                 self.day_of[slot_at[s]] = d
+                self.position_in_day[slot_at[s]] = k
 
         self.booth_options: list[tuple[str, ...] | None] = [
             self._booth_options(m.participants, len(m.participants)) for m in problem.meetings

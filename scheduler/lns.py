@@ -21,6 +21,7 @@ from dataclasses import astuple, dataclass
 
 from scheduler import cpsat
 from scheduler.instance import Instance
+from scheduler.metrics import person_gaps
 from scheduler.model import Placement, PlacementModel
 
 
@@ -75,14 +76,7 @@ def gaps_of(inst: Instance, slots: list[int]) -> int:
     """Idle gaps of one person meeting in `slots`: runs of free slots between meetings."""
     if len(slots) < 2:
         return 0
-    prev = inst.previous_adjacent
-    taken = set(slots)
-    runs_by_day: dict[int, int] = {}
-    for s in taken:
-        if prev[s] is None or prev[s] not in taken:
-            day = inst.day_of[s]
-            runs_by_day[day] = runs_by_day.get(day, 0) + 1
-    return sum(runs - 1 for runs in runs_by_day.values())
+    return person_gaps((inst.day_of[s], inst.position_in_day[s]) for s in slots)
 
 
 class Search:

@@ -44,6 +44,23 @@ class Figures:
         return max(gaps) - min(gaps) if gaps else 0
 
 
+def gaps_in_day(busy: Iterable[int]) -> int:
+    """Idle gaps of one person on one day, busy at the positions `busy` of that day's slots
+    (adjacent slots have consecutive positions): every maximal run of free positions between
+    two busy ones counts once. The one count of idle gaps: every other count and every model
+    of them agrees with it (tests/scheduler/test_gap_count.py)."""
+    ordered = sorted(set(busy))
+    return sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if b - a > 1)
+
+
+def person_gaps(busy: Iterable[tuple[int, int]]) -> int:
+    """Idle gaps of one person busy at these (day, position within the day) pairs."""
+    by_day: dict[int, list[int]] = {}
+    for day, position in busy:
+        by_day.setdefault(day, []).append(position)
+    return sum(gaps_in_day(positions) for positions in by_day.values())
+
+
 def idle_gaps(problem: Problem, slots_by_person: Mapping[str, Iterable[str]]) -> dict[str, int]:
     """Idle gaps of each person in `slots_by_person` (the slot ids where they meet).
 
@@ -52,18 +69,10 @@ def idle_gaps(problem: Problem, slots_by_person: Mapping[str, Iterable[str]]) ->
     sessions (no slot in between) is not a gap.
     """
     position = _position_in_day(problem)
-    gaps: dict[str, int] = {}
-    for person, slot_ids in slots_by_person.items():
-        by_day: dict[int, set[int]] = {}
-        for sid in slot_ids:
-            day, index = position[sid]
-            by_day.setdefault(day, set()).add(index)
-        count = 0
-        for indices in by_day.values():
-            ordered = sorted(indices)
-            count += sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if b - a > 1)
-        gaps[person] = count
-    return gaps
+    return {
+        person: person_gaps(position[sid] for sid in slot_ids)
+        for person, slot_ids in slots_by_person.items()
+    }
 
 
 def table_changes(problem: Problem, assignments: Iterable[Assignment]) -> int:

@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from scheduler import cpsat
 from scheduler.instance import Instance
+from scheduler.metrics import gaps_in_day
 
 Placement = dict[int, int]
 """Meeting index -> slot index, for the scheduled meetings only."""
@@ -297,9 +298,7 @@ class _Agendas:
         for day in self.pm.inst.days:
             if not any(s in self.pm.at[p] for s in day):
                 continue
-            occupied = [self.busy(p, s) for s in day]
-            runs = sum(1 for k, o in enumerate(occupied) if o and (k == 0 or not occupied[k - 1]))
-            total += max(0, runs - 1)
+            total += gaps_in_day(k for k, s in enumerate(day) if self.busy(p, s))
         return total
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from scheduler.cpsat import TICK_SECONDS
 from scheduler.instance import Instance
+from scheduler.metrics import gaps_in_day
 from scheduler.model import Placement
 
 
@@ -32,15 +33,7 @@ class _Agendas:
 
     def day_gaps(self, p: int, day: int) -> int:
         taken = self.at[p]
-        runs, inside = 0, False
-        for s in self.inst.days[day]:
-            if s in taken:
-                if not inside:
-                    runs += 1
-                inside = True
-            else:
-                inside = False
-        return max(0, runs - 1)
+        return gaps_in_day(k for k, s in enumerate(self.inst.days[day]) if s in taken)
 
     def gaps_around(self, people: set[int], days: set[int]) -> int:
         return sum(self.day_gaps(p, d) for p in people for d in days)
