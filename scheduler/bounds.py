@@ -162,11 +162,9 @@ class Relaxation:
                     yield members, slots.bit_count() * tables
 
     def _by_person(self) -> dict[str, list[Meeting]]:
-        by_person: dict[str, list[Meeting]] = {}
-        for m in self.candidates:
-            for p in m.participants:
-                by_person.setdefault(p, []).append(m)
-        return by_person
+        by_id = self.problem.meeting_by_id
+        among = self.problem.meetings_among(m.id for m in self.candidates)
+        return {person: [by_id[mid] for mid in mids] for person, mids in among.items()}
 
     def _person_capacity(self, person: str, meetings: list[Meeting]) -> int:
         usable = 0

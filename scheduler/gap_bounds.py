@@ -49,12 +49,8 @@ def fewest_gaps_alone(
     as long as `time_limit` lasts (after that, 0: still a bound)."""
     started = time.monotonic()
     by_id = problem.meeting_by_id
-    meetings_of: dict[str, list[str]] = {}
-    for mid in meetings:
-        for pid in by_id[mid].participants:
-            meetings_of.setdefault(pid, []).append(mid)
     fewest = {}
-    for pid, mids in meetings_of.items():
+    for pid, mids in problem.meetings_among(meetings).items():
         fewest[pid] = 0
         slots_of = [_slots_of(problem, by_id[m]) for m in mids]
         if len(mids) < 2 or _fits_in_one_run(problem, slots_of):

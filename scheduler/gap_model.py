@@ -73,13 +73,8 @@ class GapModel:
 
     def _add_busy(self) -> None:
         """A person is busy in a slot when one of their meetings is there (at most one is)."""
-        by_id = self.problem.meeting_by_id
-        meetings_of: dict[str, list[str]] = {}
-        for mid in self.meetings:
-            for pid in by_id[mid].participants:
-                meetings_of.setdefault(pid, []).append(mid)
-        self.meetings_of = meetings_of
-        for pid, mids in meetings_of.items():
+        self.meetings_of = self.problem.meetings_among(self.meetings)
+        for pid, mids in self.meetings_of.items():
             row: dict[str, Literal] = {}
             for slot in self.problem.slot_by_id:
                 here = [self.place[m][slot] for m in mids if slot in self.place[m]]

@@ -131,10 +131,7 @@ class _Encoding:
     def _add_busy(self) -> None:
         """A person is busy in a slot when one of their meetings is there, and at most one is;
         redundantly, they are busy in exactly as many slots as they have meetings."""
-        self.meetings_of: dict[str, list[str]] = {}
-        for mid in self.meetings:
-            for pid in self.problem.meeting_by_id[mid].participants:
-                self.meetings_of.setdefault(pid, []).append(mid)
+        self.meetings_of = self.problem.meetings_among(self.meetings)
         for pid, mids in self.meetings_of.items():
             row: dict[str, int | None] = {}
             for slot in self.problem.slot_by_id:

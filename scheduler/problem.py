@@ -118,6 +118,15 @@ class Problem:
                 out[pid].append(m.id)
         return {pid: tuple(ids) for pid, ids in out.items()}
 
+    def meetings_among(self, meeting_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Meeting ids of each participant among `meeting_ids`, in their order; only people
+        with one of them, in the order they first appear."""
+        out: dict[str, list[str]] = {}
+        for mid in meeting_ids:
+            for pid in self.meeting_by_id[mid].participants:
+                out.setdefault(pid, []).append(mid)
+        return out
+
     def possible_slots(self, meeting: Meeting) -> list[str]:
         """Slots where every participant is available and the meeting is allowed, in order."""
         allowed = meeting.allowed_slots
