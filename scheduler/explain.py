@@ -44,15 +44,25 @@ class Reason:
     change: Change | None = None
 
 
-def explain(problem: Problem, placement: Placement) -> dict[str, str]:
-    """A reason for every meeting of `problem` that `placement` leaves out."""
-    return {mid: reason.text for mid, reason in reasons(problem, placement).items()}
+def explain(
+    problem: Problem, placement: Placement, only: Iterable[str] | None = None
+) -> dict[str, str]:
+    """A reason for every meeting of `problem` that `placement` leaves out (of those in
+    `only`, when given: one person's page needs no reasons for the whole event)."""
+    return {mid: reason.text for mid, reason in reasons(problem, placement, only).items()}
 
 
-def reasons(problem: Problem, placement: Placement) -> dict[str, Reason]:
+def reasons(
+    problem: Problem, placement: Placement, only: Iterable[str] | None = None
+) -> dict[str, Reason]:
     """Like `explain`, with the change that would let each meeting in, where there is one."""
     occupancy = _Occupancy(problem, placement)
-    return {m.id: occupancy.reason(m) for m in problem.meetings if m.id not in placement}
+    wanted = None if only is None else set(only)
+    return {
+        m.id: occupancy.reason(m)
+        for m in problem.meetings
+        if m.id not in placement and (wanted is None or m.id in wanted)
+    }
 
 
 def without_meeting(
