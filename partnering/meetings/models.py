@@ -133,7 +133,7 @@ class Meeting(db.Model):
 
     @property
     def ref(self) -> str:
-        return self.external_ref or f"m{self.id}"
+        return meeting_ref(self.id, self.external_ref)
 
     def others(self, participant: Participant) -> list[Participant]:
         return [p for p in self.participants if p.id != participant.id]
@@ -180,3 +180,8 @@ class MeetingRequest(db.Model):
     @property
     def priority_label(self) -> str:
         return PRIORITIES.get(self.priority, str(self.priority))
+
+
+def meeting_ref(meeting_id: int, external_ref: str | None) -> str:
+    """The id a meeting has in the solver's problem and in exports."""
+    return external_ref or f"m{meeting_id}"

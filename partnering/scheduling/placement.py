@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
+from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 from scheduler import Assignment, Problem, Schedule, Unscheduled
 
@@ -37,14 +40,21 @@ class EventRows:
     @cached_property
     def meetings(self) -> dict[str, Meeting]:
         rows = db.session.execute(
-            db.select(Meeting).filter_by(event_id=self.event.id).order_by(Meeting.id)
+            db.select(Meeting)
+            .filter_by(event_id=self.event.id)
+            .order_by(Meeting.id)
+            .options(
+                joinedload(Meeting.slot),
+                joinedload(Meeting.table),
+                *shown_person(selectinload(Meeting.participants)),
+            )
         ).scalars()
         return {m.ref: m for m in rows}
 
     @cached_property
     def participants(self) -> dict[str, Participant]:
         rows = db.session.execute(
-            db.select(Participant).filter_by(event_id=self.event.id)
+            db.select(Participant).filter_by(event_id=self.event.id).options(*shown_person())
         ).scalars()
         return {p.ref: p for p in rows}
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, func, insert, select
 
 import scheduler as fmt  # the solver's formats, beside the models of the same names
 from partnering.auth.models import Account
@@ -44,6 +44,7 @@ from partnering.meetings.models import (
     RequestStatus,
     meeting_allowed_slot,
     meeting_participant,
+    meeting_ref,
 )
 from partnering.plain_text import control_problem
 from partnering.registrations.models import (
@@ -88,6 +89,21 @@ def problem_for_event(event: Event) -> fmt.Problem:
 def event_refs(event: Event) -> EventRefs:
     """The database ids behind the ids of `problem_for_event(event)`."""
     return _build_problem(event)[1]
+
+
+def schedulable_meeting_ids(event: Event) -> set[str]:
+    """The ids of the meetings `problem_for_event(event)` holds, in one query: the active
+    meetings of two or more people, all of them approved."""
+    someone_not_approved = case((Participant.status == RegistrationStatus.APPROVED, 0), else_=1)
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.external_ref)
+        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
+        .join(Participant, Participant.id == meeting_participant.c.participant_id)
+        .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.ACTIVE)
+        .group_by(Meeting.id, Meeting.external_ref)
+        .having(func.count() >= 2, func.sum(someone_not_approved) == 0)
+    )
+    return {meeting_ref(mid, external) for mid, external in rows}
 
 
 def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:

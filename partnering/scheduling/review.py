@@ -19,7 +19,7 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.problem import problem_for_event, schedulable_meeting_ids
 from partnering.scheduling.runs import problem_of
 from scheduler import Figures, Problem, explain, figures, schedule_from_dict
 
@@ -99,8 +99,7 @@ def review_run(run: ScheduleRun) -> RunReview:
         for u in result.unscheduled
         if u.meeting in rows.meetings
     ]
-    current = problem_for_event(run.event)
-    new_since = len(set(current.meeting_by_id) - set(problem.meeting_by_id))
+    new_since = len(schedulable_meeting_ids(run.event) - set(problem.meeting_by_id))
     without = [
         rows.participants[p]
         for p in (run.summary or {}).get("result", {}).get("without_meeting", [])
@@ -117,14 +116,28 @@ def schedule_state(event: Event) -> ScheduleState:
     schedule = schedule_from_placement(problem, placement)
     reasons = explain(problem, placement)
     found = figures(problem, schedule)
+    namer = Namer(problem, rows)
     return ScheduleState(
         problem=problem,
         rows=rows,
         placement=placement,
         figures=found,
         unscheduled=[
-            Left(rows.meetings[mid], Namer(problem, rows).text(reason))
-            for mid, reason in reasons.items()
+            Left(rows.meetings[mid], namer.text(reason)) for mid, reason in reasons.items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
     )
+
+
+def unscheduled_of(event: Event, person: Participant) -> list[Left]:
+    """The person's agreed meetings that the schedule leaves out, and why: explained for
+    them alone, not for the whole event."""
+    rows = EventRows(event)
+    problem = problem_for_event(event)
+    placement = current_placement(problem, rows)
+    namer = Namer(problem, rows)
+    theirs = problem.meetings_of.get(person.ref, ())
+    return [
+        Left(rows.meetings[mid], namer.text(reason))
+        for mid, reason in explain(problem, placement, only=theirs).items()
+    ]

@@ -22,7 +22,7 @@ from partnering.scheduling.models import PublishJob
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
-from partnering.scheduling.review import review_run, schedule_state
+from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
 
@@ -297,14 +297,11 @@ def cancel_meeting(meeting_id: int):
 @organiser_required
 def person(participant_id: int):
     participant = participant_or_404(g.event, participant_id)
-    state = schedule_state(g.event)
     return render_template(
         "scheduling/person.html",
         person=participant,
         agenda=agenda_of(g.event, participant),
-        unscheduled=[
-            left for left in state.unscheduled if participant in left.meeting.participants
-        ],
+        unscheduled=unscheduled_of(g.event, participant),
     )
 
 

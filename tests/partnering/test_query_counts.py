@@ -201,6 +201,9 @@ PAGES = {
     "calendar feed": (None, "/e/{slug}/agenda/feed/{viewer}/{secret}.ics"),
     "schedule grid": ("organiser", "/e/{slug}/schedule/grid"),
     "schedule grid, one participant": ("organiser", "/e/{slug}/schedule/grid?participant={other}"),
+    "unscheduled meetings": ("organiser", "/e/{slug}/schedule/unscheduled"),
+    "one participant's schedule": ("organiser", "/e/{slug}/schedule/people/{other}"),
+    "schedule charts": ("organiser", "/e/{slug}/schedule/charts"),
 }
 
 
