@@ -15,6 +15,8 @@ from partnering.registrations.models import Participant
 from partnering.states import State, state_type
 
 PRIORITIES = {1: "Would like to meet", 2: "Must meet"}
+MUST_MEET = 2
+"""The priority from which a meeting is a must: it counts double in the schedule."""
 
 
 class MeetingStatus(State):
@@ -135,6 +137,10 @@ class Meeting(db.Model):
     def ref(self) -> str:
         return meeting_ref(self.id, self.external_ref)
 
+    @property
+    def is_must_meet(self) -> bool:
+        return self.priority >= MUST_MEET
+
     def others(self, participant: Participant) -> list[Participant]:
         return [p for p in self.participants if p.id != participant.id]
 
@@ -180,6 +186,10 @@ class MeetingRequest(db.Model):
     @property
     def priority_label(self) -> str:
         return PRIORITIES.get(self.priority, str(self.priority))
+
+    @property
+    def is_must_meet(self) -> bool:
+        return self.priority >= MUST_MEET
 
 
 def meeting_ref(meeting_id: int, external_ref: str | None) -> str:

@@ -1,8 +1,10 @@
-"""The numbers behind the schedule's charts, drawn as inline SVG by the template (no library):
-meetings per participant (histogram), table use per slot (heat map), requests per day."""
+"""The numbers behind the schedule's charts and their geometry, drawn as inline SVG by the
+template (no library): meetings per participant (histogram), table use per slot (heat map),
+requests per day. The template only prints what is measured here."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -20,11 +22,81 @@ class Bar:
     value: int
 
 
+CHART_WIDTH, CHART_HEIGHT = 600, 160
+LABEL_WIDTH = 45
+"""About the width of a bar's label: a label every few bars, so that labels never overlap."""
+BAR_MARGIN = 2
+HEAT_LEVELS = 20
+"""The heat map's shades: `heat-0` (no table in use) to `heat-20` (every open table)."""
+
+
+@dataclass(frozen=True)
+class DrawnBar:
+    """A bar in the chart's SVG units (y grows downwards)."""
+
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    labelled: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[DrawnBar]
+    peak: int
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
+def bar_chart(bars: list[Bar]) -> BarChart:
+    """The bars scaled to the tallest, side by side across the chart's width."""
+    peak = Charts.peak(bars)
+    slot = CHART_WIDTH / (len(bars) or 1)
+    step = max(math.ceil(LABEL_WIDTH * (len(bars) or 1) / CHART_WIDTH), 1)
+    drawn = []
+    for k, bar in enumerate(bars):
+        height = round(bar.value / peak * CHART_HEIGHT, 1)
+        drawn.append(
+            DrawnBar(
+                label=bar.label,
+                value=bar.value,
+                x=round(k * slot + BAR_MARGIN, 1),
+                y=CHART_HEIGHT - height,
+                width=round(slot - 2 * BAR_MARGIN, 1),
+                height=height,
+                label_x=round(k * slot + slot / 2, 1),
+                labelled=k % step == 0,
+            )
+        )
+    return BarChart(drawn, peak)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    slot: Slot
+    used: int
+    """Tables in use."""
+    share: float
+    """Share of the open tables in use, 0 to 1."""
+
+    @property
+    def level(self) -> int:
+        return round(self.share * HEAT_LEVELS)
+
+    @property
+    def dark(self) -> bool:
+        """Whether the shade is dark enough to need light text."""
+        return self.share > 0.5
+
+
 @dataclass(frozen=True)
 class HeatRow:
     day: date
-    cells: list[tuple[Slot, int, float]]
-    """(slot, tables in use, share of the open tables)."""
+    cells: list[HeatCell]
 
 
 @dataclass(frozen=True)
@@ -38,6 +110,14 @@ class Charts:
     @staticmethod
     def peak(bars: list[Bar]) -> int:
         return max((b.value for b in bars), default=0) or 1
+
+    @property
+    def meetings_chart(self) -> BarChart:
+        return bar_chart(self.meetings_per_participant)
+
+    @property
+    def requests_chart(self) -> BarChart:
+        return bar_chart(self.requests_per_day)
 
 
 def build_charts(event: Event) -> Charts:
@@ -90,7 +170,11 @@ def _table_use(event: Event) -> list[HeatRow]:
     capacity = max(1, sum(1 for t in event.tables if not t.hidden))
     return [
         HeatRow(
-            day, [(s, in_use.get(s.id, 0), min(1.0, in_use.get(s.id, 0) / capacity)) for s in slots]
+            day,
+            [
+                HeatCell(s, in_use.get(s.id, 0), min(1.0, in_use.get(s.id, 0) / capacity))
+                for s in slots
+            ],
         )
         for day, slots in slots_by_day(event).items()
     ]
