@@ -4,6 +4,9 @@ from functools import partial
 import pytest
 
 from scheduler import bench
+from scheduler.b2b import read_dzn
+from scheduler.bench.instances import _replanned, _tiny
+from scheduler.bench.measuring import _fixed_moved
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
@@ -37,7 +40,7 @@ def test_report_says_when_the_jair_files_are_absent(quick_report):
 def test_greedy_column_matches_the_baseline_recomputed_here(quick_report):
     _, text, _ = quick_report
     tiny = text[text.index("### tiny\n") : text.index("### tiny-replan-70")]
-    problem = bench._tiny(1)
+    problem = _tiny(1)
     expected = figures(problem, greedy(problem))
     row = re.search(r"\| meetings scheduled \| (\d+) of (\d+) \| (\d+) of (\d+) \|", tiny)
     assert int(row.group(2)) == len(problem.meetings)
@@ -53,10 +56,10 @@ def test_replan_reports_that_every_fixed_meeting_stayed(quick_report):
 
 
 def test_a_fixed_meeting_moved_or_dropped_is_counted():
-    problem = bench._replanned(partial(bench._tiny, 1), 0.7)
+    problem = _replanned(partial(_tiny, 1), 0.7)
     fixed = [m for m in problem.meetings if m.fixed is not None]
     kept = Schedule(tuple(Assignment(m.id, m.fixed.slot, m.fixed.table) for m in fixed))
-    assert bench._fixed_moved(problem, kept) == 0
+    assert _fixed_moved(problem, kept) == 0
     first, second, *rest = fixed
     other_slot = next(s.id for s in problem.slots if s.id != first.fixed.slot)
     changed = Schedule(
@@ -65,12 +68,12 @@ def test_a_fixed_meeting_moved_or_dropped_is_counted():
             *(Assignment(m.id, m.fixed.slot, m.fixed.table) for m in rest),
         )
     )  # first moved to another slot, second left out
-    assert bench._fixed_moved(problem, changed) == 2
+    assert _fixed_moved(problem, changed) == 2
 
 
 def test_a_failing_instance_is_reported_not_raised(tmp_path):
     broken = bench.Instance(
-        "broken", "osaka", partial(bench.read_dzn, tmp_path / "missing.dzn"), time_limit=1
+        "broken", "osaka", partial(read_dzn, tmp_path / "missing.dzn"), time_limit=1
     )
     outcome = bench.run(broken, workers=1, repeat=1)
     assert outcome.error and "missing.dzn" in outcome.error
@@ -92,7 +95,7 @@ def osaka_like(**over):
         "min_share_of_bound": 0.995, "above_greedy": True, "gaps_far_below_greedy": True,
         "memory_limit_mb": 8192,
     }  # fmt: skip
-    return bench.Instance("x", "osaka", bench._tiny, time_limit=10, **{**settings, **over})
+    return bench.Instance("x", "osaka", _tiny, time_limit=10, **{**settings, **over})
 
 
 def verdicts(instance, figures_):
@@ -121,9 +124,7 @@ def test_each_goal_fails_on_its_own(change, failed):
 
 
 def test_jair_goals_need_every_meeting_the_spread_and_the_optimum():
-    jair = bench.Instance(
-        "j", "jair", bench._tiny, 60, paper=True, gap_spread_limit=2, paper_optimum=3
-    )
+    jair = bench.Instance("j", "jair", _tiny, 60, paper=True, gap_spread_limit=2, paper_optimum=3)
     assert all(verdicts(jair, measured(ours_gaps=3)).values())
     result = verdicts(jair, measured(ours_gaps=4, ours_spread=3, ours_scheduled=9))
     assert not result["the paper's optimum"]
@@ -132,7 +133,7 @@ def test_jair_goals_need_every_meeting_the_spread_and_the_optimum():
 
 
 def test_jair_goals_in_the_default_mode_leave_the_spread_free():
-    jair = bench.Instance("j", "jair", bench._tiny, 60, paper=True, paper_optimum=3)
+    jair = bench.Instance("j", "jair", _tiny, 60, paper=True, paper_optimum=3)
     result = verdicts(jair, measured(ours_gaps=2, ours_spread=5))
     assert all(result.values()) and "gap spread <= 2" not in result
     assert not verdicts(jair, measured(ours_gaps=4))["the paper's optimum"]
@@ -140,7 +141,7 @@ def test_jair_goals_in_the_default_mode_leave_the_spread_free():
 
 def test_time_to_proof_counts_proven_runs_beside_the_papers_times():
     def outcome(seconds, status, paper_seconds):
-        i = bench.Instance("j", "jair", bench._tiny, 60, paper=True, paper_seconds=paper_seconds)
+        i = bench.Instance("j", "jair", _tiny, 60, paper=True, paper_seconds=paper_seconds)
         return bench.Outcome(i, {"seconds": seconds, "status": status})
 
     line = bench.time_to_proof(
@@ -184,7 +185,7 @@ def test_quick_run_puts_a_jair_instance_beside_the_papers_figures(tmp_path):
 
 def test_when_not_every_meeting_fits_the_goal_is_all_that_can():
     # The paper's infeasible variants: the bound proves one meeting cannot be scheduled.
-    jair = bench.Instance("j", "jair", bench._tiny, 60, paper=True, gap_spread_limit=2)
+    jair = bench.Instance("j", "jair", _tiny, 60, paper=True, gap_spread_limit=2)
     goal = "every meeting scheduled, or all that can be"
     impossible = dict(bound=9, priority_total=10, meetings=10)
     goals = bench.judge(jair, measured(ours_scheduled=9, ours_priority=9, **impossible))
