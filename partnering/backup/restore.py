@@ -49,7 +49,7 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest, new_uid
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling.models import ScheduleRun
-from partnering.scheduling.problem import SLUG_PATTERN
+from partnering.scheduling.problem_import import SLUG_PATTERN
 
 CHUNK = 500
 """Values per IN (...) query: well under every database's limit on parameters."""

@@ -23,12 +23,8 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.problem import (
-    ImportRefused,
-    import_document,
-    problem_document,
-    problem_for_event,
-)
+from partnering.scheduling.problem import problem_document, problem_for_event
+from partnering.scheduling.problem_import import ImportRefused, import_document
 from partnering.scheduling.publishing import active_publication, latest_publication
 from partnering.scheduling.review import schedule_state
 from partnering.scheduling.runs import execute_run

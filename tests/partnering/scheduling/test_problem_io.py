@@ -13,11 +13,10 @@ from partnering.events.models import Event, Session, Table
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.registrations.models import Organisation, Participant
-from partnering.scheduling.problem import (
+from partnering.scheduling.problem import event_refs, problem_for_event
+from partnering.scheduling.problem_import import (
     ImportRefused,
-    event_refs,
     import_problem,
-    problem_for_event,
     profiles_from_document,
 )
 from scheduler.generate import generate, replan

@@ -14,7 +14,8 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.scheduling import engine, operations, runs
 from partnering.scheduling.models import ScheduleRun
-from partnering.scheduling.problem import import_problem, problem_for_event
+from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.problem_import import import_problem
 from scheduler import check, schedule_from_dict
 from scheduler.generate import generate
 from tests.logins import log_in
