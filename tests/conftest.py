@@ -21,14 +21,14 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
-from partnering import PROJECT_ROOT, create_app
+from partnering import PROJECT_ROOT
 from partnering.auth.operations import get_or_create_account
 from partnering.config import INSTANCE_PATH_VARIABLE
 from partnering.events.operations import SessionSpec, add_sessions, add_tables
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import QUIET, app_for
 from tests.logins import log_in
 
 # --- the checkout stays clean -------------------------------------------------------------
@@ -195,23 +195,8 @@ def database_url(postgres, tmp_path) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "SERVER_NAME": "localhost",
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(database_url, QUIET, tables=True, instance_path=tmp_path / "instance") as app:
+        yield app
 
 
 @pytest.fixture

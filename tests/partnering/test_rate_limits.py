@@ -12,7 +12,6 @@ from flask import g
 from limits import parse_many
 from sqlalchemy.exc import OperationalError
 
-from partnering import create_app
 from partnering.agenda.operations import renew_feed_token
 from partnering.extensions import db
 from partnering.meetings import operations as meetings_operations
@@ -20,7 +19,7 @@ from partnering.meetings.models import MeetingRequest
 from partnering.outbox.models import OutboxMessage
 from partnering.rate_limits import in_words
 from partnering.registrations.models import Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import QUIET, app_for
 
 LIMITER_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
@@ -118,22 +117,9 @@ def test_login_links_per_client_across_addresses(app, client, ctx):
 @pytest.fixture
 def proxied_app(database_url):
     """Behind one reverse proxy (PROXY_FIX_X_FOR=1): the client is X-Forwarded-For's."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "PROXY_FIX_X_FOR": 1,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    settings = {**QUIET, "SERVER_NAME": None, "PROXY_FIX_X_FOR": 1}
+    with app_for(database_url, settings, tables=True) as app:
+        yield app
 
 
 def test_behind_a_proxy_each_forwarded_client_has_its_own_count(proxied_app):
@@ -258,28 +244,15 @@ def test_the_wait_is_said_in_words():
 
 
 def test_limits_can_be_switched_off(database_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "RATELIMIT_ENABLED": False,
+    settings = {**QUIET, "SERVER_NAME": None, "RATELIMIT_ENABLED": False}
+    with app_for(database_url, settings, tables=True) as app:
+        client = app.test_client()
+        allowed = first_amount(app, "LIMIT_LOGIN_LINKS_PER_ADDRESS")
+        statuses = {
+            client.post("/login", data={"email": "a@example.org"}).status_code
+            for _ in range(allowed + 5)
         }
-    )
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    allowed = first_amount(app, "LIMIT_LOGIN_LINKS_PER_ADDRESS")
-    statuses = {
-        client.post("/login", data={"email": "a@example.org"}).status_code
-        for _ in range(allowed + 5)
-    }
-    assert statuses == {302}
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        assert statuses == {302}
 
 
 def test_the_429_page_names_no_address(app, client):

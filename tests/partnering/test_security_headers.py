@@ -3,16 +3,15 @@ production, and the attributes of the session and remember cookies in both modes
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from http.cookies import SimpleCookie
 
 import pytest
 from flask import Response
 
-from partnering import create_app
 from partnering.auth.operations import get_or_create_account, login_token
 from partnering.extensions import db
-
-SECRET = "a-long-random-secret-for-the-header-tests-7f3c9e1b2d4a"
+from tests.apps import QUIET, app_for
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -71,56 +70,42 @@ def test_downloads_carry_them_and_keep_their_own_headers(
 
 
 def test_a_header_the_response_sets_itself_is_kept(database_url):
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database_url}
-    )
+    with app_for(database_url, {"TESTING": True}) as app:
 
-    @app.route("/own-headers")
-    def own_headers():
-        return Response(
-            "x",
-            headers={
-                "Content-Security-Policy": "sandbox",
-                "Referrer-Policy": "no-referrer",
-                "X-Frame-Options": "SAMEORIGIN",
-            },
-        )
+        @app.route("/own-headers")
+        def own_headers():
+            return Response(
+                "x",
+                headers={
+                    "Content-Security-Policy": "sandbox",
+                    "Referrer-Policy": "no-referrer",
+                    "X-Frame-Options": "SAMEORIGIN",
+                },
+            )
 
-    answer = app.test_client().get("/own-headers")
-    assert answer.headers["Content-Security-Policy"] == "sandbox"
-    assert answer.headers["Referrer-Policy"] == "no-referrer"
-    assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert answer.headers["X-Content-Type-Options"] == "nosniff"  # the others are added
-    assert answer.headers.getlist("Content-Security-Policy") == ["sandbox"]  # not a second one
-    with app.app_context():
-        db.engine.dispose()
+        answer = app.test_client().get("/own-headers")
+        assert answer.headers["Content-Security-Policy"] == "sandbox"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"  # the others are added
+        assert answer.headers.getlist("Content-Security-Policy") == ["sandbox"]  # not a second one
 
 
 @pytest.fixture
 def make_app(database_url):
-    """create_app on the test's database with extra settings; engines disposed afterwards."""
-    made = []
+    """make_app(**settings) -> an app on the test's database; let go when the test ends."""
+    with ExitStack() as apps:
 
-    def make(**config):
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": SECRET,
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "WTF_CSRF_ENABLED": False,
-                "HUEY_IMMEDIATE": True,
+        def make(**config):
+            settings = {
+                **QUIET,
+                "SERVER_NAME": None,
                 "PUBLIC_URL": "http://localhost",  # the test client's host
                 **config,
             }
-        )
-        made.append(app)
-        return app
+            return apps.enter_context(app_for(database_url, settings))
 
-    yield make
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        yield make
 
 
 def test_hsts_in_production_only_and_overridable(make_app):

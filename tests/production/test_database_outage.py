@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine, make_url
 
-from partnering import create_app, locks
+from partnering import locks
 from partnering.auth.operations import login_token
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest
 from partnering.web import DATABASE_UNREACHABLE
+from tests.apps import app_for
 from tests.forwarder import TcpForwarder
-from tests.keys import TEST_SECRET_KEY
 from tests.servers import Page, WebClient, csrf_token, start_threaded
 
 WRITE_STATEMENTS = ("BEGIN IMMEDIATE", "INSERT", "UPDATE", "DELETE")
@@ -115,20 +115,10 @@ def outage(database_url, monkeypatch) -> Iterator[PostgresOutage | SqliteOutage]
 def app(outage):
     """The app as in production (not TESTING: errors become pages), on the database under
     test (through the outage's forwarder for PostgreSQL), migrated by init-db."""
-    app = create_app(
-        {
-            "PRODUCTION": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": outage.app_url,
-            "HUEY_IMMEDIATE": True,
-        }
-    )
-    result = app.test_cli_runner().invoke(args=["init-db"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(outage.app_url, {"PRODUCTION": True, "HUEY_IMMEDIATE": True}) as app:
+        result = app.test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        yield app
 
 
 def saved_requests() -> list[tuple[int, str]]:

@@ -2,12 +2,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from partnering import create_app
+from partnering.auth.operations import get_or_create_account
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import QUIET, app_for
 from tests.logins import log_in
 
 NEW_EVENT = {
@@ -223,27 +223,15 @@ def test_tables_page_lists_tables(client, as_organiser):
 
 
 def test_settings_form_without_csrf_token_is_refused(database_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SERVER_NAME": "localhost",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        from partnering.auth.operations import get_or_create_account
-
-        account = get_or_create_account("admin@example.org", "Ada Admin")
-        account.is_admin = True
-        db.session.commit()
-        account_id = account.id
-    client = app.test_client()
-    log_in(client, account_id)
-    response = client.post("/events/new", data=NEW_EVENT)
-    assert response.status_code == 400
-    with app.app_context():
-        assert db.session.execute(db.select(Event)).first() is None
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(database_url, {**QUIET, "WTF_CSRF_ENABLED": True}, tables=True) as app:
+        with app.app_context():
+            account = get_or_create_account("admin@example.org", "Ada Admin")
+            account.is_admin = True
+            db.session.commit()
+            account_id = account.id
+        client = app.test_client()
+        log_in(client, account_id)
+        response = client.post("/events/new", data=NEW_EVENT)
+        assert response.status_code == 400
+        with app.app_context():
+            assert db.session.execute(db.select(Event)).first() is None

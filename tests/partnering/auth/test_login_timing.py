@@ -10,10 +10,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from partnering import create_app
 from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
 from tests.servers import WebClient, csrf_token, start_gunicorn, start_huey_consumer
 
 ROUNDS = 30
@@ -31,18 +30,10 @@ ROOMY_LIMITS = {
 @pytest.fixture
 def app(database_url):
     """The test's own view of the server's database, migrated as the server's is."""
-    app = create_app(
-        {
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-        }
-    )
-    result = app.test_cli_runner().invoke(args=["init-db"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(database_url) as app:
+        result = app.test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        yield app
 
 
 def outbox_count() -> int:

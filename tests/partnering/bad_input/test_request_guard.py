@@ -7,12 +7,11 @@ from datetime import date, time
 
 import pytest
 
-from partnering import create_app
 from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import QUIET, app_for
 from tests.logins import log_in
 from tests.partnering.registrations.test_register import FORM
 from tests.production.conftest import fresh_postgres_database
@@ -21,19 +20,8 @@ from tests.production.conftest import fresh_postgres_database
 @pytest.fixture
 def pg_app():
     """The app on a fresh PostgreSQL database, with an event, a participant and an organiser."""
-    with fresh_postgres_database() as url:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": TEST_SECRET_KEY,
-                "SQLALCHEMY_DATABASE_URI": url,
-                "WTF_CSRF_ENABLED": False,
-                "HUEY_IMMEDIATE": True,
-                "SERVER_NAME": "localhost",
-            }
-        )
+    with fresh_postgres_database() as url, app_for(url, QUIET, tables=True) as app:
         with app.app_context():
-            db.create_all()
             event = create_event(slug="osaka", name="Osaka Day", timezone="Asia/Tokyo")
             add_sessions(event, [SessionSpec(date(2030, 1, 24), time(9), time(12))])
             add_tables(event, 2)
@@ -44,9 +32,6 @@ def pg_app():
                 )
             db.session.commit()
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _login(client, app, email):

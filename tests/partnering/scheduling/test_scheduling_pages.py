@@ -3,10 +3,9 @@ hand edits, publish; and who may see them."""
 
 from __future__ import annotations
 
-from partnering import create_app
 from partnering.extensions import db
 from partnering.scheduling.models import ScheduleRun
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import QUIET, app_for
 from tests.logins import log_in
 
 
@@ -103,22 +102,13 @@ def test_a_run_of_another_event_is_not_found(client, auth, fair, create_event):
 
 
 def test_starting_a_run_without_a_csrf_token_is_refused(tmp_path, fair):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(hide_password=False),
-            "HUEY_IMMEDIATE": True,
-            "SERVER_NAME": "localhost",
-        }
-    )
-    client = app.test_client()
-    log_in(client, fair.organiser.account_id)
-    assert client.post("/e/fair/schedule/runs", data={"time_limit": 5}).status_code == 400
-    with app.app_context():
-        assert db.session.execute(db.select(ScheduleRun)).first() is None
-        db.session.remove()
-        db.engine.dispose()
+    url = db.engine.url.render_as_string(hide_password=False)
+    with app_for(url, {**QUIET, "WTF_CSRF_ENABLED": True}) as app:
+        client = app.test_client()
+        log_in(client, fair.organiser.account_id)
+        assert client.post("/e/fair/schedule/runs", data={"time_limit": 5}).status_code == 400
+        with app.app_context():
+            assert db.session.execute(db.select(ScheduleRun)).first() is None
 
 
 def test_grid_pages_the_tables_of_a_large_event(client, auth, create_event, create_participant):
