@@ -1,0 +1,64 @@
+"""A solve's clock: how much of the time limit is left, what to keep for the finish, and the
+progress reports to the caller, who may ask to stop at each one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FINISH_SECONDS_PER_MEETING = 0.0002
+"""Time kept per meeting for tables, reasons and the check at the end."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str
+    """"start", "priority", "fairness", "agendas", "neighbourhoods", "tables" or "done"."""
+    best: float | None
+    """Scheduled priority sum of the best schedule so far."""
+    bound: float | None
+    """No schedule can schedule more priority than this (when known)."""
+    elapsed: float
+    time_limit: float
+
+
+class Clock:
+    def __init__(
+        self,
+        time_limit: float,
+        on_progress: Callable[[Progress], None] | None,
+        meetings: int = 0,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.meetings = meetings
+        self.time_limit = time_limit
+        self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.stopped = False
+        """The caller asked to stop: no time is left for searching, only for finishing."""
+        self.best: float | None = None
+        self.bound: float | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        return 0.0 if self.stopped else max(0.0, self.time_limit - self.elapsed)
+
+    def report(self, phase: str) -> bool:
+        """Tell the caller how far the search is; True once it should stop (the searches'
+        `tick` callbacks return this, so that they end with what they found)."""
+        if self.on_progress is not None:
+            self.on_progress(Progress(phase, self.best, self.bound, self.elapsed, self.time_limit))
+        if not self.stopped and self.should_stop is not None and self.should_stop():
+            self.stopped = True
+        return self.stopped
+
+
+def finish_reserve(clock: Clock) -> float:
+    """Time kept for tables, reasons and the check at the end: they grow with the event
+    (about 5 s for 45,000 meetings on a busy machine)."""
+    return min(0.25 * clock.time_limit, 0.3 + FINISH_SECONDS_PER_MEETING * clock.meetings)

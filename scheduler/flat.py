@@ -1,0 +1,184 @@
+"""The whole event as one placement model (`scheduler.model`), stage by stage: priority, then
+fairness, then idle gaps (by the exact gap stage where its model is small enough); used by
+`scheduler.solve` for events up to its FLAT_MODEL_LIMIT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from scheduler import cpsat, gap_stage, lns
+from scheduler.clock import Clock, finish_reserve
+from scheduler.instance import Instance
+from scheduler.model import Placement, PlacementModel
+from scheduler.problem import FormatError
+
+PRIORITY_SHARE = 0.15
+FAIRNESS_SHARE = 0.1
+"""Shares of the time left that the whole-event priority and fairness stages get: they find
+most of their gains early, and neighbourhood search makes better use of the rest."""
+GAP_STAGE_SHARE = 0.85
+"""Share of the time left for the exact idle-gap stage (it ends sooner once it proves its
+optimum); neighbourhood search then continues from the better placement."""
+GAP_STAGE_LIMIT = 40_000
+"""Most (meeting, possible slot) pairs of the chosen meetings given to the exact gap stage."""
+
+
+def solve_flat(
+    inst: Instance,
+    start: Placement,
+    previous: Mapping[int, int],
+    clock: Clock,
+    workers: int,
+    gap_spread_limit: int | None,
+    stats: dict[str, Any],
+) -> Placement:
+    pm = PlacementModel(inst, free=range(len(inst.meeting_ids)), frozen={})
+    placement = start
+
+    def budget(share: float) -> float:
+        # Even a short stage needs a few seconds: presolving the whole event takes one or two.
+        left = clock.left() - finish_reserve(clock)
+        return max(0.05, left * share, min(3.0, 0.3 * left))
+
+    def report(phase: str) -> Callable[[float | None, float | None], bool]:
+        def tick(best: float | None, bound: float | None) -> bool:
+            if phase == "priority" and best is not None:
+                clock.best = best
+                if bound is not None and (clock.bound is None or bound < clock.bound):
+                    clock.bound = bound
+            return clock.report(phase)
+
+        return tick
+
+    # Stage 1: scheduled priority (never above the selection's bound: a redundant cut).
+    # When that bound says every meeting might fit, asking for exactly that is a pure
+    # feasibility question, which CP-SAT settles far faster than the optimisation.
+    priority = pm.priority()
+    everything = _schedule_everything(pm, clock, workers, budget(PRIORITY_SHARE))
+    if everything is not None:
+        placement = everything
+        stats["priority_optimal"] = True
+    elif clock.stopped:
+        return start
+    else:
+        if clock.bound is not None:
+            pm.model.add(priority <= round(clock.bound))
+        pm.model.maximize(priority)
+        pm.hint(start)
+        out = cpsat.run(
+            pm.model, time_limit=budget(PRIORITY_SHARE), workers=workers, tick=report("priority")
+        )
+        if out.status == cpsat.cp_model.INFEASIBLE:
+            # check_fixed found nothing, so this is a rule it does not know of: say so plainly.
+            raise FormatError("fixed meetings break a hard rule between themselves")
+        if not out.found:
+            return start
+        placement = pm.placement(out.solver.value)
+        if out.bound is not None and (clock.bound is None or out.bound < clock.bound):
+            clock.bound = out.bound
+        stats["priority_optimal"] = out.optimal or placement_priority(inst, placement) >= (
+            clock.bound or float("inf")
+        )
+    best_priority = placement_priority(inst, placement)
+    clock.best = float(best_priority)
+    stats["priority_seconds"] = round(clock.elapsed, 2)
+    if clock.stopped:
+        # Stopped before CP-SAT even reached its hint, it may hold less than the start.
+        return placement if best_priority >= placement_priority(inst, start) else start
+
+    # Stage 2: fairness, keeping that priority (nothing to gain when every meeting is in).
+    # Its proof means something only on top of a proven priority; otherwise, in the default
+    # mode, neighbourhood search weighs fairness in its steps and makes better use of the time.
+    if everything is not None:
+        stats["fairness_optimal"] = True
+    elif gap_spread_limit is not None or stats["priority_optimal"]:
+        pm.model.add(priority >= best_priority)
+        fairness = pm.fairness()
+        pm.model.maximize(fairness)
+        pm.hint(placement)
+        out = cpsat.run(
+            pm.model, time_limit=budget(FAIRNESS_SHARE), workers=workers, tick=report("fairness")
+        )
+        if out.found:
+            placement = pm.placement(out.solver.value)
+            pm.model.add(fairness >= round(out.objective or 0))
+        stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
+    if clock.stopped:
+        return placement
+
+    # Stage 3: idle gaps of the chosen meetings, by the exact stage where its model is small
+    # enough. What it proves is the optimum for every schedule only when the chosen meetings
+    # are all there are (every placeable meeting is in); otherwise neighbourhood search, which
+    # may also change which meetings are in, does better in the same time (measured on the
+    # Osaka-size event), and the exact stage runs only under a gap-spread limit.
+    exact = everything is not None
+    if (
+        not previous
+        and (exact or gap_spread_limit is not None)
+        and _gap_stage_fits(inst, placement)
+    ):
+        share = 1.0 if gap_spread_limit is not None else GAP_STAGE_SHARE
+        outcome = gap_stage.place_with_fewest_gaps(
+            inst,
+            placement,
+            time_limit=budget(share),
+            workers=workers,
+            gap_spread_limit=gap_spread_limit,
+            tick=lambda: clock.report("agendas"),
+        )
+        if outcome is not None:
+            # A bound for every schedule when these meetings are all there are; otherwise
+            # only for schedules of these meetings.
+            key = "idle_gaps_bound" if exact else "idle_gaps_bound_same_meetings"
+            stats[key] = outcome.lower_bound
+            stats["agendas_optimal"] = outcome.optimal and exact
+            if gap_spread_limit is not None or _better(inst, outcome.placement, placement):
+                placement = outcome.placement
+            if gap_spread_limit is not None:
+                return placement
+    if clock.stopped or gap_spread_limit is None:
+        return placement
+    gaps = pm.gaps(gap_spread_limit)
+    if previous:
+        pm.model.minimize(gaps * (len(previous) + 1) + pm.moves(previous))
+    else:
+        pm.model.minimize(gaps)
+    pm.hint(placement)
+    out = cpsat.run(pm.model, time_limit=budget(1.0), workers=workers, tick=report("agendas"))
+    if out.found:
+        placement = pm.placement(out.solver.value)
+    stats["agendas_optimal"] = out.optimal
+    return placement
+
+
+def _gap_stage_fits(inst: Instance, placement: Placement) -> bool:
+    """Whether the exact idle-gap model of these meetings is small enough to pay off."""
+    return sum(len(inst.candidates[i]) for i in placement) <= GAP_STAGE_LIMIT
+
+
+def _better(inst: Instance, placement: Placement, than: Placement) -> bool:
+    return lns.score(inst, placement, {}) >= lns.score(inst, than, {})
+
+
+def _schedule_everything(
+    pm: PlacementModel, clock: Clock, workers: int, time_limit: float
+) -> Placement | None:
+    """A placement of every placeable meeting, if the bound allows one and one is found."""
+    inst = pm.inst
+    if clock.bound is None or clock.bound < sum(inst.priority[i] for i in pm.scheduled):
+        return None
+    model = pm.model.clone()
+    for var in pm.scheduled.values():
+        model.add(model.get_bool_var_from_proto_index(var.index) == 1)
+    out = cpsat.run(
+        model,
+        time_limit=time_limit,
+        workers=workers,
+        tick=lambda best, bound: clock.report("priority"),
+    )
+    return pm.placement(out.solver.value) if out.found else None
+
+
+def placement_priority(inst: Instance, placement: Placement) -> int:
+    return sum(inst.priority[i] for i in placement)
