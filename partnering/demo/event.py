@@ -8,62 +8,38 @@ rest pending. Deterministic for a seed (apart from creation timestamps and calen
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import random
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account
-from partnering.db_types import utcnow
 from partnering.demo.profiles import (
-    KINDS,
     TOPICS,
     DemoOrganisation,
     DemoPerson,
     draw_organisation,
     draw_person,
-    request_message,
 )
+from partnering.demo.requests import MAX_MEETINGS, MAX_PENDING, draw_requests
 from partnering.events.models import Event, Slot, Table
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
-from partnering.meetings.models import (
-    Meeting,
-    MeetingRequest,
-    MeetingStatus,
-    RequestStatus,
-    meeting_participant,
-)
 from partnering.registrations.models import Organisation, Participant, RegistrationStatus
 
 SLUG = "osaka-bio"
 TIMEZONE = "Asia/Tokyo"
 SESSIONS = ((time(9, 0), time(12, 30)), (time(14, 0), time(18, 0)))
 DAYS = 2
-MAX_MEETINGS = 16
-MAX_PENDING = 10
 ORGANISER_EMAIL = "organiser@osaka-bio.example"
 ORGANISER_NAME = "Haruka Mori"
 ORGANISATION_SIZE_WEIGHTS = {1: 0.55, 2: 0.33, 3: 0.12}
 BOOTH_KINDS = ("pharma", "cluster", "investor", "service")
-MEETINGS_PER_PERSON = 16 / 3
-"""Agreed meetings drawn per registered person: ~800 for 150 people."""
 
 
 class DemoExists(Exception):
     """The demo event is already there."""
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    who: str
-    account: Account
 
 
 def find_demo() -> Event | None:
@@ -109,69 +85,9 @@ def create_demo(participants: int = 150, seed: int = 1, first_day: date | None =
     _statuses(rng, rows)
     _booths(rng, rows, people, booths)
     available = _availability(rng, event, rows, slots)
-    _requests(rng, event, rows, people, available, slots)
+    draw_requests(rng, event, rows, people, available, slots)
     db.session.commit()
     return event
-
-
-def demo_logins(event: Event) -> list[DemoLogin]:
-    """Who to log in as: the organiser, a start-up with requests waiting for an answer, and a
-    much-requested pharma partner."""
-    logins = []
-    organiser = db.session.execute(
-        select(Participant)
-        .filter_by(event_id=event.id, role="organiser")
-        .order_by(Participant.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if organiser is not None:
-        logins.append(DemoLogin("the organiser (also a site administrator)", organiser.account))
-    for kind, who in (("sme", "a start-up founder"), ("pharma", "a pharma partner")):
-        person = _most_asked(event, kind)
-        if person is not None:
-            logins.append(
-                DemoLogin(f"{who}, {person.name} ({person.organisation.name})", person.account)
-            )
-    return logins
-
-
-def _most_asked(event: Event, kind: str) -> Participant | None:
-    """The person of this organisation type with the most requests waiting for their answer,
-    preferring someone who can still accept one."""
-    pending = func.count(MeetingRequest.id)
-    candidates = db.session.scalars(
-        select(Participant)
-        .join(Organisation, Participant.organisation_id == Organisation.id)
-        .join(
-            MeetingRequest,
-            (MeetingRequest.recipient_id == Participant.id)
-            & (MeetingRequest.status == RequestStatus.PENDING),
-        )
-        .where(
-            Participant.event_id == event.id,
-            Participant.status == RegistrationStatus.APPROVED,
-            Participant.role == "participant",
-            Organisation.kind == kind,
-        )
-        .group_by(Participant.id)
-        .order_by(pending.desc(), Participant.id)
-        .limit(30)
-    ).all()
-    agreed = dict(
-        db.session.execute(
-            select(meeting_participant.c.participant_id, func.count())
-            .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
-            .where(
-                Meeting.status == MeetingStatus.ACTIVE,
-                meeting_participant.c.participant_id.in_([p.id for p in candidates]),
-            )
-            .group_by(meeting_participant.c.participant_id)
-        ).all()
-    )
-    with_room = [
-        p for p in candidates if p.meeting_limit is None or agreed.get(p.id, 0) < p.meeting_limit
-    ]
-    return (with_room or candidates or [None])[0]
 
 
 # --- the pieces ------------------------------------------------------------------------------
@@ -314,97 +230,3 @@ def _availability(
         out.append(frozenset(keep))
         row.unavailable_slots = [slots[i] for i in sorted(everything - keep)]
     return out
-
-
-def _requests(
-    rng: random.Random,
-    event: Event,
-    rows: list[Participant],
-    people: list[DemoPerson],
-    available: list[frozenset[int]],
-    slots: list[Slot],
-) -> None:
-    """Requests drawn by activity (who asks) and popularity (who is asked); accepted ones
-    become meetings while both sides are under their limit and share a free slot."""
-    approved = [i for i, row in enumerate(rows) if row.is_approved]
-    kind = [p.organisation.kind for p in people]
-    asking = _cumulative([KINDS[kind[i]][1] * rng.lognormvariate(0, 0.5) for i in approved])
-    asked = _cumulative([KINDS[kind[i]][2] * rng.lognormvariate(0, 0.6) for i in approved])
-    colleagues: dict[DemoOrganisation, list[int]] = {}
-    for i in approved:
-        colleagues.setdefault(people[i].organisation, []).append(i)
-    room = {i: min(MAX_MEETINGS, len(available[i])) for i in approved}
-    load: Counter[int] = Counter()
-    waiting: Counter[int] = Counter()
-    pairs: set[frozenset[int]] = set()
-    target = round(len(rows) * MEETINGS_PER_PERSON)
-    meetings = 0
-    now = utcnow()
-    for _ in range(60 * target):
-        if meetings >= target:
-            break
-        a = approved[_pick(rng, asking)]
-        b = approved[_pick(rng, asked)]
-        pair = frozenset((a, b))
-        if people[a].organisation == people[b].organisation or pair in pairs:
-            continue
-        if not available[a] & available[b]:
-            continue  # people do not ask someone they can never meet
-        full = load[a] >= room[a] or load[b] >= room[b]
-        roll = rng.random()
-        if full:
-            status = RequestStatus.DECLINED if roll < 0.6 else RequestStatus.PENDING
-        elif roll < 0.10:
-            status = RequestStatus.DECLINED
-        elif roll < 0.13:
-            status = RequestStatus.WITHDRAWN
-        elif roll < 0.25:
-            status = RequestStatus.PENDING
-        else:
-            status = RequestStatus.ACCEPTED
-        if status == RequestStatus.PENDING and waiting[a] >= MAX_PENDING:
-            continue
-        pairs.add(pair)
-        sent = now - timedelta(hours=rng.uniform(2, 21 * 24))
-        answered = sent + (now - sent) * rng.uniform(0.05, 0.8)  # always in the past
-        request = MeetingRequest(
-            event_id=event.id,
-            sender=rows[a],
-            recipient=rows[b],
-            message=request_message(rng, people[b], people[a]),
-            priority=2 if rng.random() < 0.3 else 1,
-            status=status,
-            created_at=sent,
-            answered_at=None if status == RequestStatus.PENDING else answered,
-        )
-        db.session.add(request)
-        if status == RequestStatus.PENDING:
-            waiting[a] += 1
-        if status != RequestStatus.ACCEPTED:
-            continue
-        members = [a]
-        common = available[a] & available[b]
-        others = [
-            c
-            for c in colleagues[people[a].organisation]
-            if c != a and load[c] < room[c] and available[c] & common
-        ]
-        if others and rng.random() < 0.12:
-            members.append(rng.choice(others))
-        members.append(b)
-        for i in members:
-            load[i] += 1
-        meetings += 1
-        request.meeting = Meeting(
-            event_id=event.id,
-            priority=request.priority,
-            participants=[rows[i] for i in members],
-        )
-
-
-def _pick(rng: random.Random, cumulative: list[float]) -> int:
-    return min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(cumulative) - 1)
-
-
-def _cumulative(weights: list[float]) -> list[float]:
-    return list(itertools.accumulate(weights))
