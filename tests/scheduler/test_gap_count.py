@@ -1,15 +1,18 @@
 """Idle gaps are counted once (`scheduler.metrics`): on random agendas the count agrees with a
-brute-force definition, every incremental evaluator and CP-SAT encoding agrees with it, and
-the gaps the solver reports are the gaps of the schedule it returns."""
+brute-force definition, every incremental evaluator and encoding (two CP-SAT models, the MaxSAT
+formula) agrees with it, and the gaps the solver reports are the gaps of the schedule it
+returns."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from scheduler import maxsat
 from scheduler.gap_model import GapModel
 from scheduler.gap_stage import place_with_fewest_gaps
 from scheduler.greedy import greedy
@@ -164,6 +167,27 @@ def test_the_cp_sat_encodings_agree_with_the_count(problem, keep):
         for sid, var in gm.place[inst.meeting_ids[i]].items():
             gm.model.add(var == int(sid == inst.slot_ids[s]))
     assert _solved_value(gm.model, gm.objective) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.lists(st.booleans(), max_size=10))
+def test_the_maxsat_encoding_agrees_with_the_count(problem, keep):
+    inst = Instance(problem)
+    placement = valid_placement(problem, inst, keep)
+    expected = sum(gaps_by_person(problem, inst, placement).values())
+    # Each placed meeting may only take its slot: the optimum is this placement's gaps.
+    pinned = replace(
+        problem,
+        meetings=tuple(
+            replace(m, allowed_slots=frozenset({inst.slot_ids[placement[i]]}))
+            for i, m in enumerate(problem.meetings)
+            if i in placement
+        ),
+    )
+    chosen = [m.id for m in pinned.meetings]
+    answer = maxsat.solve(pinned, chosen, [], None)
+    assert answer.slot_of == {inst.meeting_ids[i]: inst.slot_ids[s] for i, s in placement.items()}
+    assert answer.gaps == expected
 
 
 @settings(max_examples=15, deadline=None)
