@@ -128,6 +128,13 @@ def test_incremental_evaluators_agree_with_the_count(problem, keep):
         assert model_agendas.gaps(p) == expected[pid]
 
 
+def placed_with_gaps(problem: Problem, keep: list[bool]) -> tuple[Instance, dict[int, int], int]:
+    """A valid placement of part of the problem, and its total idle gaps by the one count."""
+    inst = Instance(problem)
+    placement = valid_placement(problem, inst, keep)
+    return inst, placement, sum(gaps_by_person(problem, inst, placement).values())
+
+
 def _solved_value(model: cp_model.CpModel, objective) -> int:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -138,9 +145,7 @@ def _solved_value(model: cp_model.CpModel, objective) -> int:
 @settings(max_examples=60, deadline=None)
 @given(problems(), st.lists(st.booleans(), max_size=10))
 def test_the_cp_sat_encodings_agree_with_the_count(problem, keep):
-    inst = Instance(problem)
-    placement = valid_placement(problem, inst, keep)
-    expected = sum(gaps_by_person(problem, inst, placement).values())
+    inst, placement, expected = placed_with_gaps(problem, keep)
 
     # The placement model, with exactly these meetings in these slots.
     pm = PlacementModel(inst, placement, {})
@@ -172,9 +177,7 @@ def test_the_cp_sat_encodings_agree_with_the_count(problem, keep):
 @settings(max_examples=40, deadline=None)
 @given(problems(), st.lists(st.booleans(), max_size=10))
 def test_the_maxsat_encoding_agrees_with_the_count(problem, keep):
-    inst = Instance(problem)
-    placement = valid_placement(problem, inst, keep)
-    expected = sum(gaps_by_person(problem, inst, placement).values())
+    inst, placement, expected = placed_with_gaps(problem, keep)
     # Each placed meeting may only take its slot: the optimum is this placement's gaps.
     pinned = replace(
         problem,
