@@ -39,6 +39,22 @@
     });
   });
 
+  // <div data-sticky-start>, a scroll box whose first column sticks (class "sticky"): browsers
+  // scroll a control reached by Tab or Shift+Tab only into the box, where the column may still
+  // cover it; once they have (next frame), scroll it clear of the column.
+  document.querySelectorAll("[data-sticky-start]").forEach(function (box) {
+    box.addEventListener("focusin", function (event) {
+      var target = event.target;
+      if (target === box || target.closest(".sticky")) return;
+      window.requestAnimationFrame(function () {
+        var column = box.querySelector(".sticky");
+        if (!column || document.activeElement !== target) return;
+        var covered = column.getBoundingClientRect().right - target.getBoundingClientRect().left;
+        if (covered > 0) box.scrollLeft -= covered + 4;
+      });
+    });
+  });
+
   // Availability: keep each session's box and its slot boxes in step (the server counts a
   // slot only when both are ticked), and show how many slots are ticked.
   document.querySelectorAll("[data-session]").forEach(function (session) {
