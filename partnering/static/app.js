@@ -39,18 +39,19 @@
     });
   });
 
-  // <div data-sticky-start>, a scroll box whose first column sticks (class "sticky"): browsers
-  // scroll a control reached by Tab or Shift+Tab only into the box, where the column may still
-  // cover it; once they have (next frame), scroll it clear of the column.
+  // <div data-sticky-start>, a scroll box whose first column sticks (class "sticky"): on focus,
+  // browsers scroll a control only until some of it shows, maybe under the column or past the
+  // box's edge. Once they have (next frame), bring it fully into view, clear of the column (the
+  // box's scroll padding, measured each time: the column's width follows zoom and names).
   document.querySelectorAll("[data-sticky-start]").forEach(function (box) {
     box.addEventListener("focusin", function (event) {
       var target = event.target;
       if (target === box || target.closest(".sticky")) return;
       window.requestAnimationFrame(function () {
+        if (document.activeElement !== target) return;
         var column = box.querySelector(".sticky");
-        if (!column || document.activeElement !== target) return;
-        var covered = column.getBoundingClientRect().right - target.getBoundingClientRect().left;
-        if (covered > 0) box.scrollLeft -= covered + 4;
+        box.style.scrollPaddingLeft = column ? column.offsetWidth + 6 + "px" : "";
+        target.scrollIntoView({ block: "nearest", inline: "nearest" });
       });
     });
   });
