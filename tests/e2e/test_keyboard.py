@@ -37,6 +37,10 @@ FOCUS_SEEN = """async () => {
   return null;
 }"""
 
+# The names (and organisations) of a grid meeting that do not fit their line.
+NAMES_CUT = """link => [...link.querySelectorAll('.who, .org')]
+  .filter(name => name.scrollWidth > name.clientWidth + 1).map(name => name.textContent)"""
+
 
 def press(page: Page, key: str) -> None:
     page.keyboard.press(key)
@@ -128,6 +132,8 @@ def test_shift_tab_through_the_grid_keeps_each_meeting_clear_of_the_table_column
     for index in range(PLACED - 2, -1, -1):
         press(olga, "Shift+Tab")  # FOCUS_SEEN: the sticky column does not cover it
         assert has_focus(meetings.nth(index)), f"Shift+Tab went to meeting {index + 1}"
+        # Focused, its names show whole (not cut to "…"): no mouse tooltip needed.
+        assert meetings.nth(index).evaluate(NAMES_CUT) == [], f"meeting {index + 1}"
     press(olga, "Shift+Tab")  # then the grid's scroll box itself, named
     expect(olga.get_by_role("region", name="Schedule grid, Thu 24 Jan")).to_be_focused()
 
