@@ -39,6 +39,23 @@
     });
   });
 
+  // <div data-sticky-start>, a scroll box whose first column sticks (class "sticky"): on focus,
+  // browsers scroll a control only until some of it shows, maybe under the column or past the
+  // box's edge. Once they have (next frame), bring it fully into view, clear of the column (the
+  // box's scroll padding, measured each time: the column's width follows zoom and names).
+  document.querySelectorAll("[data-sticky-start]").forEach(function (box) {
+    box.addEventListener("focusin", function (event) {
+      var target = event.target;
+      if (target === box || target.closest(".sticky")) return;
+      window.requestAnimationFrame(function () {
+        if (document.activeElement !== target) return;
+        var column = box.querySelector(".sticky");
+        box.style.scrollPaddingLeft = column ? column.offsetWidth + 6 + "px" : "";
+        target.scrollIntoView({ block: "nearest", inline: "nearest" });
+      });
+    });
+  });
+
   // Availability: keep each session's box and its slot boxes in step (the server counts a
   // slot only when both are ticked), and show how many slots are ticked.
   document.querySelectorAll("[data-session]").forEach(function (session) {
