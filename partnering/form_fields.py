@@ -46,3 +46,17 @@ class WholeNumberField(IntegerField):
         if self.data is not None and abs(self.data) > LARGEST_NUMBER:
             self.data = None
             raise ValueError("Enter a smaller number.")
+
+
+def field_aria(field, hint: str | None = None) -> dict[str, str]:
+    """The attributes that tie a field to its hint and errors, as templates/_macros.html shows
+    them (ids `<field id>-hint` and `<field id>-errors`), for screen readers: aria-describedby,
+    and aria-invalid once it has errors."""
+    described = [f"{field.id}-hint"] if hint else []
+    attributes = {}
+    if field.errors:
+        described.append(f"{field.id}-errors")
+        attributes["aria_invalid"] = "true"
+    if described:
+        attributes["aria_describedby"] = " ".join(described)
+    return attributes

@@ -3,6 +3,11 @@
 (function () {
   "use strict";
 
+  // After a refused submit, the focus goes to the first field with an error (the field names
+  // its error in aria-describedby, so a screen reader reads both), not the top of the page.
+  var invalid = document.querySelector('main [aria-invalid="true"]');
+  if (invalid) invalid.focus();
+
   // <form data-confirm="Question?">: submit only once the person agrees.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -7,6 +7,16 @@
     var el = document.getElementById(id);
     if (el) el.textContent = value === null || value === undefined ? "–" : value;
   }
+  // Screen readers hear the run's state in a live region: when its status, phase or best
+  // schedule changes, not at each tick of the clock.
+  var announced = "";
+  function announce(run) {
+    var best = run.best === null ? "none yet" : Math.round(run.best);
+    var text = run.label + ", " + (run.phase || "waiting for a worker") + ". Best so far " + best + ".";
+    if (text === announced) return;
+    announced = text;
+    show("run-announce", text);
+  }
   function poll() {
     fetch(box.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -18,6 +28,7 @@
         show("run-elapsed", run.elapsed);
         show("run-remaining", run.remaining);
         show("run-phase", run.phase || "waiting for a worker");
+        announce(run);
         var bar = document.getElementById("run-bar");
         if (bar) { bar.max = run.time_limit; bar.value = run.elapsed; }
         setTimeout(poll, 1000);
