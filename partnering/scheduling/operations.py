@@ -39,7 +39,7 @@ from partnering.scheduling.publishing import (
     create_publication,
     execute_publication,
 )
-from partnering.scheduling.runs import CANCELLED, problem_for_run
+from partnering.scheduling.runs import CANCELLED, repairable_problem
 from partnering.scheduling.tasks import publish_schedule, run_schedule
 from scheduler import check, schedule_from_dict
 
@@ -189,7 +189,8 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
         raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
     event = run.event
     rows = EventRows(event)
-    problem = problem_for_run(run)
+    # Fixed meetings in conflict were released for the run: its result may move them.
+    problem, _ = repairable_problem(run)
     solved = {m["id"] for m in run.problem["meetings"]}
     proposed = {a.meeting: (a.slot, a.table) for a in schedule_from_dict(run.result).assignments}
     placement = current_placement(problem, rows)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from partnering.events.models import Event, Slot, Table
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
+from partnering.scheduling.edits import RULE_LABELS
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.naming import Namer
 from partnering.scheduling.placement import (
@@ -39,6 +40,24 @@ class Left:
     reason: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did with a fixed meeting it had to release: its new place, or why none."""
+
+    move: Move
+    reason: str
+    """Why it is left out (empty when it has a new place)."""
+
+
+@dataclass(frozen=True)
+class ShownConflict:
+    """A fixed meeting (or several) that could not keep its place, in people's words."""
+
+    rule: str
+    what: str
+    outcomes: list[Outcome]
+
+
 @dataclass
 class Diff:
     added: list[Move] = field(default_factory=list)
@@ -58,6 +77,8 @@ class RunReview:
     without_meeting: list[Participant]
     new_since: int
     """Agreed meetings the run did not know about (accepted after it started)."""
+    conflicts: list[ShownConflict] = field(default_factory=list)
+    """Fixed meetings the run found unable to keep their places, and what it did with them."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,39 @@ def review_run(run: ScheduleRun) -> RunReview:
         for p in (run.summary or {}).get("result", {}).get("without_meeting", [])
         if p in rows.participants
     ]
-    return RunReview(run, diff, unscheduled, without, new_since)
+    reasons = {u.meeting: u.reason for u in result.unscheduled}
+    conflicts = _conflicts(run, rows, namer, proposed, reasons)
+    return RunReview(run, diff, unscheduled, without, new_since, conflicts)
+
+
+def _conflicts(
+    run: ScheduleRun,
+    rows: EventRows,
+    namer: Namer,
+    proposed: dict[str, Place],
+    reasons: dict[str, str],
+) -> list[ShownConflict]:
+    """The run's conflicts, each with where its meetings were fixed and where they go now."""
+    shown = []
+    for conflict in (run.summary or {}).get("conflicts", []):
+        outcomes = []
+        for ref in conflict["meetings"]:
+            meeting = rows.meetings.get(ref)
+            if meeting is None:
+                continue
+            # Where it was fixed, as the database has it (its table may be gone from the event).
+            fixed = (meeting.slot, meeting.table) if meeting.is_placed else None
+            move = Move(meeting, fixed, _rows_of(rows, proposed.get(ref)))
+            reason = "" if ref in proposed else namer.text(reasons.get(ref, ""))
+            outcomes.append(Outcome(move, reason))
+        shown.append(
+            ShownConflict(
+                RULE_LABELS.get(conflict["rule"], conflict["rule"]),
+                namer.text(conflict["message"]),
+                outcomes,
+            )
+        )
+    return shown
 
 
 def schedule_state(event: Event) -> ScheduleState:

@@ -24,6 +24,7 @@ from partnering.scheduling.models import RunStatus, ScheduleRun
 from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
 from scheduler import (
+    Conflict,
     Problem,
     Schedule,
     check,
@@ -32,6 +33,7 @@ from scheduler import (
     greedy,
     problem_from_dict,
     problem_to_dict,
+    release_conflicts,
     schedule_to_dict,
 )
 
@@ -70,6 +72,12 @@ def problem_for_run(run: ScheduleRun) -> Problem:
     )
 
 
+def repairable_problem(run: ScheduleRun) -> tuple[Problem, list[Conflict]]:
+    """The run's problem with every fixed meeting that cannot keep its place released, and
+    the conflicts that released them (none when every fixed meeting fits)."""
+    return release_conflicts(problem_for_run(run))
+
+
 def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     """Solve the run's problem and store the result; `echo` gets a line per progress report."""
     run = db.session.get(ScheduleRun, run_id)
@@ -79,7 +87,7 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     run.phase = "preparing"
     db.session.commit()
     try:
-        problem = problem_for_run(run)
+        problem, conflicts = repairable_problem(run)
         run.problem = problem_to_dict(problem)
         hint = current_schedule(problem, EventRows(run.event))
         db.session.commit()
@@ -90,7 +98,7 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
             raise RunCancelled
         reporter = _Reporter(run, echo)
         schedule = engine.solve(problem, time_limit=run.time_limit, hint=hint, on_progress=reporter)
-        _finish(run, problem, schedule, stopped_early=reporter.stopping)
+        _finish(run, problem, schedule, stopped_early=reporter.stopping, conflicts=conflicts)
     except RunCancelled:
         db.session.rollback()
         _end(run, RunStatus.CANCELLED, CANCELLED)
@@ -144,7 +152,14 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_early: bool) -> None:
+def _finish(
+    run: ScheduleRun,
+    problem: Problem,
+    schedule: Schedule,
+    *,
+    stopped_early: bool,
+    conflicts: list[Conflict],
+) -> None:
     violations = check(problem, schedule)
     if violations:
         shown = "; ".join(str(v) for v in violations[:5])
@@ -158,7 +173,11 @@ def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_e
     if not run.is_running:
         raise RunAbandoned
     run.result = schedule_to_dict(_with_reasons(problem, schedule))
-    run.summary = {**summary, "stopped_early": stopped_early}
+    run.summary = {
+        **summary,
+        "stopped_early": stopped_early,
+        "conflicts": [c.as_dict() for c in conflicts],
+    }
     _end(run, RunStatus.DONE, "")
 
 
