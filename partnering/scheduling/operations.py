@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from partnering.agenda.notify import announce_cancellation
+from partnering.agenda.notify import announce_cancellation, announce_release
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Publication, Slot, Table
@@ -366,6 +366,17 @@ def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) ->
             )
     mark_cancelled(meeting, account)
     db.session.commit()
+
+
+def release_meeting(meeting: Meeting, freed_by: Participant) -> None:
+    """The writes of freeing a meeting's place for one of its participants who is no longer
+    available then, for an operation that has taken the event's lock: the meeting stays agreed
+    but goes back to unscheduled (a later run may place it again), and its participants are
+    told (a CANCEL for calendars that had it)."""
+    slot, table = meeting.slot, meeting.table
+    _place(meeting, EventRows(meeting.event), None)
+    meeting.locked = False
+    announce_release(meeting, freed_by, slot, table)
 
 
 def mark_cancelled(meeting: Meeting, account: Account) -> None:
