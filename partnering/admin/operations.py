@@ -34,6 +34,11 @@ from partnering.registrations.models import (
     RegistrationStatus,
 )
 from partnering.registrations.notify import invite
+from partnering.scheduling.conflict_guard import (
+    ConflictRefused,
+    ScheduleSnapshot,
+    refuse_new_conflicts,
+)
 
 
 class AdminActionRefused(Exception):
@@ -95,6 +100,9 @@ def edit_event(event: Event, settings: EventSettings) -> None:
     """Save the settings; slots are regenerated, keeping those whose start is unchanged.
 
     Raises EventEditRefused (nothing written) when a removed slot holds a meeting."""
+    # Under the event's lock, as runs apply and meetings move: a slot is judged empty only
+    # while nothing can be placed in it.
+    lock_for_writing(event)
     try:
         event.timezone = settings.timezone
         replace_sessions(event, settings.sessions, slot_minutes=settings.slot_minutes)
@@ -109,6 +117,7 @@ def edit_event(event: Event, settings: EventSettings) -> None:
 def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: int | None) -> None:
     """Save the table list. Raises EventEditRefused (nothing written) when a removed table
     holds a meeting or a booth, or names repeat."""
+    lock_for_writing(event)  # as in edit_event: nothing is placed at a table being removed
     try:
         update_tables(event, edits, add=add, add_seats=add_seats)
     except EventEditRefused:
@@ -162,8 +171,11 @@ def _tell_decision(event: Event, participant: Participant) -> None:
 def update_participant(
     participant: Participant, *, booth_id: int | None, max_meetings: int | None, role: str
 ) -> None:
-    """Set a participant's booth, personal meeting limit and role."""
+    """Set a participant's booth, personal meeting limit and role. Refused, nothing written,
+    when the booth or the limit would leave one of their scheduled meetings breaking it."""
     event = participant.event
+    lock_for_writing(event, participant)
+    before = ScheduleSnapshot.of(event)
     if role == "organiser" and participant.status not in DECIDED_STATUSES:
         raise AdminActionRefused(
             f"{participant.name} has not confirmed taking part: they cannot be an organiser."
@@ -181,7 +193,16 @@ def update_participant(
     participant.role = role
     if role == "organiser":
         participant.status = RegistrationStatus.APPROVED
+    _refuse_new_conflicts(event, before)
     db.session.commit()
+
+
+def _refuse_new_conflicts(event: Event, before: ScheduleSnapshot) -> None:
+    try:
+        refuse_new_conflicts(event, before)
+    except ConflictRefused as refused:
+        db.session.rollback()
+        raise AdminActionRefused(str(refused)) from None
 
 
 def _refuse_booth_of_another_organisation(participant: Participant, booth: Table) -> None:
@@ -224,6 +245,7 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
       invited, the row's profile as a proposal) that counts once its owner confirms it
       through the emailed link."""
     lock_for_writing(event)
+    before = ScheduleSnapshot.of(event)
     accounts = _accounts_by_email([row.email for row in rows])
     registered = {
         p.account_id: p
@@ -266,7 +288,7 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
         participant.topics_text = "\n".join(row.topics)
         participant.description = row.description
         participant.booth = booths.get(row.booth)
-    db.session.flush()
+    _refuse_new_conflicts(event, before)
     for participant in invitations:
         invite(participant)
     db.session.commit()

@@ -1,0 +1,63 @@
+"""No silent conflict from edits outside the schedule.
+
+An organiser's change to a person or to the event (a booth, a meeting limit, an import) can
+leave a placed meeting where the hard rules no longer allow it. An operation making such a
+change takes `ScheduleSnapshot.of(event)` under its lock before writing, writes (flushed, not
+committed), then calls `refuse_new_conflicts`: what the change broke is refused with the
+meetings named, and the operation rolls back. What was broken before (a backup restored, data
+from before this check) does not block unrelated edits; runs repair it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.scheduling.edits import describe
+from partnering.scheduling.placement import EventRows, current_schedule
+from partnering.scheduling.problem import problem_for_event
+from scheduler import Violation, check
+
+SHOWN = 5
+"""Conflicts named in a refusal; the rest are counted."""
+
+
+class ConflictRefused(Exception):
+    """The change would leave placed meetings breaking a hard rule; str() names them."""
+
+
+def _violations(event: Event) -> list[Violation]:
+    problem = problem_for_event(event)
+    return check(problem, current_schedule(problem, EventRows(event)))
+
+
+@dataclass(frozen=True)
+class ScheduleSnapshot:
+    """The rules the placed meetings already broke before a change."""
+
+    broken: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, event: Event) -> ScheduleSnapshot:
+        return cls(frozenset((v.rule, v.message) for v in _violations(event)))
+
+
+def refuse_new_conflicts(event: Event, before: ScheduleSnapshot) -> None:
+    """Raise ConflictRefused when the (flushed) change breaks a rule for a placed meeting."""
+    db.session.flush()
+    db.session.expire_all()  # the rows are read again as the change left them
+    rows = EventRows(event)
+    problem = problem_for_event(event)
+    new = [
+        v
+        for v in check(problem, current_schedule(problem, rows))
+        if (v.rule, v.message) not in before.broken
+    ]
+    if new:
+        named = "; ".join(describe(v, problem, rows) for v in new[:SHOWN])
+        more = f" and {len(new) - SHOWN} more" if len(new) > SHOWN else ""
+        raise ConflictRefused(
+            f"This change would leave scheduled meetings where they can no longer be: "
+            f"{named}{more}. Move, unschedule or cancel these meetings first; nothing was saved."
+        )
