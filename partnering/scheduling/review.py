@@ -132,6 +132,13 @@ def review_run(run: ScheduleRun) -> RunReview:
     return RunReview(run, diff, unscheduled, without, new_since, conflicts)
 
 
+def _fixed_place(rows: EventRows, fixed: list | None) -> tuple[Slot, Table | None] | None:
+    """Where a released meeting was fixed; its slot or table may be gone from the event since."""
+    if fixed is None or fixed[0] not in rows.slots:
+        return None
+    return rows.slots[fixed[0]], rows.tables.get(fixed[1])
+
+
 def _conflicts(
     run: ScheduleRun,
     rows: EventRows,
@@ -147,9 +154,11 @@ def _conflicts(
             meeting = rows.meetings.get(ref)
             if meeting is None:
                 continue
-            # Where it was fixed, as the database has it (its table may be gone from the event).
-            fixed = (meeting.slot, meeting.table) if meeting.is_placed else None
-            move = Move(meeting, fixed, _rows_of(rows, proposed.get(ref)))
+            move = Move(
+                meeting,
+                _fixed_place(rows, conflict.get("fixed", {}).get(ref)),
+                _rows_of(rows, proposed.get(ref)),
+            )
             reason = "" if ref in proposed else namer.text(reasons.get(ref, ""))
             outcomes.append(Outcome(move, reason))
         shown.append(

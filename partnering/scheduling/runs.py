@@ -78,6 +78,19 @@ def repairable_problem(run: ScheduleRun) -> tuple[Problem, list[Conflict]]:
     return release_conflicts(problem_for_run(run))
 
 
+def _conflicts_as_found(conflicts: list[Conflict], fixed_in: Problem) -> list[dict]:
+    """The conflicts for the run's summary, each with where its meetings were fixed (the
+    released problem no longer says, and applying the run moves them)."""
+    found = []
+    for conflict in conflicts:
+        places = {}
+        for ref in conflict.meetings:
+            fixed = fixed_in.meeting_by_id[ref].fixed
+            places[ref] = [fixed.slot, fixed.table] if fixed is not None else None
+        found.append({**conflict.as_dict(), "fixed": places})
+    return found
+
+
 def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     """Solve the run's problem and store the result; `echo` gets a line per progress report."""
     run = db.session.get(ScheduleRun, run_id)
@@ -87,7 +100,8 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     run.phase = "preparing"
     db.session.commit()
     try:
-        problem, conflicts = repairable_problem(run)
+        fixed_in = problem_for_run(run)
+        problem, conflicts = release_conflicts(fixed_in)
         run.problem = problem_to_dict(problem)
         hint = current_schedule(problem, EventRows(run.event))
         db.session.commit()
@@ -98,7 +112,8 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
             raise RunCancelled
         reporter = _Reporter(run, echo)
         schedule = engine.solve(problem, time_limit=run.time_limit, hint=hint, on_progress=reporter)
-        _finish(run, problem, schedule, stopped_early=reporter.stopping, conflicts=conflicts)
+        found = _conflicts_as_found(conflicts, fixed_in)
+        _finish(run, problem, schedule, stopped_early=reporter.stopping, conflicts=found)
     except RunCancelled:
         db.session.rollback()
         _end(run, RunStatus.CANCELLED, CANCELLED)
@@ -158,7 +173,7 @@ def _finish(
     schedule: Schedule,
     *,
     stopped_early: bool,
-    conflicts: list[Conflict],
+    conflicts: list[dict],
 ) -> None:
     violations = check(problem, schedule)
     if violations:
@@ -176,7 +191,7 @@ def _finish(
     run.summary = {
         **summary,
         "stopped_early": stopped_early,
-        "conflicts": [c.as_dict() for c in conflicts],
+        "conflicts": conflicts,
     }
     _end(run, RunStatus.DONE, "")
 

@@ -47,6 +47,9 @@ def test_a_published_meeting_in_an_unavailable_slot_is_placed_anew(fair, placed)
     operations.apply_run(run, None)
     after = placed(fair.event)
     assert after[meeting.id][0] != old_slot, "the conflicting meeting kept its slot"
+    [outcome] = review_run(run).conflicts[0].outcomes
+    assert outcome.move.before[0].id == old_slot, "an applied run forgot where it was fixed"
+    assert outcome.move.after[0].id == after[meeting.id][0]
     for other, place in before.items():
         if other != meeting.id:
             assert after[other] == place, "a published meeting without conflict moved"
