@@ -22,7 +22,7 @@ from partnering.scheduling.placement import (
 )
 from partnering.scheduling.problem import problem_for_event
 from partnering.scheduling.runs import problem_of
-from scheduler import Figures, Problem, explain, figures, schedule_from_dict
+from scheduler import Figures, Problem, check, explain, figures, schedule_from_dict
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,9 @@ class ScheduleState:
     figures: Figures
     unscheduled: list[Left]
     without_meeting: list[Participant]
+    conflicts: list[str] = field(default_factory=list)
+    """Rules the placed meetings break now (someone became unavailable, a restored backup),
+    in people's words: the next run places those meetings anew."""
 
 
 def _rows_of(rows: EventRows, place: Place | None) -> tuple[Slot, Table] | None:
@@ -179,6 +182,8 @@ def schedule_state(event: Event) -> ScheduleState:
     schedule = schedule_from_placement(problem, placement)
     reasons = explain(problem, placement)
     found = figures(problem, schedule)
+    namer = Namer(problem, rows)
+    broken = check(problem, schedule)
     return ScheduleState(
         problem=problem,
         rows=rows,
@@ -189,4 +194,5 @@ def schedule_state(event: Event) -> ScheduleState:
             for mid, reason in reasons.items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
+        conflicts=[f"{RULE_LABELS.get(v.rule, v.rule)}: {namer.text(v.message)}" for v in broken],
     )

@@ -212,6 +212,11 @@ def test_late_changes_keep_free_and_a_repaired_conflict_reach_the_calendars(
         )
         db.session.commit()
 
+    # The schedule's overview flags it before any run.
+    olga.goto(f"{base}/e/osaka/schedule/")
+    expect(olga.locator("#schedule-conflicts")).to_contain_text("Ben Okafor is not available")
+    olga.screenshot(path=SHOTS / "conflict-on-overview.png", full_page=True)
+
     # The run does not fail: it names the conflict first, in people's words.
     run_url = _run_apply_publish(olga, base, "repair-run")
     run_page = olga

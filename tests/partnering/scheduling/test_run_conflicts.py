@@ -114,3 +114,30 @@ def test_the_moved_meeting_is_published_as_an_update_with_a_higher_sequence(fair
         db.select(OutboxMessage.recipient).filter_by(kind="update")
     ).scalars()
     assert set(updates) == {p.email for p in meeting.participants}
+
+
+def test_the_overview_names_a_conflict_in_the_current_schedule(client, auth, fair):
+    _published(fair)
+    meeting = fair.meetings[0]
+    _unavailable_behind_the_apps_back(fair.people[0], meeting.slot_id)
+    auth.login(fair.organiser)
+    text = client.get("/e/fair/schedule/").get_data(as_text=True)
+    warning = text[text.index('id="schedule-conflicts"') :]
+    warning = warning[: warning.index("</section>")]
+    assert "1 scheduled meeting breaks a rule now" in warning
+    assert "Participant not available" in warning and "Aiko Sato" in warning
+    assert not re.search(r"\b[mps]\d+\b", warning), "internal ids on the page"
+
+
+def test_the_run_command_repairs_and_says_what_it_did_by_name(runner, fair, placed):
+    _published(fair)
+    meeting = fair.meetings[0]
+    old_slot = meeting.slot_id
+    _unavailable_behind_the_apps_back(fair.people[0], old_slot)
+    result = runner.invoke(args=["schedule", "run", "fair", "--wait", "--time-limit", "5"])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if x.startswith("Repaired:")]
+    assert "Aiko Sato & Ben Okafor: Participant not available" in line
+    assert "now " in line
+    assert not re.search(r"\b[mps]\d+\b", line)
+    assert placed(fair.event)[meeting.id][0] != old_slot
