@@ -37,6 +37,7 @@ from partnering.registrations.notify import invite
 from partnering.scheduling.conflict_guard import (
     ConflictRefused,
     ScheduleSnapshot,
+    holds_placed_meetings,
     refuse_new_conflicts,
 )
 
@@ -175,7 +176,6 @@ def update_participant(
     when the booth or the limit would leave one of their scheduled meetings breaking it."""
     event = participant.event
     lock_for_writing(event, participant)
-    before = ScheduleSnapshot.of(event)
     if role == "organiser" and participant.status not in DECIDED_STATUSES:
         raise AdminActionRefused(
             f"{participant.name} has not confirmed taking part: they cannot be an organiser."
@@ -188,6 +188,15 @@ def update_participant(
         _refuse_booth_of_another_organisation(participant, booth)
     if role != "organiser" and participant.is_organiser and _organiser_count(event) == 1:
         raise AdminActionRefused(f"{participant.name} is the only organiser: name another first.")
+    rules_change = (booth.id if booth else None, max_meetings) != (
+        participant.booth_table_id,
+        participant.max_meetings,
+    )
+    before = (
+        ScheduleSnapshot.of(event)
+        if rules_change and holds_placed_meetings({participant.id})
+        else None
+    )
     participant.booth = booth
     participant.max_meetings = max_meetings
     participant.role = role
@@ -197,7 +206,9 @@ def update_participant(
     db.session.commit()
 
 
-def _refuse_new_conflicts(event: Event, before: ScheduleSnapshot) -> None:
+def _refuse_new_conflicts(event: Event, before: ScheduleSnapshot | None) -> None:
+    if before is None:
+        return  # nobody with a scheduled meeting changed
     try:
         refuse_new_conflicts(event, before)
     except ConflictRefused as refused:
@@ -245,17 +256,17 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
       invited, the row's profile as a proposal) that counts once its owner confirms it
       through the emailed link."""
     lock_for_writing(event)
-    before = ScheduleSnapshot.of(event)
     accounts = _accounts_by_email([row.email for row in rows])
     registered = {
         p.account_id: p
         for p in db.session.execute(db.select(Participant).filter_by(event_id=event.id)).scalars()
     }
+    booths = {t.name: t for t in event.tables}
+    before = _snapshot_if_booths_move(event, rows, accounts, registered, booths)
     organisations = {
         o.name.casefold(): o
         for o in db.session.execute(db.select(Organisation).filter_by(event_id=event.id)).scalars()
     }
-    booths = {t.name: t for t in event.tables}
     created = updated = 0
     invitations = []
     for row in rows:
@@ -293,6 +304,25 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
         invite(participant)
     db.session.commit()
     return ImportResult(created, updated, len(invitations))
+
+
+def _snapshot_if_booths_move(
+    event: Event,
+    rows: list[ParticipantRow],
+    accounts: dict[str, Account],
+    registered: dict[int, Participant],
+    booths: dict[str, Table],
+) -> ScheduleSnapshot | None:
+    """The schedule before the import, when the import gives someone with scheduled meetings
+    another booth (nothing else it writes touches the schedule's rules)."""
+    moved = set()
+    for row in rows:
+        account = accounts.get(row.email)
+        participant = registered.get(account.id) if account is not None else None
+        booth = booths.get(row.booth)
+        if participant is not None and participant.booth_table_id != (booth and booth.id):
+            moved.add(participant.id)
+    return ScheduleSnapshot.of(event) if holds_placed_meetings(moved) else None
 
 
 def _accounts_by_email(emails: list[str]) -> dict[str, Account]:
