@@ -117,10 +117,24 @@ def edit_event(event: Event, settings: EventSettings) -> None:
 
 def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: int | None) -> None:
     """Save the table list. Raises EventEditRefused (nothing written) when a removed table
-    holds a meeting or a booth, or names repeat."""
+    holds a meeting or a booth, or names repeat, or fewer seats leave a scheduled meeting
+    with more people than its table seats."""
     lock_for_writing(event)  # as in edit_event: nothing is placed at a table being removed
+    current = {t.id: t for t in event.tables}
+    shrinking = any(
+        edit.id in current
+        and edit.seats is not None
+        and (current[edit.id].seats is None or edit.seats < current[edit.id].seats)
+        for edit in edits
+    )
+    before = ScheduleSnapshot.of(event) if shrinking else None
     try:
         update_tables(event, edits, add=add, add_seats=add_seats)
+        if before is not None:
+            refuse_new_conflicts(event, before)
+    except ConflictRefused as refused:
+        db.session.rollback()
+        raise EventEditRefused(str(refused)) from None
     except EventEditRefused:
         db.session.rollback()
         raise

@@ -96,3 +96,28 @@ def test_an_import_giving_a_booth_that_strands_meetings_imports_nothing(client, 
     assert _reload(aiko).booth is None
     emails = set(db.session.execute(db.select(Participant)).scalars())
     assert "dan@new.example" not in {p.email for p in emails}
+
+
+def test_fewer_seats_than_a_scheduled_meeting_needs_are_refused(client, placed, create_participant):
+    event, aiko = placed
+    table = event.tables[3]
+    people = [create_participant(event, name=n) for n in ("Dan Ng", "Eve Roy", "Fay Li")]
+    db.session.add(
+        Meeting(event_id=event.id, participants=people, slot=event.slots[2], table=table)
+    )
+    db.session.commit()
+    data = {"tables-0-id": table.id, "tables-0-name": table.name, "tables-0-seats": "2"}
+    page = client.post("/e/osaka/admin/tables", data=data, follow_redirects=True)
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Not enough seats" in text and "Dan Ng & Eve Roy & Fay Li" in text
+    db.session.expire_all()
+    assert db.session.get(type(table), table.id).seats == 4
+
+
+def test_seats_that_still_fit_are_saved(client, placed):
+    event, aiko = placed
+    table = event.tables[1]
+    data = {"tables-0-id": table.id, "tables-0-name": table.name, "tables-0-seats": "2"}
+    assert client.post("/e/osaka/admin/tables", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(table), table.id).seats == 2
