@@ -19,6 +19,7 @@ from partnering.events.operations import (
     TableEdit,
     add_sessions,
     add_tables,
+    describe_meeting,
     replace_sessions,
     update_tables,
 )
@@ -38,6 +39,7 @@ from partnering.scheduling.conflict_guard import (
     ConflictRefused,
     ScheduleSnapshot,
     holds_placed_meetings,
+    placed_meetings_of,
     refuse_new_conflicts,
 )
 
@@ -149,6 +151,7 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
     ids = list({int(i) for i in participant_ids})
     if not ids:
         raise AdminActionRefused("Tick at least one participant first.")
+    lock_for_writing(event)  # as runs and hand edits: nobody is placed while being rejected
     participants = db.session.execute(
         db.select(Participant).where(
             Participant.event_id == event.id,
@@ -158,11 +161,26 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
         )
     ).scalars()
     changed = [p for p in participants if p.status != status and not p.is_organiser]
+    if status != RegistrationStatus.APPROVED:
+        _refuse_if_scheduled([p for p in changed if p.is_approved])
     for participant in changed:
         participant.status = status
         _tell_decision(event, participant)
     db.session.commit()
     return len(changed)
+
+
+def _refuse_if_scheduled(participants: list[Participant]) -> None:
+    """Someone leaving the schedule's problem must not leave meetings in it: the run would
+    no longer see them, yet they would hold their table and the other side's time."""
+    held = placed_meetings_of({p.id for p in participants})
+    if held:
+        shown = "; ".join(describe_meeting(m) for m in held[:5])
+        more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+        raise AdminActionRefused(
+            f"These people have scheduled meetings: {shown}{more}. Unschedule or cancel "
+            "those meetings first; nothing was changed."
+        )
 
 
 def _tell_decision(event: Event, participant: Participant) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.meetings.models import meeting_participant
+from partnering.meetings.models import Meeting, meeting_participant
 from partnering.scheduling.edits import describe
 from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
@@ -37,6 +37,23 @@ def holds_placed_meetings(participant_ids: set[int]) -> bool:
         .limit(1)
     ).first()
     return found is not None
+
+
+def placed_meetings_of(participant_ids: set[int]) -> list[Meeting]:
+    """These people's active meetings that have a slot, by id."""
+    if not participant_ids:
+        return []
+    mp = meeting_participant
+    held = (
+        db.select(mp.c.meeting_id)
+        .where(mp.c.participant_id.in_(participant_ids), mp.c.slot_id.is_not(None))
+        .scalar_subquery()
+    )
+    return list(
+        db.session.execute(
+            db.select(Meeting).where(Meeting.id.in_(held)).order_by(Meeting.id)
+        ).scalars()
+    )
 
 
 class ConflictRefused(Exception):

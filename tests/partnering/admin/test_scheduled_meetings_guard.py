@@ -121,3 +121,13 @@ def test_seats_that_still_fit_are_saved(client, placed):
     assert client.post("/e/osaka/admin/tables", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(type(table), table.id).seats == 2
+
+
+def test_rejecting_someone_with_scheduled_meetings_is_refused_with_them_named(client, placed):
+    event, aiko = placed
+    data = {"ids": [aiko.id], "decision": "rejected"}
+    page = client.post("/e/osaka/admin/participants/decide", data=data, follow_redirects=True)
+    text = html.unescape(page.get_data(as_text=True))
+    assert "have scheduled meetings" in text
+    assert "Aiko Tanaka & Bruno Costa" in text and "Aiko Tanaka & Chloé Martin" in text
+    assert _reload(aiko).status == "approved"
