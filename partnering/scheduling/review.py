@@ -190,8 +190,7 @@ def schedule_state(event: Event) -> ScheduleState:
         placement=placement,
         figures=found,
         unscheduled=[
-            Left(rows.meetings[mid], Namer(problem, rows).text(reason))
-            for mid, reason in reasons.items()
+            Left(rows.meetings[mid], namer.text(reason)) for mid, reason in reasons.items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
         conflicts=[f"{RULE_LABELS.get(v.rule, v.rule)}: {namer.text(v.message)}" for v in broken],
