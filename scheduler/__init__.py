@@ -28,11 +28,13 @@ from scheduler.problem import (
     schedule_from_dict,
     schedule_to_dict,
 )
+from scheduler.repair import Conflict, release_conflicts
 from scheduler.solve import Progress, solve
 
 __all__ = [
     "Assignment",
     "Bound",
+    "Conflict",
     "Figures",
     "Fixed",
     "FormatError",
@@ -57,6 +59,7 @@ __all__ = [
     "problem_from_dict",
     "problem_to_dict",
     "read_json",
+    "release_conflicts",
     "schedule_from_dict",
     "schedule_to_dict",
     "solve",

@@ -19,6 +19,7 @@ from partnering.events.operations import (
     TableEdit,
     add_sessions,
     add_tables,
+    describe_meeting,
     replace_sessions,
     update_tables,
 )
@@ -34,6 +35,13 @@ from partnering.registrations.models import (
     RegistrationStatus,
 )
 from partnering.registrations.notify import invite
+from partnering.scheduling.conflict_guard import (
+    ConflictRefused,
+    ScheduleSnapshot,
+    holds_placed_meetings,
+    placed_meetings_of,
+    refuse_new_conflicts,
+)
 
 
 class AdminActionRefused(Exception):
@@ -95,6 +103,9 @@ def edit_event(event: Event, settings: EventSettings) -> None:
     """Save the settings; slots are regenerated, keeping those whose start is unchanged.
 
     Raises EventEditRefused (nothing written) when a removed slot holds a meeting."""
+    # Under the event's lock, as runs apply and meetings move: a slot is judged empty only
+    # while nothing can be placed in it.
+    lock_for_writing(event)
     try:
         event.timezone = settings.timezone
         replace_sessions(event, settings.sessions, slot_minutes=settings.slot_minutes)
@@ -108,9 +119,24 @@ def edit_event(event: Event, settings: EventSettings) -> None:
 
 def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: int | None) -> None:
     """Save the table list. Raises EventEditRefused (nothing written) when a removed table
-    holds a meeting or a booth, or names repeat."""
+    holds a meeting or a booth, or names repeat, or fewer seats leave a scheduled meeting
+    with more people than its table seats."""
+    lock_for_writing(event)  # as in edit_event: nothing is placed at a table being removed
+    current = {t.id: t for t in event.tables}
+    shrinking = any(
+        edit.id in current
+        and edit.seats is not None
+        and (current[edit.id].seats is None or edit.seats < current[edit.id].seats)
+        for edit in edits
+    )
+    before = ScheduleSnapshot.of(event) if shrinking else None
     try:
         update_tables(event, edits, add=add, add_seats=add_seats)
+        if before is not None:
+            refuse_new_conflicts(event, before)
+    except ConflictRefused as refused:
+        db.session.rollback()
+        raise EventEditRefused(str(refused)) from None
     except EventEditRefused:
         db.session.rollback()
         raise
@@ -125,6 +151,7 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
     ids = list({int(i) for i in participant_ids})
     if not ids:
         raise AdminActionRefused("Tick at least one participant first.")
+    lock_for_writing(event)  # as runs and hand edits: nobody is placed while being rejected
     participants = db.session.execute(
         db.select(Participant).where(
             Participant.event_id == event.id,
@@ -134,11 +161,26 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
         )
     ).scalars()
     changed = [p for p in participants if p.status != status and not p.is_organiser]
+    if status != RegistrationStatus.APPROVED:
+        _refuse_if_scheduled([p for p in changed if p.is_approved])
     for participant in changed:
         participant.status = status
         _tell_decision(event, participant)
     db.session.commit()
     return len(changed)
+
+
+def _refuse_if_scheduled(participants: list[Participant]) -> None:
+    """Someone leaving the schedule's problem must not leave meetings in it: the run would
+    no longer see them, yet they would hold their table and the other side's time."""
+    held = placed_meetings_of({p.id for p in participants})
+    if held:
+        shown = "; ".join(describe_meeting(m) for m in held[:5])
+        more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+        raise AdminActionRefused(
+            f"These people have scheduled meetings: {shown}{more}. Unschedule or cancel "
+            "those meetings first; nothing was changed."
+        )
 
 
 def _tell_decision(event: Event, participant: Participant) -> None:
@@ -162,8 +204,10 @@ def _tell_decision(event: Event, participant: Participant) -> None:
 def update_participant(
     participant: Participant, *, booth_id: int | None, max_meetings: int | None, role: str
 ) -> None:
-    """Set a participant's booth, personal meeting limit and role."""
+    """Set a participant's booth, personal meeting limit and role. Refused, nothing written,
+    when the booth or the limit would leave one of their scheduled meetings breaking it."""
     event = participant.event
+    lock_for_writing(event, participant)
     if role == "organiser" and participant.status not in DECIDED_STATUSES:
         raise AdminActionRefused(
             f"{participant.name} has not confirmed taking part: they cannot be an organiser."
@@ -176,12 +220,32 @@ def update_participant(
         _refuse_booth_of_another_organisation(participant, booth)
     if role != "organiser" and participant.is_organiser and _organiser_count(event) == 1:
         raise AdminActionRefused(f"{participant.name} is the only organiser: name another first.")
+    rules_change = (booth.id if booth else None, max_meetings) != (
+        participant.booth_table_id,
+        participant.max_meetings,
+    )
+    before = (
+        ScheduleSnapshot.of(event)
+        if rules_change and holds_placed_meetings({participant.id})
+        else None
+    )
     participant.booth = booth
     participant.max_meetings = max_meetings
     participant.role = role
     if role == "organiser":
         participant.status = RegistrationStatus.APPROVED
+    _refuse_new_conflicts(event, before)
     db.session.commit()
+
+
+def _refuse_new_conflicts(event: Event, before: ScheduleSnapshot | None) -> None:
+    if before is None:
+        return  # nobody with a scheduled meeting changed
+    try:
+        refuse_new_conflicts(event, before)
+    except ConflictRefused as refused:
+        db.session.rollback()
+        raise AdminActionRefused(str(refused)) from None
 
 
 def _refuse_booth_of_another_organisation(participant: Participant, booth: Table) -> None:
@@ -229,11 +293,12 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
         p.account_id: p
         for p in db.session.execute(db.select(Participant).filter_by(event_id=event.id)).scalars()
     }
+    booths = {t.name: t for t in event.tables}
+    before = _snapshot_if_booths_move(event, rows, accounts, registered, booths)
     organisations = {
         o.name.casefold(): o
         for o in db.session.execute(db.select(Organisation).filter_by(event_id=event.id)).scalars()
     }
-    booths = {t.name: t for t in event.tables}
     created = updated = 0
     invitations = []
     for row in rows:
@@ -266,11 +331,30 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
         participant.topics_text = "\n".join(row.topics)
         participant.description = row.description
         participant.booth = booths.get(row.booth)
-    db.session.flush()
+    _refuse_new_conflicts(event, before)
     for participant in invitations:
         invite(participant)
     db.session.commit()
     return ImportResult(created, updated, len(invitations))
+
+
+def _snapshot_if_booths_move(
+    event: Event,
+    rows: list[ParticipantRow],
+    accounts: dict[str, Account],
+    registered: dict[int, Participant],
+    booths: dict[str, Table],
+) -> ScheduleSnapshot | None:
+    """The schedule before the import, when the import gives someone with scheduled meetings
+    another booth (nothing else it writes touches the schedule's rules)."""
+    moved = set()
+    for row in rows:
+        account = accounts.get(row.email)
+        participant = registered.get(account.id) if account is not None else None
+        booth = booths.get(row.booth)
+        if participant is not None and participant.booth_table_id != (booth and booth.id):
+            moved.add(participant.id)
+    return ScheduleSnapshot.of(event) if holds_placed_meetings(moved) else None
 
 
 def _accounts_by_email(emails: list[str]) -> dict[str, Account]:

@@ -167,8 +167,13 @@ def map_columns():
     if form.validate_on_submit():
         mapping = {f: int(form[f].data) if form[f].data else None for f in FIELDS}
         rows, problems = check_rows(g.event, table, mapping)
+        result = None
         if not problems:
-            result = operations.import_participants(g.event, rows)
+            try:
+                result = operations.import_participants(g.event, rows)
+            except operations.AdminActionRefused as refused:
+                problems = [str(refused)]
+        if result is not None:
             uploads.discard_upload(g.event, form.upload.data)
             flash(
                 f"Imported {len(rows)} rows: {result.created} participants created, "

@@ -14,7 +14,7 @@ from sqlalchemy import delete, exists, func, insert, literal, select, true, upda
 
 from partnering.agenda.calendars import agenda_calendar
 from partnering.agenda.models import Announcement
-from partnering.events.models import Event
+from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
 from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
@@ -233,6 +233,51 @@ def _published_meetings_of(participant_ids: list[int]) -> dict[int, list[Meeting
     for meetings in found.values():
         meetings.sort(key=lambda m: (m.slot.start, m.id))
     return found
+
+
+def announce_release(
+    meeting: Meeting, freed_by: Participant, slot: Slot, table: Table | None
+) -> None:
+    """A participant freed the slot of one of their meetings: it is back to unscheduled. The
+    others are told why; when its participants were told about the meeting, each of them (the
+    one who freed it too) also gets a CANCEL at its new SEQUENCE, so calendars drop it."""
+    event, calendar = meeting.event, _announced(meeting)
+    with public_urls():
+        for person in meeting.participants:
+            if person.id == freed_by.id and not calendar:
+                continue  # nothing in their calendar, and they know what they did
+            context = dict(
+                event=event,
+                person=person,
+                others=meeting.others(person),
+                freed_by=freed_by,
+                slot=slot,
+                table=table,
+                calendar=calendar,
+            )
+            subject = render("agenda/email/released_subject.txt", **context).strip()
+            with one_email(person.email, subject, kind="cancel", event_id=event.id):
+                attachments = (
+                    [
+                        _calendar_attachment(
+                            agenda_calendar(person, [meeting], method="CANCEL"),
+                            "CANCEL",
+                            "cancel.ics",
+                        )
+                    ]
+                    if calendar
+                    else []
+                )
+                queue_email(
+                    person.email,
+                    subject,
+                    render("agenda/email/released.txt", **context),
+                    attachments=attachments,
+                    kind="cancel" if calendar else "notice",
+                    event_id=event.id,
+                )
+    if calendar:
+        meeting.announced_sequence = meeting.sequence
 
 
 def announce_cancellation(meeting: Meeting) -> None:

@@ -12,7 +12,7 @@ have accounts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -39,6 +39,7 @@ from partnering.meetings.models import (
     meeting_participant,
 )
 from partnering.registrations import notify
+from partnering.registrations.availability import HeldSlot, meetings_held_in
 from partnering.registrations.models import (
     CONFIRMED_STATUS,
     ORGANISATION_TYPE_LABELS,
@@ -46,7 +47,7 @@ from partnering.registrations.models import (
     Participant,
     RegistrationStatus,
 )
-from partnering.scheduling.operations import mark_cancelled
+from partnering.scheduling.operations import mark_cancelled, release_meeting
 
 ERASED_NAME = "Deleted participant"
 
@@ -297,21 +298,57 @@ def update_profile(participant: Participant, profile: Profile) -> None:
     db.session.commit()
 
 
-def set_availability(participant: Participant, available_slot_ids: Iterable[int]) -> int:
-    """Mark the participant available in exactly the given slots of their event; returns how
-    many slots they are available in."""
-    available = set(available_slot_ids)
-    slots = db.session.execute(db.select(Slot).filter_by(event_id=participant.event_id)).scalars()
-    unavailable = []
-    count = 0
-    for slot in slots:
-        if slot.id in available:
-            count += 1
-        else:
-            unavailable.append(slot)
-    participant.unavailable_slots = unavailable
+class AvailabilityConflict(RegistrationRefused):
+    """Slots the participant unticked hold meetings they have not said what to do with."""
+
+    def __init__(self, meetings: list[Meeting]) -> None:
+        self.meetings = meetings
+        many = len(meetings) > 1
+        super().__init__(
+            f"{len(meetings)} of the slots you unticked {'hold' if many else 'holds'} "
+            f"{'meetings' if many else 'a meeting'}: keep or free each one below. "
+            "Nothing was saved yet."
+        )
+
+
+@dataclass(frozen=True)
+class AvailabilitySaved:
+    available: int
+    """How many slots the participant is available in now."""
+    kept: list[Meeting]
+    freed: list[Meeting]
+
+
+def set_availability(
+    participant: Participant,
+    available_slot_ids: Iterable[int],
+    decisions: Mapping[int, HeldSlot] | None = None,
+) -> AvailabilitySaved:
+    """Mark the participant available in exactly the given slots of their event, except that
+    an unticked slot holding one of their meetings needs a decision about that meeting: keep
+    it (the slot stays available for it) or free it (it goes back to unscheduled and its other
+    participants are told). Refused with AvailabilityConflict, nothing written, while a
+    meeting is left without one, so no meeting ever sits in a slot its participant left."""
+    decisions = decisions or {}
+    # The event: freeing a meeting changes the schedule, and runs apply under that lock, so
+    # a run never places a meeting in a slot its participant is leaving at that instant.
+    lock_for_writing(participant.event, participant)
+    slots = list(
+        db.session.execute(db.select(Slot).filter_by(event_id=participant.event_id)).scalars()
+    )
+    available = set(available_slot_ids) & {slot.id for slot in slots}
+    held = meetings_held_in(participant, [s.id for s in slots if s.id not in available])
+    undecided = [m for m in held if m.id not in decisions]
+    if undecided:
+        raise AvailabilityConflict(undecided)
+    kept = [m for m in held if decisions[m.id] == HeldSlot.KEEP]
+    freed = [m for m in held if decisions[m.id] == HeldSlot.FREE]
+    available |= {m.slot_id for m in kept}
+    for meeting in freed:
+        release_meeting(meeting, participant)
+    participant.unavailable_slots = [slot for slot in slots if slot.id not in available]
     db.session.commit()
-    return count
+    return AvailabilitySaved(len(available), kept, freed)
 
 
 def _participant_of(event: Event, account: Account) -> Participant | None:

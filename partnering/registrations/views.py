@@ -222,25 +222,56 @@ def profile():
 @registered_required
 def availability_page():
     groups = availability.slot_groups(g.event)
+    available = availability.available_slot_ids(g.participant)
+    held: list = []
+    decisions: dict = {}
     if request.method == "POST":
         chosen = availability.chosen_slot_ids(
             groups, request.form.getlist("session"), request.form.getlist("slot")
         )
-        count = operations.set_availability(g.participant, chosen)
-        if count == 0 and groups:
-            flash(
-                "You are now unavailable for the whole event: nobody can meet you. "
-                "Tick the sessions you can attend.",
-                "warning",
-            )
+        decisions = availability.chosen_decisions(request.form)
+        try:
+            saved = operations.set_availability(g.participant, chosen, decisions)
+        except operations.AvailabilityConflict as conflict:
+            flash(str(conflict), "warning")
+            available, held = chosen, conflict.meetings
         else:
-            flash(f"Your availability is saved: {count} meeting slots.", "success")
-        return redirect(url_for("registrations.availability"))
+            _say_saved(saved, bool(groups))
+            return redirect(url_for("registrations.availability"))
     return render_template(
         "registrations/availability.html",
         groups=groups,
-        available=availability.available_slot_ids(g.participant),
+        available=available,
+        held=held,
+        decisions=decisions,
     )
+
+
+def _say_saved(saved: operations.AvailabilitySaved, has_slots: bool) -> None:
+    for meeting in saved.kept:
+        flash(
+            f"Kept: your meeting {_described(meeting)} stays, and that slot stays available.",
+            "success",
+        )
+    for meeting in saved.freed:
+        flash(
+            f"Freed: your meeting {_described(meeting)} goes back to the meetings to schedule; "
+            "the other side is told by email.",
+            "success",
+        )
+    if saved.available == 0 and has_slots:
+        flash(
+            "You are now unavailable for the whole event: nobody can meet you. "
+            "Tick the sessions you can attend.",
+            "warning",
+        )
+    else:
+        flash(f"Your availability is saved: {saved.available} meeting slots.", "success")
+
+
+def _described(meeting) -> str:
+    others = ", ".join(p.name for p in meeting.others(g.participant))
+    return f"with {others}"
 
 
 @bp.route("/people", endpoint="directory")

@@ -26,7 +26,7 @@ from partnering.scheduling.placement import (
 from partnering.scheduling.problem import problem_document, problem_for_event
 from partnering.scheduling.problem_import import ImportRefused, import_document
 from partnering.scheduling.publishing import active_publication, latest_publication
-from partnering.scheduling.review import schedule_state
+from partnering.scheduling.review import review_run, schedule_state
 from partnering.scheduling.runs import execute_run
 from scheduler import FormatError, dump_json, explain, read_json, schedule_to_dict
 
@@ -69,6 +69,7 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
                 "is a draft to review on the run's page (nothing applied)"
             )
         result = run.summary["result"]
+        repaired = review_run(run).conflicts
         changed = operations.apply_run(run, None)
     except operations.ScheduleRefused as refused:
         raise click.ClickException(str(refused)) from None
@@ -77,6 +78,16 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
         f"meetings scheduled (first-come: {run.summary['greedy']['meetings_scheduled']}), "
         f"{changed} changed place."
     )
+    for conflict in repaired:
+        for outcome in conflict.outcomes:
+            who = " & ".join(p.name for p in outcome.move.meeting.participants)
+            after = outcome.move.after
+            now = (
+                f"now {event.local(after[0].start):%a %d %b %H:%M}, {after[1].name}"
+                if after
+                else f"left out: {outcome.reason}"
+            )
+            click.echo(f"Repaired: {who}: {conflict.rule}: {conflict.what}; {now}.")
 
 
 @schedule_group.command("publish")

@@ -7,7 +7,6 @@ participants by name, slots by their local time, tables by name, meetings by who
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from partnering.scheduling.placement import EventRows
 from scheduler import Problem
@@ -19,24 +18,28 @@ class Namer:
     def __init__(self, problem: Problem, rows: EventRows) -> None:
         self.problem = problem
         self.rows = rows
+        self._names: dict[str, str] = {}
 
-    @cached_property
-    def names(self) -> dict[str, str]:
-        rows, event = self.rows, self.rows.event
-        names: dict[str, str] = {}
-        for ref in self.problem.meeting_by_id:
-            if ref in rows.meetings:
-                names[ref] = "(" + " & ".join(p.name for p in rows.meetings[ref].participants) + ")"
-        for ref in self.problem.table_by_id:
-            if ref in rows.tables:
-                names[ref] = rows.tables[ref].name
-        for ref in self.problem.slot_by_id:
-            if ref in rows.slots:
-                names[ref] = event.local(rows.slots[ref].start).strftime("%a %d %b %H:%M")
-        for ref in self.problem.participant_by_id:
-            if ref in rows.participants:
-                names[ref] = rows.participants[ref].name
-        return names
+    def name(self, ref: str) -> str:
+        """The name an id of the problem stands for (the id itself when it stands for none).
+        Looked up on demand: a page names a few dozen of an event's thousands of rows."""
+        if ref not in self._names:
+            self._names[ref] = self._look_up(ref)
+        return self._names[ref]
+
+    def _look_up(self, ref: str) -> str:
+        # An id that two kinds share (a table named like a participant's id) names, in this
+        # order, the participant, the slot, the table, the meeting.
+        rows, event, problem = self.rows, self.rows.event, self.problem
+        if ref in problem.participant_by_id and ref in rows.participants:
+            return rows.participants[ref].name
+        if ref in problem.slot_by_id and ref in rows.slots:
+            return event.local(rows.slots[ref].start).strftime("%a %d %b %H:%M")
+        if ref in problem.table_by_id and ref in rows.tables:
+            return rows.tables[ref].name
+        if ref in problem.meeting_by_id and ref in rows.meetings:
+            return "(" + " & ".join(p.name for p in rows.meetings[ref].participants) + ")"
+        return ref
 
     def text(self, message: str) -> str:
-        return _TOKEN.sub(lambda match: self.names.get(match.group(0), match.group(0)), message)
+        return _TOKEN.sub(lambda match: self.name(match.group(0)), message)

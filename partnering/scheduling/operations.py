@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from partnering.agenda.notify import announce_cancellation
+from partnering.agenda.notify import announce_cancellation, announce_release
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Publication, Slot, Table
@@ -39,7 +39,7 @@ from partnering.scheduling.publishing import (
     create_publication,
     execute_publication,
 )
-from partnering.scheduling.runs import CANCELLED, problem_for_run
+from partnering.scheduling.runs import CANCELLED, repairable_problem
 from partnering.scheduling.tasks import publish_schedule, run_schedule
 from scheduler import check, schedule_from_dict
 
@@ -189,7 +189,8 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
         raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
     event = run.event
     rows = EventRows(event)
-    problem = problem_for_run(run)
+    # Fixed meetings in conflict were released for the run: its result may move them.
+    problem, _ = repairable_problem(run)
     solved = {m["id"] for m in run.problem["meetings"]}
     proposed = {a.meeting: (a.slot, a.table) for a in schedule_from_dict(run.result).assignments}
     placement = current_placement(problem, rows)
@@ -365,6 +366,17 @@ def cancel_meeting(meeting: Meeting, account: Account, *, as_organiser: bool) ->
             )
     mark_cancelled(meeting, account)
     db.session.commit()
+
+
+def release_meeting(meeting: Meeting, freed_by: Participant) -> None:
+    """The writes of freeing a meeting's place for one of its participants who is no longer
+    available then, for an operation that has taken the event's lock: the meeting stays agreed
+    but goes back to unscheduled (a later run may place it again), and its participants are
+    told (a CANCEL for calendars that had it)."""
+    slot, table = meeting.slot, meeting.table
+    _place(meeting, EventRows(meeting.event), None)
+    meeting.locked = False
+    announce_release(meeting, freed_by, slot, table)
 
 
 def mark_cancelled(meeting: Meeting, account: Account) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from partnering.events.models import Event, Slot, Table
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
+from partnering.scheduling.edits import RULE_LABELS
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.naming import Namer
 from partnering.scheduling.placement import (
@@ -21,7 +22,7 @@ from partnering.scheduling.placement import (
 )
 from partnering.scheduling.problem import problem_for_event, schedulable_meeting_ids
 from partnering.scheduling.runs import problem_of
-from scheduler import Figures, Problem, explain, figures, schedule_from_dict
+from scheduler import Figures, Problem, check, explain, figures, schedule_from_dict
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,24 @@ class Left:
 
     meeting: Meeting
     reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did with a fixed meeting it had to release: its new place, or why none."""
+
+    move: Move
+    reason: str
+    """Why it is left out (empty when it has a new place)."""
+
+
+@dataclass(frozen=True)
+class ShownConflict:
+    """A fixed meeting (or several) that could not keep its place, in people's words."""
+
+    rule: str
+    what: str
+    outcomes: list[Outcome]
 
 
 @dataclass
@@ -58,6 +77,8 @@ class RunReview:
     without_meeting: list[Participant]
     new_since: int
     """Agreed meetings the run did not know about (accepted after it started)."""
+    conflicts: list[ShownConflict] = field(default_factory=list)
+    """Fixed meetings the run found unable to keep their places, and what it did with them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,9 @@ class ScheduleState:
     figures: Figures
     unscheduled: list[Left]
     without_meeting: list[Participant]
+    conflicts: list[str] = field(default_factory=list)
+    """Rules the placed meetings break now (someone became unavailable, a restored backup),
+    in people's words: the next run places those meetings anew."""
 
 
 def _rows_of(rows: EventRows, place: Place | None) -> tuple[Slot, Table] | None:
@@ -105,7 +129,48 @@ def review_run(run: ScheduleRun) -> RunReview:
         for p in (run.summary or {}).get("result", {}).get("without_meeting", [])
         if p in rows.participants
     ]
-    return RunReview(run, diff, unscheduled, without, new_since)
+    reasons = {u.meeting: u.reason for u in result.unscheduled}
+    conflicts = _conflicts(run, rows, namer, proposed, reasons)
+    return RunReview(run, diff, unscheduled, without, new_since, conflicts)
+
+
+def _fixed_place(rows: EventRows, fixed: list | None) -> tuple[Slot, Table | None] | None:
+    """Where a released meeting was fixed; its slot or table may be gone from the event since."""
+    if fixed is None or fixed[0] not in rows.slots:
+        return None
+    return rows.slots[fixed[0]], rows.tables.get(fixed[1])
+
+
+def _conflicts(
+    run: ScheduleRun,
+    rows: EventRows,
+    namer: Namer,
+    proposed: dict[str, Place],
+    reasons: dict[str, str],
+) -> list[ShownConflict]:
+    """The run's conflicts, each with where its meetings were fixed and where they go now."""
+    shown = []
+    for conflict in (run.summary or {}).get("conflicts", []):
+        outcomes = []
+        for ref in conflict["meetings"]:
+            meeting = rows.meetings.get(ref)
+            if meeting is None:
+                continue
+            move = Move(
+                meeting,
+                _fixed_place(rows, conflict.get("fixed", {}).get(ref)),
+                _rows_of(rows, proposed.get(ref)),
+            )
+            reason = "" if ref in proposed else namer.text(reasons.get(ref, ""))
+            outcomes.append(Outcome(move, reason))
+        shown.append(
+            ShownConflict(
+                RULE_LABELS.get(conflict["rule"], conflict["rule"]),
+                namer.text(conflict["message"]),
+                outcomes,
+            )
+        )
+    return shown
 
 
 def schedule_state(event: Event) -> ScheduleState:
@@ -117,6 +182,7 @@ def schedule_state(event: Event) -> ScheduleState:
     reasons = explain(problem, placement)
     found = figures(problem, schedule)
     namer = Namer(problem, rows)
+    broken = check(problem, schedule)
     return ScheduleState(
         problem=problem,
         rows=rows,
@@ -126,6 +192,7 @@ def schedule_state(event: Event) -> ScheduleState:
             Left(rows.meetings[mid], namer.text(reason)) for mid, reason in reasons.items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
+        conflicts=[f"{RULE_LABELS.get(v.rule, v.rule)}: {namer.text(v.message)}" for v in broken],
     )
 
 

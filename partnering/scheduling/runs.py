@@ -24,6 +24,7 @@ from partnering.scheduling.models import RunStatus, ScheduleRun
 from partnering.scheduling.placement import EventRows, current_schedule
 from partnering.scheduling.problem import problem_for_event
 from scheduler import (
+    Conflict,
     Problem,
     Schedule,
     check,
@@ -32,6 +33,7 @@ from scheduler import (
     greedy,
     problem_from_dict,
     problem_to_dict,
+    release_conflicts,
     schedule_to_dict,
 )
 
@@ -70,6 +72,25 @@ def problem_for_run(run: ScheduleRun) -> Problem:
     )
 
 
+def repairable_problem(run: ScheduleRun) -> tuple[Problem, list[Conflict]]:
+    """The run's problem with every fixed meeting that cannot keep its place released, and
+    the conflicts that released them (none when every fixed meeting fits)."""
+    return release_conflicts(problem_for_run(run))
+
+
+def _conflicts_as_found(conflicts: list[Conflict], fixed_in: Problem) -> list[dict]:
+    """The conflicts for the run's summary, each with where its meetings were fixed (the
+    released problem no longer says, and applying the run moves them)."""
+    found = []
+    for conflict in conflicts:
+        places = {}
+        for ref in conflict.meetings:
+            fixed = fixed_in.meeting_by_id[ref].fixed
+            places[ref] = [fixed.slot, fixed.table] if fixed is not None else None
+        found.append({**conflict.as_dict(), "fixed": places})
+    return found
+
+
 def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     """Solve the run's problem and store the result; `echo` gets a line per progress report."""
     run = db.session.get(ScheduleRun, run_id)
@@ -79,7 +100,8 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
     run.phase = "preparing"
     db.session.commit()
     try:
-        problem = problem_for_run(run)
+        fixed_in = problem_for_run(run)
+        problem, conflicts = release_conflicts(fixed_in)
         run.problem = problem_to_dict(problem)
         hint = current_schedule(problem, EventRows(run.event))
         db.session.commit()
@@ -90,7 +112,8 @@ def execute_run(run_id: int, echo: Callable[[str], None] | None = None) -> None:
             raise RunCancelled
         reporter = _Reporter(run, echo)
         schedule = engine.solve(problem, time_limit=run.time_limit, hint=hint, on_progress=reporter)
-        _finish(run, problem, schedule, stopped_early=reporter.stopping)
+        found = _conflicts_as_found(conflicts, fixed_in)
+        _finish(run, problem, schedule, stopped_early=reporter.stopping, conflicts=found)
     except RunCancelled:
         db.session.rollback()
         _end(run, RunStatus.CANCELLED, CANCELLED)
@@ -144,7 +167,14 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_early: bool) -> None:
+def _finish(
+    run: ScheduleRun,
+    problem: Problem,
+    schedule: Schedule,
+    *,
+    stopped_early: bool,
+    conflicts: list[dict],
+) -> None:
     violations = check(problem, schedule)
     if violations:
         shown = "; ".join(str(v) for v in violations[:5])
@@ -158,7 +188,11 @@ def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_e
     if not run.is_running:
         raise RunAbandoned
     run.result = schedule_to_dict(_with_reasons(problem, schedule))
-    run.summary = {**summary, "stopped_early": stopped_early}
+    run.summary = {
+        **summary,
+        "stopped_early": stopped_early,
+        "conflicts": conflicts,
+    }
     _end(run, RunStatus.DONE, "")
 
 
