@@ -20,6 +20,7 @@ from partnering.meetings.models import (
     meeting_participant,
 )
 from partnering.registrations.models import Participant, unavailable_slot
+from partnering.wording import counted
 
 
 def accepted_meeting_count(participant: Participant) -> int:
@@ -98,8 +99,8 @@ def limit_refusal(participant: Participant, viewer: Participant) -> str | None:
     if limit is None or accepted_meeting_count(participant) < limit:
         return None
     if participant.id == viewer.id:
-        return f"You have reached your limit of {limit} meetings."
-    return f"{participant.name} has reached their limit of {limit} meetings."
+        return f"You have reached your limit of {counted(limit, 'meeting')}."
+    return f"{participant.name} has reached their limit of {counted(limit, 'meeting')}."
 
 
 def deadline_passed(participant: Participant, now: datetime | None = None) -> bool:
@@ -142,8 +143,8 @@ def send_refusal(
     most_pending = sender.event.max_pending_requests
     if not crossing and most_pending is not None and pending_sent_count(sender) >= most_pending:
         return (
-            f"You have {most_pending} requests waiting for an answer, the most this event "
-            "allows. Withdraw one or wait for an answer."
+            f"You have {counted(most_pending, 'request')} waiting for an answer, the most this "
+            "event allows. Withdraw one or wait for an answer."
         )
     if not have_common_time(sender, recipient):
         return f"You and {recipient.name} have no meeting time in common."
