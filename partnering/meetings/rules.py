@@ -12,6 +12,7 @@ from sqlalchemy import func
 from partnering.db_types import utcnow
 from partnering.events.models import Slot
 from partnering.extensions import db
+from partnering.meetings import room
 from partnering.meetings.models import (
     Meeting,
     MeetingRequest,
@@ -95,12 +96,9 @@ def can_take_part(participant: Participant) -> bool:
 
 def limit_refusal(participant: Participant, viewer: Participant) -> str | None:
     """Why `participant` cannot take one more meeting, worded for `viewer`."""
-    limit = participant.meeting_limit
-    if limit is None or accepted_meeting_count(participant) < limit:
+    if participant.meeting_limit is None:
         return None
-    if participant.id == viewer.id:
-        return f"You have reached your limit of {counted(limit, 'meeting')}."
-    return f"{participant.name} has reached their limit of {counted(limit, 'meeting')}."
+    return room.limit_text(participant, accepted_meeting_count(participant), viewer)
 
 
 def deadline_passed(participant: Participant, now: datetime | None = None) -> bool:
@@ -165,3 +163,18 @@ def accept_refusal(request: MeetingRequest) -> str | None:
         if refusal:
             return refusal
     return None
+
+
+def send_warning(sender: Participant, recipient: Participant) -> str | None:
+    """Why a meeting of the two, once agreed, could not be scheduled (the sender may still ask,
+    after confirming); None when there may be room."""
+    diaries = room.load_diaries(sender.event, (sender, recipient))
+    return room.no_room(diaries, (sender, recipient), sender)
+
+
+def accept_warning(request: MeetingRequest) -> str | None:
+    """Why the meeting this request asks for could not be scheduled, worded for its recipient
+    (who may still accept, after confirming)."""
+    people = (request.recipient, request.sender)
+    diaries = room.load_diaries(request.recipient.event, people)
+    return room.no_room(diaries, people, request.recipient)
