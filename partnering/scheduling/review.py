@@ -20,8 +20,9 @@ from partnering.scheduling.placement import (
     schedule_from_placement,
 )
 from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.remedies import remedy
 from partnering.scheduling.runs import problem_of
-from scheduler import Figures, Problem, explain, figures, schedule_from_dict
+from scheduler import Figures, Problem, figures, reasons, schedule_from_dict
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,11 @@ class Move:
 
 @dataclass(frozen=True)
 class Left:
-    """A meeting left out of a schedule, and why."""
+    """A meeting left out of a schedule, why, and (where known) what change would let it in."""
 
     meeting: Meeting
     reason: str
+    fix: str = ""
 
 
 @dataclass
@@ -115,16 +117,16 @@ def schedule_state(event: Event) -> ScheduleState:
     problem = problem_for_event(event)
     placement = current_placement(problem, rows)
     schedule = schedule_from_placement(problem, placement)
-    reasons = explain(problem, placement)
     found = figures(problem, schedule)
+    namer = Namer(problem, rows)
     return ScheduleState(
         problem=problem,
         rows=rows,
         placement=placement,
         figures=found,
         unscheduled=[
-            Left(rows.meetings[mid], Namer(problem, rows).text(reason))
-            for mid, reason in reasons.items()
+            Left(rows.meetings[mid], namer.text(reason.text), remedy(reason, namer))
+            for mid, reason in reasons(problem, placement).items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
     )
