@@ -32,6 +32,7 @@ from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
 from partnering.registrations.models import Participant, RegistrationStatus
+from partnering.wording import counted
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -193,7 +194,8 @@ def map_columns():
             result = operations.import_participants(g.event, rows)
             uploads.discard_upload(g.event, form.upload.data)
             flash(
-                f"Imported {len(rows)} rows: {result.created} participants created, "
+                f"Imported {counted(len(rows), 'row')}: "
+                f"{counted(result.created, 'participant')} created, "
                 f"{result.updated} updated, {result.invited} invited (these addresses already "
                 "had an account: they take part once they confirm the emailed link).",
                 "success",
