@@ -96,8 +96,13 @@ def review_run(run: ScheduleRun) -> RunReview:
         elif before != after:
             diff.moved.append(change)
     namer = Namer(problem, rows)
+    found = reasons(problem, proposed)
     unscheduled = [
-        Left(rows.meetings[u.meeting], namer.text(u.reason))
+        Left(
+            rows.meetings[u.meeting],
+            namer.text(u.reason),
+            remedy(found[u.meeting], namer) if u.meeting in found else "",
+        )
         for u in result.unscheduled
         if u.meeting in rows.meetings
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from partnering.extensions import db
+from partnering.scheduling import operations
 
 
 def unscheduled_page(client, auth, organiser) -> str:
@@ -60,3 +61,20 @@ def test_a_meeting_that_fits_says_where_to_place_it(
         "Nothing stands in the way: place it by hand at Thu 24 Jan 09:00, Table T01, or run the "
         "scheduler again." in page
     )
+
+
+def test_a_runs_left_out_meetings_come_with_their_remedy(
+    client, auth, create_event, create_participant, create_meeting
+):
+    event = create_event(tables=1)
+    organiser = create_participant(event, name="Olga Organiser", role="organiser")
+    a, b, c, d = (create_participant(event) for _ in range(4))
+    for person in (a, b, c, d):
+        person.unavailable_slots = event.slots[1:]  # only 09:00, and one table
+    create_meeting(event, a, b)
+    create_meeting(event, c, d)
+    run = operations.start_run(event, None, time_limit=5)
+    auth.login(organiser)
+    page = html.unescape(client.get(f"/e/osaka/schedule/runs/{run.id}").get_data(as_text=True))
+    assert "Left out (1)" in page and "What would let it in" in page
+    assert "Add a table in the session of Thu 24 Jan 09:00–12:00." in page
