@@ -30,6 +30,7 @@ from partnering.scheduling.cli import (
     schedule_group,
 )
 from partnering.supervisor import ConsumerSupervisor
+from partnering.wording import counted
 
 
 @click.command("init-db")
@@ -146,8 +147,8 @@ def _demo_figures(event: Event) -> str:
     meetings = db.session.scalar(select(func.count(Meeting.id)).filter_by(event_id=event.id))
     by_status = ", ".join(f"{n} {status}" for status, n in sorted(requests.items()))
     return (
-        f"{len(event.slots)} slots, {len(event.tables)} tables; requests: {by_status}; "
-        f"{meetings} agreed meetings"
+        f"{counted(len(event.slots), 'slot')}, {counted(len(event.tables), 'table')}; "
+        f"requests: {by_status}; {counted(meetings, 'agreed meeting')}"
     )
 
 

@@ -12,6 +12,7 @@ from partnering.access import is_organiser
 from partnering.extensions import db, login_manager
 from partnering.form_fields import field_aria
 from partnering.outbox.operations import deliver_if_queued
+from partnering.wording import counted
 
 FORMATS = {
     "time": "%H:%M",
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     register_blueprints(app)
     app.after_request(deliver_if_queued)
     app.add_template_filter(local_time, "local")
+    app.add_template_filter(counted, "counted")
     app.add_template_global(is_organiser)
     app.add_template_global(field_aria)
 

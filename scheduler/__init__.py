@@ -5,7 +5,7 @@ Pure Python on OR-Tools CP-SAT; it knows nothing of the web app.
 
 from scheduler.bounds import Bound, upper_bound
 from scheduler.check import Violation, check, check_fixed
-from scheduler.explain import explain
+from scheduler.explain import Change, Reason, explain, reasons
 from scheduler.greedy import greedy
 from scheduler.metrics import Figures, figures, idle_gaps
 from scheduler.problem import (
@@ -35,6 +35,7 @@ __all__ = [
     "Assignment",
     "Bound",
     "Conflict",
+    "Change",
     "Figures",
     "Fixed",
     "FormatError",
@@ -42,6 +43,7 @@ __all__ = [
     "Participant",
     "Problem",
     "Progress",
+    "Reason",
     "Schedule",
     "Slot",
     "Table",
@@ -59,6 +61,7 @@ __all__ = [
     "problem_from_dict",
     "problem_to_dict",
     "read_json",
+    "reasons",
     "release_conflicts",
     "schedule_from_dict",
     "schedule_to_dict",

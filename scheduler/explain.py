@@ -42,6 +42,10 @@ class Change:
 class Reason:
     text: str
     change: Change | None = None
+    obstacle: str = ""
+    """What stands in the way, for those who suggest a remedy where `change` is None:
+    'no-common-slot', 'not-allowed', 'full', 'never-free', 'booth-too-small', 'booth-taken',
+    'tables', or '' (nothing: it fits)."""
 
 
 def explain(
@@ -137,13 +141,14 @@ class _Occupancy:
         for p in people:
             in_common &= self.available[p]
         if not in_common:
-            return Reason(f"{who} share no available slot")
+            return Reason(f"{who} share no available slot", obstacle="no-common-slot")
         possible = in_common
         if meeting.allowed_slots is not None:
             possible &= _mask(problem.slot_index[s] for s in meeting.allowed_slots)
         if not possible:
             return Reason(
-                f"not allowed in any slot {'both' if len(people) == 2 else 'all'} can attend"
+                f"not allowed in any slot {'both' if len(people) == 2 else 'all'} can attend",
+                obstacle="not-allowed",
             )
 
         busy = 0
@@ -167,8 +172,9 @@ class _Occupancy:
                     f"{text}; raising {full[0]}'s limit by one would let it in at "
                     f"{slot_label(problem, slot)}",
                     Change("raise-limit", slot, table, participant=full[0]),
+                    "full",
                 )
-            return Reason(text)
+            return Reason(text, obstacle="full")
         if fitting is not None:
             # Nothing stands in the way: the schedule simply did not take it.
             slot, table = fitting
@@ -221,10 +227,12 @@ class _Occupancy:
                 f"{slot_label(problem, slot)} (now: meeting {other_id} with "
                 f"{people_label(partners)}) would let it in",
                 Change("free-slot", slot, table, participant=person, meeting=other_id),
+                "never-free",
             )
         return Reason(
             f"{who} are never free at the same time in the {len(possible)} "
-            f"slot{'s' if len(possible) != 1 else ''} they can all attend"
+            f"slot{'s' if len(possible) != 1 else ''} they can all attend",
+            obstacle="never-free",
         )
 
     # --- tables ---
@@ -263,7 +271,8 @@ class _Occupancy:
             if not fitting:
                 return Reason(
                     f"{who} are free at {when} but booth {named} seats fewer than {size}; "
-                    f"a booth table for {size} would let it in"
+                    f"a booth table for {size} would let it in",
+                    obstacle="booth-too-small",
                 )
             movable = sorted(
                 m
@@ -271,11 +280,14 @@ class _Occupancy:
                 if at == slot and table in fitting and self.problem.meeting_by_id[m].fixed is None
             )
             if not movable:
-                return Reason(f"{who} are free at {when} but booth {named} is taken")
+                return Reason(
+                    f"{who} are free at {when} but booth {named} is taken", obstacle="booth-taken"
+                )
             return Reason(
                 f"{who} are free at {when} but booth {named} is taken (meeting {movable[0]}); "
                 f"moving that meeting would let it in",
                 Change("free-booth", slot, self.table_of[movable[0]], meeting=movable[0]),
+                "booth-taken",
             )
         if self.largest_free[slot] > 0:
             shortage, remedy = f"no free table seats {size}", f"one more table for {size}"
@@ -284,6 +296,7 @@ class _Occupancy:
         return Reason(
             f"{who} are free at {when} but {shortage}; {remedy} at {when} would let it in",
             Change("add-table", slot),
+            "tables",
         )
 
 

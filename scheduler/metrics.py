@@ -8,7 +8,7 @@ that name an unknown meeting or slot are ignored here (`scheduler.check` reports
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scheduler.problem import Assignment, Meeting, Problem, Schedule
 
@@ -31,6 +31,9 @@ class Figures:
     cannot_meet: tuple[str, ...] = ()
     """Those of `without_meeting` whom no schedule could give a meeting: they accept none, or
     none of their meetings has a slot all its participants can attend."""
+    scheduled_by_participant: Mapping[str, int] = field(default_factory=dict)
+    """Scheduled meetings of everyone with an agreed meeting: what `fewest_meetings` and
+    `without_meeting` are read from, and what a chart of meetings per participant counts."""
 
     @property
     def avoidably_without_meeting(self) -> tuple[str, ...]:
@@ -113,6 +116,7 @@ def figures(problem: Problem, schedule: Schedule) -> Figures:
         fewest_meetings=min(served.values()) if served else None,
         without_meeting=without,
         cannot_meet=tuple(p for p in without if not _could_meet(problem, p)),
+        scheduled_by_participant=served,
     )
 
 

@@ -30,6 +30,7 @@ from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
 from partnering.registrations.queries import participant_or_404
+from partnering.wording import counted
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -176,7 +177,8 @@ def map_columns():
         if result is not None:
             uploads.discard_upload(g.event, form.upload.data)
             flash(
-                f"Imported {len(rows)} rows: {result.created} participants created, "
+                f"Imported {counted(len(rows), 'row')}: "
+                f"{counted(result.created, 'participant')} created, "
                 f"{result.updated} updated, {result.invited} invited (these addresses already "
                 "had an account: they take part once they confirm the emailed link).",
                 "success",

@@ -47,7 +47,7 @@ def entry_for(meeting: Meeting, participant: Participant) -> CalendarEntry:
         start=event.local(slot.start) if slot else None,
         end=event.local(slot.end) if slot else None,
         summary="Meeting with " + ", ".join(_who(o) for o in others),
-        location=", ".join(x for x in (table and f"Table {table.name}", event.venue) if x),
+        location=", ".join(x for x in (table and table.label, event.venue) if x),
         description="\n\n".join(lines),
         last_modified=meeting.updated_at,
         cancelled=meeting.is_cancelled or slot is None,

@@ -20,6 +20,9 @@ class TableSheet:
 
 @dataclass(frozen=True)
 class DaySheet:
+    """One session of a day (tables down, its slots across): a whole day's slots across one
+    A4 sheet leave each cell too narrow for a name."""
+
     day: date
     slots: list[Slot]
     rows: list[tuple[Table, list[Meeting | None]]]
@@ -59,6 +62,7 @@ def table_sheets(event: Event) -> list[TableSheet]:
 
 
 def day_sheet(event: Event) -> list[DaySheet]:
+    """A sheet per session of each day (slots outside any session share their day's)."""
     placed = _placed(event)
     tables = _tables_in_use(event, placed)
     return [
@@ -67,5 +71,17 @@ def day_sheet(event: Event) -> list[DaySheet]:
             slots,
             [(table, [placed.get((table.id, slot.id)) for slot in slots]) for table in tables],
         )
-        for day, slots in slots_by_day(event).items()
+        for day, day_slots in slots_by_day(event).items()
+        for slots in _by_session(day_slots)
     ]
+
+
+def _by_session(slots: list[Slot]) -> list[list[Slot]]:
+    """Consecutive slots of one session together, in time order."""
+    groups: list[list[Slot]] = []
+    for slot in slots:
+        if groups and groups[-1][-1].session_id == slot.session_id:
+            groups[-1].append(slot)
+        else:
+            groups.append([slot])
+    return groups

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from partnering.backup import BackupRefused, export_event, restore_event, unsent_emails
 from partnering.events.cli import event_by_slug
 from partnering.scheduling.cli import read_document
+from partnering.wording import counted
 
 
 @click.command("export")
@@ -63,8 +64,8 @@ def import_full_command(event_file: Path, slug: str | None) -> None:
     counts = restored.counts
     click.echo(
         f"Imported {restored.event.name!r} as /e/{restored.event.slug}/: "
-        f"{counts['participants']} participants, {counts['requests']} requests, "
-        f"{counts['meetings']} meetings."
+        f"{counted(counts['participants'], 'participant')}, "
+        f"{counted(counts['requests'], 'request')}, {counted(counts['meetings'], 'meeting')}."
     )
     if restored.copied:
         click.echo(

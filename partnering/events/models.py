@@ -163,3 +163,11 @@ class Table(db.Model):
     @property
     def ref(self) -> str:
         return self.external_ref or self.name
+
+    @property
+    def label(self) -> str:
+        """How people read the table's name: a bare number or code ("12", "T01") becomes "Table
+        12"; a name that says what it is ("Booth A", "Table 3", "Lounge") is shown as it is."""
+        name = self.name.strip()
+        is_code = " " not in name and any(c.isdigit() for c in name)
+        return f"Table {name}" if is_code and not name.lower().startswith("table") else name

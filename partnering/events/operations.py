@@ -110,7 +110,7 @@ def describe_meeting(meeting: Meeting) -> str:
     if meeting.slot is not None:
         where.append(meeting.event.local(meeting.slot.start).strftime("%a %d %b %H:%M"))
     if meeting.table is not None:
-        where.append(f"table {meeting.table.name}")
+        where.append(meeting.table.label)
     return f"{who} ({', '.join(where)})" if where else who
 
 

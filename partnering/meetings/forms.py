@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from partnering.form_fields import TextBlockField
@@ -24,6 +24,7 @@ class RequestForm(FlaskForm):
         ],
         description="Why you would like to meet; they see it before they answer.",
     )
+    despite_no_room = BooleanField("Send anyway: I know this meeting cannot be scheduled yet")
 
 
 class ColleagueForm(FlaskForm):

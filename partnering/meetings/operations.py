@@ -29,17 +29,31 @@ class RequestRefused(Exception):
     """An action on a request or meeting that the rules do not allow; str() says why."""
 
 
+class NeedsConfirmation(RequestRefused):
+    """The meeting could never be scheduled as things stand (str() says why and what would make
+    room): the person may go ahead, but only once they confirm they know."""
+
+
 def send_request(
-    sender: Participant, recipient: Participant, *, message: str, priority: int
+    sender: Participant,
+    recipient: Participant,
+    *,
+    message: str,
+    priority: int,
+    despite_no_room: bool = False,
 ) -> MeetingRequest:
     """Ask for a meeting. If the recipient already asked the sender, both requests become one
-    accepted meeting at once."""
+    accepted meeting at once. When the meeting could never be scheduled, NeedsConfirmation
+    unless the sender confirmed (`despite_no_room`)."""
     if priority not in PRIORITIES:
         raise RequestRefused("Choose how much you want this meeting.")
     lock_for_writing(sender, recipient)
     refusal = rules.send_refusal(sender, recipient)
     if refusal:
         raise RequestRefused(refusal)
+    warning = rules.send_warning(sender, recipient)
+    if warning and not despite_no_room:
+        raise NeedsConfirmation(warning)
     request = MeetingRequest(
         event_id=sender.event_id,
         sender=sender,
@@ -59,12 +73,16 @@ def send_request(
     return request
 
 
-def accept_request(request: MeetingRequest) -> Meeting:
-    """The recipient agrees: the request becomes an active meeting of the two."""
+def accept_request(request: MeetingRequest, *, despite_no_room: bool = False) -> Meeting:
+    """The recipient agrees: the request becomes an active meeting of the two. When it could
+    never be scheduled, NeedsConfirmation unless the recipient confirmed (`despite_no_room`)."""
     _lock_people_of(request)
     refusal = rules.accept_refusal(request)
     if refusal:
         raise RequestRefused(refusal)
+    warning = rules.accept_warning(request)
+    if warning and not despite_no_room:
+        raise NeedsConfirmation(warning)
     meeting = _agree(request, priority=request.priority)
     notify.request_accepted(request)
     db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from partnering.db_types import utcnow
 from partnering.events.models import Slot
 from partnering.extensions import db
+from partnering.meetings import room
 from partnering.meetings.models import (
     Meeting,
     MeetingRequest,
@@ -20,6 +21,7 @@ from partnering.meetings.models import (
     meeting_participant,
 )
 from partnering.registrations.models import Participant, unavailable_slot
+from partnering.wording import counted
 
 
 def accepted_meeting_count(participant: Participant) -> int:
@@ -94,12 +96,9 @@ def can_take_part(participant: Participant) -> bool:
 
 def limit_refusal(participant: Participant, viewer: Participant) -> str | None:
     """Why `participant` cannot take one more meeting, worded for `viewer`."""
-    limit = participant.meeting_limit
-    if limit is None or accepted_meeting_count(participant) < limit:
+    if participant.meeting_limit is None:
         return None
-    if participant.id == viewer.id:
-        return f"You have reached your limit of {limit} meetings."
-    return f"{participant.name} has reached their limit of {limit} meetings."
+    return room.limit_text(participant, accepted_meeting_count(participant), viewer)
 
 
 def deadline_passed(participant: Participant, now: datetime | None = None) -> bool:
@@ -142,8 +141,8 @@ def send_refusal(
     most_pending = sender.event.max_pending_requests
     if not crossing and most_pending is not None and pending_sent_count(sender) >= most_pending:
         return (
-            f"You have {most_pending} requests waiting for an answer, the most this event "
-            "allows. Withdraw one or wait for an answer."
+            f"You have {counted(most_pending, 'request')} waiting for an answer, the most this "
+            "event allows. Withdraw one or wait for an answer."
         )
     if not have_common_time(sender, recipient):
         return f"You and {recipient.name} have no meeting time in common."
@@ -164,3 +163,18 @@ def accept_refusal(request: MeetingRequest) -> str | None:
         if refusal:
             return refusal
     return None
+
+
+def send_warning(sender: Participant, recipient: Participant) -> str | None:
+    """Why a meeting of the two, once agreed, could not be scheduled (the sender may still ask,
+    after confirming); None when there may be room."""
+    diaries = room.load_diaries(sender.event, (sender, recipient))
+    return room.no_room(diaries, (sender, recipient), sender)
+
+
+def accept_warning(request: MeetingRequest) -> str | None:
+    """Why the meeting this request asks for could not be scheduled, worded for its recipient
+    (who may still accept, after confirming)."""
+    people = (request.recipient, request.sender)
+    diaries = room.load_diaries(request.recipient.event, people)
+    return room.no_room(diaries, people, request.recipient)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import flask
 from flask import flash, g, redirect, render_template, url_for
 from wtforms import SelectChoice
 
 from partnering.access import event_blueprint, participant_required
-from partnering.meetings import operations, queries, rules
+from partnering.meetings import operations, queries, room, rules
 from partnering.meetings.forms import ColleagueForm, RequestForm
 from partnering.registrations import directory
 
@@ -32,6 +33,7 @@ def mine():
     return render_template(
         "meetings/mine.html",
         mine=mine,
+        notes=room.time_notes(g.participant, mine.incoming, mine.outgoing, mine.meetings),
         colleague_forms=colleague_forms,
         show_times=g.event.is_published,
     )
@@ -42,12 +44,22 @@ def mine():
 def send(participant_id: int):
     recipient = directory.visible_or_404(g.participant, participant_id)
     refusal = rules.send_refusal(g.participant, recipient)
+    no_room = None if refusal else rules.send_warning(g.participant, recipient)
     form = RequestForm()
     if refusal is None and form.validate_on_submit():
         try:
             request = operations.send_request(
-                g.participant, recipient, message=form.message.data, priority=form.priority.data
+                g.participant,
+                recipient,
+                message=form.message.data,
+                priority=form.priority.data,
+                despite_no_room=form.despite_no_room.data,
             )
+        except operations.NeedsConfirmation as unsure:
+            # Shown again with what was typed, and the box to tick.
+            no_room = str(unsure)
+            form.despite_no_room.errors = ["Tick this box to send the request anyway."]
+            return _send_page(form, recipient, refusal, no_room)
         except operations.RequestRefused as refused:
             flash(str(refused), "error")
             return redirect(url_for("registrations.person", participant_id=recipient.id))
@@ -56,11 +68,16 @@ def send(participant_id: int):
         else:
             flash(f"Your request is on its way to {recipient.name}.", "success")
         return back_to_mine()
+    return _send_page(form, recipient, refusal, no_room)
+
+
+def _send_page(form: RequestForm, recipient, refusal: str | None, no_room: str | None):
     return render_template(
         "meetings/send.html",
         form=form,
         recipient=recipient,
         refusal=refusal,
+        no_room=no_room,
         crossing=rules.pending_request(recipient, g.participant),
     )
 
@@ -69,8 +86,13 @@ def send(participant_id: int):
 @participant_required
 def accept(request_id: int):
     request = queries.incoming_or_404(g.participant, request_id)
+    # Set by the "Accept anyway" button, which is shown with the reason there is no room.
+    anyway = flask.request.form.get("despite_no_room") == "yes"
     return _answer(
-        request, operations.accept_request, f"You will meet {request.sender.name}.", "success"
+        request,
+        lambda r: operations.accept_request(r, despite_no_room=anyway),
+        f"You will meet {request.sender.name}.",
+        "success",
     )
 
 
@@ -94,6 +116,8 @@ def _answer(request, action, message: str, category: str):
     """Run one action on a request: its message on success, the refusal otherwise."""
     try:
         action(request)
+    except operations.NeedsConfirmation as unsure:
+        flash(f"Not accepted yet. {unsure}", "warning")
     except operations.RequestRefused as refused:
         flash(str(refused), "error")
     else:

@@ -30,7 +30,7 @@ def listed(event: Event) -> Select:
 
 
 MAX_SEARCH_WORDS = 20
-"""Each word adds a condition on six columns; thousands overflow the database's expression
+"""Each word adds a condition on seven columns; thousands overflow the database's expression
 limit, and more than a few narrow a search to nothing anyway."""
 
 
@@ -52,7 +52,9 @@ def search(
     kind: str = "",
     topic: str = "",
 ) -> Select:
-    """The other listed participants matching every filter given, by name."""
+    """The other listed participants matching every filter given, by name. Each word of `text`
+    must appear in the person's name, organisation, topics, job title, offer, need or
+    description."""
     query = listed(event)
     if viewer is not None:
         query = query.where(Participant.id != viewer.id)
@@ -65,6 +67,7 @@ def search(
                     for column in (
                         Account.name,
                         Organisation.name,
+                        Participant.topics_text,
                         Participant.job_title,
                         Participant.offer,
                         Participant.seek,

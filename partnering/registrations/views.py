@@ -23,6 +23,7 @@ from partnering.registrations.forms import (
     RegistrationForm,
 )
 from partnering.registrations.personal_data import personal_data
+from partnering.wording import counted
 
 bp = event_blueprint("registrations", __name__)
 
@@ -172,8 +173,9 @@ def delete_registration():
             if done.account_erased:
                 logout_user()  # the account is nobody's now
             flash(
-                f"Your registration is deleted: {done.withdrawn_requests} pending requests "
-                f"withdrawn, {done.cancelled_meetings} meetings cancelled, your data erased.",
+                "Your registration is deleted: "
+                f"{counted(done.withdrawn_requests, 'pending request')} withdrawn, "
+                f"{counted(done.cancelled_meetings, 'meeting')} cancelled, your data erased.",
                 "success",
             )
             return redirect(url_for("events.home"))

@@ -11,9 +11,9 @@ from datetime import date
 
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest, MeetingStatus, meeting_participant
-from partnering.registrations.models import Participant, RegistrationStatus
+from partnering.meetings.models import Meeting, MeetingRequest, MeetingStatus
 from partnering.scheduling.grid import slots_by_day
+from partnering.scheduling.review import schedule_state
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Bar:
 CHART_WIDTH, CHART_HEIGHT = 600, 160
 LABEL_WIDTH = 45
 """About the width of a bar's label: a label every few bars, so that labels never overlap."""
+SIDE_MARGIN = 25
+"""Room either side for half a label under the first and the last bar."""
 BAR_MARGIN = 2
 HEAT_LEVELS = 20
 """The heat map's shades: `heat-0` (no table in use) to `heat-20` (every open table)."""
@@ -50,6 +52,7 @@ class BarChart:
     peak: int
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
+    margin: int = SIDE_MARGIN
 
 
 def bar_chart(bars: list[Bar]) -> BarChart:
@@ -102,7 +105,7 @@ class HeatRow:
 @dataclass(frozen=True)
 class Charts:
     meetings_per_participant: list[Bar]
-    """How many participants (value) have n scheduled meetings (label)."""
+    """How many participants with an agreed meeting (value) have n scheduled ones (label)."""
     table_use: list[HeatRow]
     open_tables: int
     requests_per_day: list[Bar]
@@ -130,27 +133,11 @@ def build_charts(event: Event) -> Charts:
 
 
 def _histogram(event: Event) -> list[Bar]:
-    scheduled = Counter(
-        dict(
-            db.session.execute(
-                db.select(meeting_participant.c.participant_id, db.func.count())
-                .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
-                .filter(
-                    Meeting.event_id == event.id,
-                    Meeting.status == MeetingStatus.ACTIVE,
-                    Meeting.slot_id.is_not(None),
-                )
-                .group_by(meeting_participant.c.participant_id)
-            ).all()
-        )
-    )
-    people = db.session.execute(
-        db.select(Participant.id).filter_by(
-            event_id=event.id, status=RegistrationStatus.APPROVED, role="participant"
-        )
-    ).scalars()
-    per_count = Counter(scheduled.get(pid, 0) for pid in people)
-    top = max(per_count, default=0)
+    """How many people have 0, 1, 2... scheduled meetings, counted as the overview counts them
+    (the solver's figures of the current schedule): everyone with an agreed meeting."""
+    served = schedule_state(event).figures.scheduled_by_participant
+    per_count = Counter(served.values())
+    top = max(per_count, default=-1)
     return [Bar(str(n), per_count.get(n, 0)) for n in range(top + 1)]
 
 

@@ -28,6 +28,7 @@ from partnering.scheduling.problem_import import ImportRefused, import_document
 from partnering.scheduling.publishing import active_publication, latest_publication
 from partnering.scheduling.review import review_run, schedule_state
 from partnering.scheduling.runs import execute_run
+from partnering.wording import counted
 from scheduler import FormatError, dump_json, explain, read_json, schedule_to_dict
 
 NOT_RUNNING = (
@@ -116,8 +117,8 @@ def publish_command(slug: str, state: Publication, wait: bool) -> None:
         raise click.ClickException(str(refused)) from None
     deliver_soon()
     click.echo(
-        f"Published as {state}; {job.newly_published} meetings newly published, "
-        f"{job.emails_queued} emails queued."
+        f"Published as {state}; {counted(job.newly_published, 'meeting')} newly published, "
+        f"{counted(job.emails_queued, 'email')} queued."
     )
 
 
@@ -131,9 +132,9 @@ def status_command(slug: str) -> None:
     f = state.figures
     click.echo(f"{event.name}: schedule {event.schedule_state}")
     click.echo(
-        f"scheduled {f.meetings_scheduled} of {f.meetings_total} agreed meetings; "
+        f"scheduled {f.meetings_scheduled} of {counted(f.meetings_total, 'agreed meeting')}; "
         f"fewest of anyone {f.fewest_meetings}; {len(f.without_meeting)} with none; "
-        f"{f.idle_gaps} idle gaps; {f.table_changes} table changes"
+        f"{counted(f.idle_gaps, 'idle gap')}; {counted(f.table_changes, 'table change')}"
     )
     latest = (
         db.session.execute(
@@ -150,7 +151,8 @@ def status_command(slug: str) -> None:
     if publication is not None:
         line = f"latest publication #{publication.id} ({publication.state}): {publication.status}"
         if publication.status != PublishStatus.FAILED:
-            line += f", {publication.emails_queued} emails queued, {publication.emails_left} to go"
+            queued = counted(publication.emails_queued, "email")
+            line += f", {queued} queued, {publication.emails_left} to go"
         if publication.error:
             line += f" ({publication.error})"
         click.echo(line)
@@ -211,9 +213,10 @@ def import_problem_command(problem_file: Path, slug: str, name: str | None) -> N
     except ImportRefused as exc:
         raise click.ClickException(f"{problem_file}: {exc}; nothing was imported") from None
     click.echo(
-        f"Imported {event.name!r} as /e/{event.slug}/: {len(problem.slots)} slots, "
-        f"{len(problem.tables)} tables, {len(problem.participants)} participants, "
-        f"{len(problem.meetings)} meetings."
+        f"Imported {event.name!r} as /e/{event.slug}/: {counted(len(problem.slots), 'slot')}, "
+        f"{counted(len(problem.tables), 'table')}, "
+        f"{counted(len(problem.participants), 'participant')}, "
+        f"{counted(len(problem.meetings), 'meeting')}."
     )
 
 

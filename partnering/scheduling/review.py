@@ -21,8 +21,9 @@ from partnering.scheduling.placement import (
     schedule_from_placement,
 )
 from partnering.scheduling.problem import problem_for_event, schedulable_meeting_ids
+from partnering.scheduling.remedies import remedy
 from partnering.scheduling.runs import problem_of
-from scheduler import Figures, Problem, check, explain, figures, schedule_from_dict
+from scheduler import Figures, Problem, check, figures, reasons, schedule_from_dict
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class Move:
 
 @dataclass(frozen=True)
 class Left:
-    """A meeting left out of a schedule, and why."""
+    """A meeting left out of a schedule, why, and (where known) what change would let it in."""
 
     meeting: Meeting
     reason: str
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,13 @@ def review_run(run: ScheduleRun) -> RunReview:
         elif before != after:
             diff.moved.append(change)
     namer = Namer(problem, rows)
+    found = reasons(problem, proposed)
     unscheduled = [
-        Left(rows.meetings[u.meeting], namer.text(u.reason))
+        Left(
+            rows.meetings[u.meeting],
+            namer.text(u.reason),
+            remedy(found[u.meeting], namer) if u.meeting in found else "",
+        )
         for u in result.unscheduled
         if u.meeting in rows.meetings
     ]
@@ -129,8 +136,8 @@ def review_run(run: ScheduleRun) -> RunReview:
         for p in (run.summary or {}).get("result", {}).get("without_meeting", [])
         if p in rows.participants
     ]
-    reasons = {u.meeting: u.reason for u in result.unscheduled}
-    conflicts = _conflicts(run, rows, namer, proposed, reasons)
+    why_left = {u.meeting: u.reason for u in result.unscheduled}
+    conflicts = _conflicts(run, rows, namer, proposed, why_left)
     return RunReview(run, diff, unscheduled, without, new_since, conflicts)
 
 
@@ -146,7 +153,7 @@ def _conflicts(
     rows: EventRows,
     namer: Namer,
     proposed: dict[str, Place],
-    reasons: dict[str, str],
+    why_left: dict[str, str],
 ) -> list[ShownConflict]:
     """The run's conflicts, each with where its meetings were fixed and where they go now."""
     shown = []
@@ -161,7 +168,7 @@ def _conflicts(
                 _fixed_place(rows, conflict.get("fixed", {}).get(ref)),
                 _rows_of(rows, proposed.get(ref)),
             )
-            reason = "" if ref in proposed else namer.text(reasons.get(ref, ""))
+            reason = "" if ref in proposed else namer.text(why_left.get(ref, ""))
             outcomes.append(Outcome(move, reason))
         shown.append(
             ShownConflict(
@@ -179,7 +186,6 @@ def schedule_state(event: Event) -> ScheduleState:
     problem = problem_for_event(event)
     placement = current_placement(problem, rows)
     schedule = schedule_from_placement(problem, placement)
-    reasons = explain(problem, placement)
     found = figures(problem, schedule)
     namer = Namer(problem, rows)
     broken = check(problem, schedule)
@@ -189,7 +195,8 @@ def schedule_state(event: Event) -> ScheduleState:
         placement=placement,
         figures=found,
         unscheduled=[
-            Left(rows.meetings[mid], namer.text(reason)) for mid, reason in reasons.items()
+            Left(rows.meetings[mid], namer.text(reason.text), remedy(reason, namer))
+            for mid, reason in reasons(problem, placement).items()
         ],
         without_meeting=[rows.participants[p] for p in found.without_meeting],
         conflicts=[f"{RULE_LABELS.get(v.rule, v.rule)}: {namer.text(v.message)}" for v in broken],
@@ -205,6 +212,6 @@ def unscheduled_of(event: Event, person: Participant) -> list[Left]:
     namer = Namer(problem, rows)
     theirs = problem.meetings_of.get(person.ref, ())
     return [
-        Left(rows.meetings[mid], namer.text(reason))
-        for mid, reason in explain(problem, placement, only=theirs).items()
+        Left(rows.meetings[mid], namer.text(reason.text), remedy(reason, namer))
+        for mid, reason in reasons(problem, placement, only=theirs).items()
     ]

@@ -23,6 +23,7 @@ from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
+from partnering.wording import counted
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
 
@@ -127,8 +128,8 @@ def cancel_run(run_id: int):
 def apply_run(run_id: int):
     return _run_action(
         run_id,
-        lambda run: operations.apply_run(run, current_user),
-        "Applied: {outcome} meetings changed place. Review the grid, then publish.",
+        lambda run: counted(operations.apply_run(run, current_user), "meeting"),
+        "Applied: {outcome} changed place. Review the grid, then publish.",
     )
 
 

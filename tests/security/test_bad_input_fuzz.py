@@ -248,6 +248,7 @@ QUERY_TARGETS: list[Target] = [
         extra={"session": st.lists(text, max_size=3), "slot": ids},
     ),
     Target("admin.map_columns", "organiser", method="GET", extra={"upload": text}),
+    Target("meetings.accept", "peer", first("meetings.accept"), extra={"despite_no_room": text}),
 ]
 """Query-string and non-form parameters (request.args / request.form read directly)."""
 

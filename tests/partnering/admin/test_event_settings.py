@@ -150,7 +150,7 @@ def test_edit_that_would_drop_a_meeting_is_refused(client, as_organiser, create_
     db.session.commit()
     data = settings_of(event, name="Renamed", sessions_text="2030-01-24 09:00-12:00")
     page = client.post("/e/osaka/admin/settings", data=data, follow_redirects=True)
-    assert b"Aiko Tanaka &amp; Bruno Costa (Thu 24 Jan 15:00, table T01)" in page.data
+    assert b"Aiko Tanaka &amp; Bruno Costa (Thu 24 Jan 15:00, Table T01)" in page.data
     event = event_by_slug("osaka")
     assert event.name == "Osaka Partnering Day"
     assert len(event.slots) == 12

@@ -164,7 +164,7 @@ def test_existing_emails_are_updated_not_duplicated(client, as_organiser, create
         data=dict(MAPPING, upload=token),
         follow_redirects=True,
     )
-    assert b"1 participants created, 1 updated" in page.data
+    assert b"1 participant created, 1 updated" in page.data
     people = participants_of(event)
     assert len(people) == 3
     updated = people["aiko@takeda.example"]

@@ -49,7 +49,7 @@ def test_publishing_emails_each_participant_their_agenda(unpublished, smtp_serve
     message = received["aiko@example.jp"]
     assert message["Subject"] == "Your agenda for Osaka Partnering Day"
     text = message.get_body(("plain",)).get_content()
-    assert "preliminary" in text and "10:00–10:30, table T01: Marc Dubois (Lyon Pharma)" in text
+    assert "preliminary" in text and "10:00–10:30, Table T01: Marc Dubois (Lyon Pharma)" in text
     assert "Marc Dubois" in message.get_body(("html",)).get_content()
     method, calendar = calendar_part(message)
     assert method == "PUBLISH" and str(calendar["method"]) == "PUBLISH"

@@ -42,7 +42,7 @@ def test_time_and_table_show_once_the_schedule_is_published(
     agreed(me, create_participant(event), slot_id=slot.id, table_id=table.id)
     auth.login(me)
     hidden = client.get("/e/osaka/meetings/").get_data(as_text=True)
-    placed_at = f'<td data-label="Table">{table.name}</td>'
+    placed_at = f'<td data-label="Table">{table.label}</td>'
     assert "10:00–10:30" not in hidden and placed_at not in hidden
     event.schedule_state = "preliminary"
     db.session.commit()

@@ -132,7 +132,7 @@ def test_accepting_checks_the_limits_again(
     agreed(sender, third)  # the sender reached the limit after sending
     auth.login(me)
     page = client.post(f"/e/osaka/meetings/requests/{request.id}/accept", follow_redirects=True)
-    assert b"has reached their limit of 1 meetings" in page.data
+    assert b"has reached their limit of 1 meeting" in page.data
     assert rows.get(MeetingRequest, request.id).status == "pending"
     assert len(rows.meetings()) == 1
 

@@ -55,8 +55,8 @@ def no_common_time(event, me, other, make):
 
 SCENARIOS = [
     (deadline_passed, "The deadline for meeting requests has passed."),
-    (my_limit_reached, "You have reached your limit of 1 meetings."),
-    (their_limit_reached, "Jun Park has reached their limit of 1 meetings."),
+    (my_limit_reached, "You have reached your limit of 1 meeting."),
+    (their_limit_reached, "Jun Park has reached their limit of 1 meeting."),
     (too_many_pending, "You have 2 requests waiting for an answer"),
     (already_requested, "You already asked Jun Park; their answer is pending."),
     (already_meeting, "You already have a meeting with Jun Park."),

@@ -56,7 +56,8 @@ def test_directory_search_and_filters(client, auth, create_event, create_partici
         "Germany",
     )
     auth.login(me)
-    assert listed_names(client.get("/e/osaka/people?q=oncology")) == [b"Karl Weber"]
+    # Words are searched in topics too: Jun Park's "Oncology imaging", Karl Weber's offer.
+    assert listed_names(client.get("/e/osaka/people?q=oncology")) == [b"Jun Park", b"Karl Weber"]
     assert listed_names(client.get("/e/osaka/people?q=seoul")) == [b"Jun Park"]
     assert listed_names(client.get("/e/osaka/people?country=Brazil")) == [b"Ana Lima"]
     assert listed_names(client.get("/e/osaka/people?kind=investor")) == [b"Karl Weber"]
@@ -142,3 +143,41 @@ def test_a_hidden_profile_is_shown_to_people_in_contact_with_them(
     auth.login(me)
     assert client.get(f"/e/osaka/people/{asked_me.id}").status_code == 200
     assert client.get(f"/e/osaka/people/{meets_me.id}").status_code == 200
+
+
+def test_search_finds_people_by_topic_organisation_and_name(
+    client, auth, create_event, create_participant
+):
+    event = create_event(topics_text="Digital health\nVaccines\nMedical devices")
+    me = create_participant(event)
+    create_participant(
+        event, name="Ana Lima", organisation="Bio Rio", topics_text="Vaccines\nDigital health"
+    )
+    create_participant(
+        event, name="Jun Park", organisation="Seoul Pharma", topics_text="Digital health"
+    )
+    create_participant(
+        event, name="Karl Weber", organisation="Health Capital", topics_text="Medical devices"
+    )
+    create_participant(
+        event, name="Femi Adeyemi", organisation="Lagos Labs", topics_text="Vaccines"
+    )
+    auth.login(me)
+
+    by_topic = client.get("/e/osaka/people?q=digital+health")
+    assert listed_names(by_topic) == [b"Ana Lima", b"Jun Park"]
+    assert b"2 people match your search" in by_topic.data
+    assert listed_names(client.get("/e/osaka/people?q=DIGITAL")) == [b"Ana Lima", b"Jun Park"]
+    # "health" is in two topics and in one organisation's name.
+    assert listed_names(client.get("/e/osaka/people?q=health")) == [
+        b"Ana Lima",
+        b"Jun Park",
+        b"Karl Weber",
+    ]
+    by_organisation = client.get("/e/osaka/people?q=lagos")
+    assert listed_names(by_organisation) == [b"Femi Adeyemi"]
+    assert b"1 person matches your search" in by_organisation.data
+    assert listed_names(client.get("/e/osaka/people?q=seoul+pharma")) == [b"Jun Park"]
+    assert listed_names(client.get("/e/osaka/people?q=weber")) == [b"Karl Weber"]
+    # Every word must match somewhere: a topic word and a name together narrow the search.
+    assert listed_names(client.get("/e/osaka/people?q=vaccines+femi")) == [b"Femi Adeyemi"]
