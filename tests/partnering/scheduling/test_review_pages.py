@@ -28,10 +28,10 @@ def test_the_run_page_counts_only_schedulable_meetings_agreed_after_it(
     client.post("/e/fair/schedule/runs", data={"time_limit": 5, "keep_published": "y"})
     run = db.session.execute(db.select(ScheduleRun)).scalar_one()
     page = client.get(f"/e/fair/schedule/runs/{run.id}").get_data(as_text=True)
-    assert "were agreed after this run started" not in page
+    assert "agreed after this run started" not in page
     _later_meetings(fair, create_participant, create_meeting)
     page = client.get(f"/e/fair/schedule/runs/{run.id}").get_data(as_text=True)
-    assert "1 meetings were agreed after this run started" in page
+    assert "1 meeting was agreed after this run started" in page
 
 
 def test_schedulable_meetings_are_those_of_the_problem(fair, create_participant, create_meeting):
