@@ -58,9 +58,7 @@ def queue_kind(url: str) -> str:
             return kind
     if scheme == "sqlite":
         return "sqlite"
-    raise ValueError(
-        f"HUEY_URL: unsupported queue {url!r} (sqlite://, redis:// or postgresql://)"
-    )
+    raise ValueError(f"HUEY_URL: unsupported queue {url!r} (sqlite://, redis:// or postgresql://)")
 
 
 def make_storage(url: str | None, instance_path: str | Path) -> BaseStorage:

@@ -241,7 +241,7 @@ def grid():
     organisation_id = requested_id("organisation")
     draft = _requested_draft()
     picked_id = requested_id("pick")
-    picked = db.session.get(Meeting, picked_id) if picked_id and draft is None else None
+    picked = _meeting(picked_id) if picked_id is not None else None
     move_form = PlaceForm.for_event(g.event, prefix="move")
     return render_template(
         "scheduling/grid.html",
@@ -258,7 +258,7 @@ def grid():
         participant_id=participant_id,
         organisation_id=organisation_id,
         draft=draft,
-        picked=picked if picked is not None and picked.event_id == g.event.id else None,
+        picked=picked if draft is None else None,
         move_form=move_form,
     )
 
