@@ -15,6 +15,7 @@ from partnering.jobs import jobs_running
 from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling import operations
+from partnering.scheduling.change_list import GROUPINGS, SORTS, group_changes
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
@@ -112,8 +113,20 @@ def run(run_id: int):
     found = _run(run_id)
     operations.end_if_abandoned(found)
     review = review_run(found) if found.has_result else None
+    group = request.args.get("group", "change")
+    group = group if group in GROUPINGS else "change"
+    sort = request.args.get("sort", "time")
+    sort = sort if sort in SORTS else "time"
     return render_template(
-        "scheduling/run.html", run=found, review=review, jobs_running=jobs_running()
+        "scheduling/run.html",
+        run=found,
+        review=review,
+        jobs_running=jobs_running(),
+        changes=group_changes(g.event, review.diff, group, sort) if review else [],
+        group=group,
+        sort=sort,
+        groupings=GROUPINGS,
+        sorts=SORTS,
     )
 
 
