@@ -8,7 +8,7 @@ keep only the rows and cells that concern them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import contains_eager
@@ -184,12 +184,23 @@ def conflicts_now(event: Event, rows: EventRows) -> dict[str, list[str]]:
     it was placed (availability, a limit, a table) and a run or a hand edit must repair."""
     problem = problem_for_event(event)
     schedule = schedule_from_placement(problem, current_placement(problem, rows))
+    # "missing" and "fixed" are about the listing of the schedule, not about a meeting's place.
+    found = [v for v in check(problem, schedule) if v.rule not in ("missing", "fixed")]
+    if not found:
+        return {}
+    # Names for the meetings and people concerned only: naming every meeting loads everyone.
+    named = {m for v in found for m in v.meetings if m in problem.meeting_by_id}
+    people = {p for v in found for p in v.participants}
+    people.update(p for m in named for p in problem.meeting_by_id[m].participants)
+    concerned = replace(
+        problem,
+        meetings=tuple(m for m in problem.meetings if m.id in named),
+        participants=tuple(p for p in problem.participants if p.id in people),
+    )
     out: dict[str, list[str]] = {}
-    for violation in check(problem, schedule):
-        if violation.rule in ("missing", "fixed"):
-            continue  # about the listing of the schedule, not about a meeting's place
+    for violation in found:
         for meeting_id in violation.meetings:
-            out.setdefault(meeting_id, []).append(describe(violation, problem, rows))
+            out.setdefault(meeting_id, []).append(describe(violation, concerned, rows))
     return out
 
 
