@@ -42,7 +42,7 @@ def test_run_page_shows_the_draft_with_figures_diff_and_actions(client, auth, fa
     text = client.get(f"/e/fair/schedule/runs/{run.id}").get_data(as_text=True)
     assert "Draft result" in text and "Apply this schedule" in text
     assert "7 / 7" in text and "first-come" in text
-    assert "7 added" in text
+    assert "7 newly placed" in text
     progress = client.get(f"/e/fair/schedule/runs/{run.id}/progress").get_json()
     assert progress["status"] == "done" and progress["best"] is not None
 
