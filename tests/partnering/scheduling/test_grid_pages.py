@@ -176,3 +176,15 @@ def test_the_change_list_is_grouped_and_sorted(client, auth, scheduled):
     assert times and all(re.fullmatch(r"\w{3} \d\d \w{3} \d\d:\d\d", t) for t in times)
     assert times == sorted(times, key=lambda t: t[-5:]), "one day: in order of time"
     assert 'aria-current="true">name</a>' in by_time
+
+
+def test_a_meeting_picked_from_its_page_opens_the_grid_ready_to_move_it(client, auth, fair):
+    auth.login(fair.organiser)
+    meeting = fair.meetings[0]  # not scheduled: the grid places it
+    page = client.get(f"/e/fair/schedule/meetings/{meeting.id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" id="pick-on-grid"', page)
+    assert link is not None and link.group(1) == f"/e/fair/schedule/grid?pick={meeting.id}"
+    grid = client.get(link.group(1)).get_data(as_text=True)
+    assert f'data-pick-meeting="{meeting.id}"' in grid
+    assert f'data-pick-places="/e/fair/schedule/meetings/{meeting.id}/places?day=' in grid
+    assert f'data-pick-move="/e/fair/schedule/meetings/{meeting.id}/move?back=grid&amp;day=' in grid
