@@ -188,3 +188,13 @@ def test_a_meeting_picked_from_its_page_opens_the_grid_ready_to_move_it(client, 
     assert f'data-pick-meeting="{meeting.id}"' in grid
     assert f'data-pick-places="/e/fair/schedule/meetings/{meeting.id}/places?day=' in grid
     assert f'data-pick-move="/e/fair/schedule/meetings/{meeting.id}/move?back=grid&amp;day=' in grid
+
+
+def test_the_way_back_from_a_draft_keeps_only_the_grid_s_own_arguments(client, auth, fair):
+    auth.login(fair.organiser)
+    run = _draft(client, fair)
+    page = client.get(
+        f"/e/fair/schedule/grid?run={run.id}&_scheme=javascript&_external=1&day=2030-01-24"
+    ).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]*)">Back to the current schedule</a>', page)
+    assert back is not None and back.group(1) == "/e/fair/schedule/grid?day=2030-01-24"
