@@ -26,6 +26,7 @@ from tests.keys import TEST_SECRET_KEY
 PEOPLE = ["Aiko Sato", "Ben Okafor", "Chloé Martin", "Dmitri Ivanov", "Eva Rossi", "Femi Adeyemi"]
 # (people, slot index, table index): slots 9:00, 9:30, ... 11:30; tables T01-T03.
 PLACED = [((0, 1), 0, 0), ((0, 2), 1, 0), ((3, 4), 0, 1), ((4, 5), 2, 1)]
+UNPLACED = [(1, 5)]  # Ben & Femi: agreed, not scheduled yet
 
 
 def _seed() -> None:
@@ -55,6 +56,8 @@ def _seed() -> None:
                 table=event.tables[table],
             )
         )
+    for x, y in UNPLACED:
+        db.session.add(Meeting(event_id=event.id, participants=[people[x], people[y]]))
     db.session.commit()
 
 
@@ -174,3 +177,25 @@ def test_move_by_drag_and_drop_and_by_keyboard(server, browser, tmp_path) -> Non
     expect(page.locator("main")).to_contain_text(f"{when[-5:]}–")
     expect(page.locator("main")).to_contain_text(f"at table {table}")
     assert _place_of(app, dmitri_eva) == (when[-5:], table)
+
+
+def test_an_unscheduled_meeting_is_placed_from_its_page_by_keyboard(server, browser) -> None:
+    base, app = server
+    page = browser.new_context().new_page()
+    with app.test_request_context(base_url=base):
+        page.goto(login_url(get_or_create_account("olga@example.org", "")))
+    page.get_by_role("button", name="Log in").click()
+    ben_femi = _meeting_of(app, "Ben Okafor", "Femi Adeyemi")
+    page.goto(f"{base}/e/osaka/schedule/meetings/{ben_femi}")
+    expect(page.locator("main")).to_contain_text("Not scheduled yet")
+    page.get_by_role("link", name="pick it on the grid").click()
+    cursor = page.locator("td.legal.cursor")
+    expect(cursor).to_be_focused()
+    assert _marked(page) == _legal(app, ben_femi)
+    label = cursor.get_attribute("data-label")
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-success")).to_contain_text("Moved")
+    page.goto(f"{base}/e/osaka/schedule/meetings/{ben_femi}")
+    when, table = label.rsplit(", table ", 1)
+    expect(page.locator("main")).to_contain_text(f"{when[-5:]}–")
+    assert _place_of(app, ben_femi) == (when[-5:], table)
