@@ -204,6 +204,26 @@ def conflicts_now(event: Event, rows: EventRows) -> dict[str, list[str]]:
     return out
 
 
+def taken_out_since_publishing(event: Event) -> list[Meeting]:
+    """Agreed meetings whose participants were told a time that the schedule no longer gives
+    them (they have no place now): no cell shows them, so the grid lists them."""
+    if not event.is_published:
+        return []
+    return list(
+        db.session.execute(
+            db.select(Meeting)
+            .filter(
+                Meeting.event_id == event.id,
+                Meeting.status == MeetingStatus.ACTIVE,
+                Meeting.slot_id.is_(None),
+                Meeting.announced_sequence.is_not(None),
+            )
+            .order_by(Meeting.id)
+            .options(*meeting_details())
+        ).scalars()
+    )
+
+
 @dataclass(frozen=True)
 class LegalCells:
     """Where a meeting may go on one day: every (slot id, table id) a move would be accepted,

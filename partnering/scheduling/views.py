@@ -24,6 +24,7 @@ from partnering.scheduling.grid import (
     build_grid,
     legal_cells,
     organisations_by_name,
+    taken_out_since_publishing,
 )
 from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
@@ -271,6 +272,7 @@ def grid():
         participant_id=participant_id,
         organisation_id=organisation_id,
         draft=draft,
+        taken_out=taken_out_since_publishing(g.event) if draft is None else [],
         picked=picked if draft is None else None,
         move_form=move_form,
     )

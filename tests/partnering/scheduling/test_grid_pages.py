@@ -198,3 +198,17 @@ def test_the_way_back_from_a_draft_keeps_only_the_grid_s_own_arguments(client, a
     ).get_data(as_text=True)
     back = re.search(r'<a href="([^"]*)">Back to the current schedule</a>', page)
     assert back is not None and back.group(1) == "/e/fair/schedule/grid?day=2030-01-24"
+
+
+def test_a_meeting_taken_out_since_publishing_is_listed_under_the_grid(client, auth, scheduled):
+    auth.login(scheduled.organiser)
+    event, aiko_ben = scheduled.event, scheduled.meetings[0]
+    operations.publish(event, "final")
+    page = client.get("/e/fair/schedule/grid").get_data(as_text=True)
+    assert 'id="taken-out"' not in page
+    operations.unschedule_meeting(event, aiko_ben)
+    page = client.get("/e/fair/schedule/grid").get_data(as_text=True)
+    listed = re.search(r'<section class="card" id="taken-out">(.*?)</section>', page, re.S)
+    assert listed is not None and "Taken out since publishing (1)" in listed.group(1)
+    assert "Aiko Sato &amp; Ben Okafor" in listed.group(1)
+    assert f"/e/fair/schedule/grid?pick={aiko_ben.id}" in listed.group(1)
