@@ -12,8 +12,13 @@ from datetime import date
 from partnering.events.models import Event, Slot
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest, MeetingStatus
-from partnering.scheduling.grid import slots_by_day
-from partnering.scheduling.review import schedule_state
+from partnering.scheduling.grid import draft_places, slots_by_day
+from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.placement import EventRows
+from partnering.scheduling.review import draft_figures, schedule_state
+
+Places = dict[int, tuple[int, int]]
+"""Meeting id -> (slot id, table id)."""
 
 
 @dataclass(frozen=True)
@@ -123,37 +128,32 @@ class Charts:
         return bar_chart(self.requests_per_day)
 
 
-def build_charts(event: Event) -> Charts:
+def build_charts(event: Event, draft: ScheduleRun | None = None) -> Charts:
+    """The charts of the current schedule, or of a run's draft (requests are the same)."""
+    places = draft_places(draft, EventRows(event)) if draft is not None else None
     return Charts(
-        meetings_per_participant=_histogram(event),
-        table_use=_table_use(event),
+        meetings_per_participant=_histogram(event, draft),
+        table_use=_table_use(event, places),
         open_tables=sum(1 for t in event.tables if not t.hidden),
         requests_per_day=_requests(event),
     )
 
 
-def _histogram(event: Event) -> list[Bar]:
+def _histogram(event: Event, draft: ScheduleRun | None) -> list[Bar]:
     """How many people have 0, 1, 2... scheduled meetings, counted as the overview counts them
-    (the solver's figures of the current schedule): everyone with an agreed meeting."""
-    served = schedule_state(event).figures.scheduled_by_participant
-    per_count = Counter(served.values())
+    (the solver's figures of the current schedule, or of the draft): everyone with an agreed
+    meeting."""
+    found = schedule_state(event).figures if draft is None else draft_figures(draft)
+    per_count = Counter(found.scheduled_by_participant.values())
     top = max(per_count, default=-1)
     return [Bar(str(n), per_count.get(n, 0)) for n in range(top + 1)]
 
 
-def _table_use(event: Event) -> list[HeatRow]:
-    in_use = dict(
-        db.session.execute(
-            db.select(Meeting.slot_id, db.func.count())
-            .filter(
-                Meeting.event_id == event.id,
-                Meeting.status == MeetingStatus.ACTIVE,
-                Meeting.slot_id.is_not(None),
-                Meeting.table_id.is_not(None),
-            )
-            .group_by(Meeting.slot_id)
-        ).all()
-    )
+def _table_use(event: Event, places: Places | None) -> list[HeatRow]:
+    if places is not None:
+        in_use = Counter(slot_id for slot_id, _ in places.values())
+    else:
+        in_use = _tables_in_use(event)
     capacity = max(1, sum(1 for t in event.tables if not t.hidden))
     return [
         HeatRow(
@@ -165,6 +165,22 @@ def _table_use(event: Event) -> list[HeatRow]:
         )
         for day, slots in slots_by_day(event).items()
     ]
+
+
+def _tables_in_use(event: Event) -> dict[int, int]:
+    """Slot id -> tables in use in the current schedule."""
+    return dict(
+        db.session.execute(
+            db.select(Meeting.slot_id, db.func.count())
+            .filter(
+                Meeting.event_id == event.id,
+                Meeting.status == MeetingStatus.ACTIVE,
+                Meeting.slot_id.is_not(None),
+                Meeting.table_id.is_not(None),
+            )
+            .group_by(Meeting.slot_id)
+        ).all()
+    )
 
 
 def _requests(event: Event) -> list[Bar]:

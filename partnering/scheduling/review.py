@@ -215,3 +215,8 @@ def unscheduled_of(event: Event, person: Participant) -> list[Left]:
         Left(rows.meetings[mid], namer.text(reason.text), remedy(reason, namer))
         for mid, reason in reasons(problem, placement, only=theirs).items()
     ]
+
+
+def draft_figures(run: ScheduleRun) -> Figures:
+    """A run's draft judged as `schedule_state` judges the current schedule."""
+    return figures(problem_of(run), schedule_from_dict(run.result))

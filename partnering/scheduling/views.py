@@ -14,11 +14,18 @@ from partnering.jobs import jobs_running
 from partnering.meetings.queries import active_meeting_at, event_meeting_or_404
 from partnering.registrations.queries import participant_or_404
 from partnering.scheduling import operations, queries
+from partnering.scheduling.change_list import GROUPINGS, SORTS, group_changes
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
-from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
-from partnering.scheduling.models import PublishJob
+from partnering.scheduling.grid import (
+    approved_by_name,
+    build_grid,
+    legal_cells,
+    organisations_by_name,
+    taken_out_since_publishing,
+)
+from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
@@ -82,8 +89,20 @@ def run(run_id: int):
     found = queries.run_or_404(g.event, run_id)
     operations.end_if_abandoned(found)
     review = review_run(found) if found.has_result else None
+    group = request.args.get("group", "change")
+    group = group if group in GROUPINGS else "change"
+    sort = request.args.get("sort", "time")
+    sort = sort if sort in SORTS else "time"
     return render_template(
-        "scheduling/run.html", run=found, review=review, jobs_running=jobs_running()
+        "scheduling/run.html",
+        run=found,
+        review=review,
+        jobs_running=jobs_running(),
+        changes=group_changes(g.event, review.diff, group, sort) if review else [],
+        group=group,
+        sort=sort,
+        groupings=GROUPINGS,
+        sorts=SORTS,
     )
 
 
@@ -170,16 +189,40 @@ def publication_progress(job_id: int):
     )
 
 
+def _requested_day() -> date | None:
+    day = request.args.get("day")
+    try:
+        return date.fromisoformat(day) if day else None
+    except ValueError:
+        return None
+
+
+def _requested_draft() -> ScheduleRun | None:
+    """The draft a tab shows instead of the current schedule (?run=N), if N is still one."""
+    run_id = requested_id("run")
+    if run_id is None:
+        return None
+    found = queries.run_or_404(g.event, run_id)
+    if not found.is_draft:
+        flash(
+            f"Run #{found.id} is no longer a draft ({found.status_label.lower()}): "
+            "this is the current schedule.",
+            "warning",
+        )
+        return None
+    return found
+
+
 @bp.route("/grid")
 @organiser_required
 def grid():
-    day = request.args.get("day")
-    try:
-        chosen = date.fromisoformat(day) if day else None
-    except ValueError:
-        chosen = None
+    chosen = _requested_day()
     participant_id = requested_id("participant")
     organisation_id = requested_id("organisation")
+    draft = _requested_draft()
+    picked_id = requested_id("pick")
+    picked = event_meeting_or_404(g.event, picked_id) if picked_id is not None else None
+    move_form = PlaceForm.for_event(g.event, prefix="move")
     return render_template(
         "scheduling/grid.html",
         grid=build_grid(
@@ -188,18 +231,28 @@ def grid():
             participant_id=participant_id,
             organisation_id=organisation_id,
             page=request.args.get("page", 1, type=int),
+            draft=draft,
         ),
         participants=approved_by_name(g.event),
         organisations=organisations_by_name(g.event),
         participant_id=participant_id,
         organisation_id=organisation_id,
+        draft=draft,
+        taken_out=taken_out_since_publishing(g.event) if draft is None else [],
+        picked=picked if draft is None else None,
+        move_form=move_form,
     )
 
 
 @bp.route("/unscheduled")
 @organiser_required
 def unscheduled():
-    return render_template("scheduling/unscheduled.html", state=schedule_state(g.event))
+    draft = _requested_draft()
+    if draft is not None:
+        left = review_run(draft).unscheduled
+    else:
+        left = schedule_state(g.event).unscheduled
+    return render_template("scheduling/unscheduled.html", unscheduled=left, draft=draft)
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -215,6 +268,29 @@ def meeting(meeting_id: int):
     )
 
 
+@bp.route("/meetings/<int:meeting_id>/places")
+@organiser_required
+def places(meeting_id: int):
+    """Where the meeting may go on a day of the grid: the cells a move would accept."""
+    return jsonify(
+        legal_cells(g.event, event_meeting_or_404(g.event, meeting_id), _requested_day()).as_json()
+    )
+
+
+def _back_to_grid() -> str | None:
+    """The grid a move was made from (?back=grid and its day, filters and page), if any."""
+    if request.args.get("back") != "grid":
+        return None
+    day = _requested_day()
+    return url_for(
+        ".grid",
+        day=day.isoformat() if day else None,
+        participant=requested_id("participant"),
+        organisation=requested_id("organisation"),
+        page=request.args.get("page", type=int),
+    )
+
+
 def _edit(meeting_id: int, action, done: str):
     found = event_meeting_or_404(g.event, meeting_id)
     try:
@@ -223,7 +299,7 @@ def _edit(meeting_id: int, action, done: str):
         flash(f"Not changed. {refused}", "error")
     else:
         flash(done, "success")
-    return redirect(url_for(".meeting", meeting_id=found.id))
+    return redirect(_back_to_grid() or url_for(".meeting", meeting_id=found.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/move", methods=["POST"])
@@ -309,4 +385,7 @@ def person(participant_id: int):
 @bp.route("/charts")
 @organiser_required
 def charts():
-    return render_template("scheduling/charts.html", charts=build_charts(g.event))
+    draft = _requested_draft()
+    return render_template(
+        "scheduling/charts.html", charts=build_charts(g.event, draft=draft), draft=draft
+    )

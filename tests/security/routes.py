@@ -73,6 +73,16 @@ def runs(world: World, side: Side) -> list[Case]:
     return [Case(key, {"run_id": i}) for key, i in side.runs.items()]
 
 
+def drafts(world: World, side: Side) -> list[Case]:
+    """A schedule tab as it is, and showing each run (?run=N) in place of the schedule."""
+    return [Case("-", {}), *(Case(key, {"run": i}) for key, i in side.runs.items())]
+
+
+def picks(world: World, side: Side) -> list[Case]:
+    """The grid with each meeting picked for moving (?pick=N)."""
+    return [Case("-", {}), *(Case(key, {"pick": i}) for key, i in side.meetings.items())]
+
+
 def publications(world: World, side: Side) -> list[Case]:
     return [Case(key, {"job_id": i}) for key, i in side.publications.items()]
 
@@ -260,10 +270,11 @@ ROUTES: dict[str, Route] = {
     "admin.edit_event": Route(ORGANISER, form=event_settings),
     "admin.tables": Route(ORGANISER, form=lambda w, s, c: {"add_count": "3", "add_seats": "4"}),
     "scheduling.overview": Route(ORGANISER),
-    "scheduling.charts": Route(ORGANISER),
-    "scheduling.grid": Route(ORGANISER),
-    "scheduling.unscheduled": Route(ORGANISER),
+    "scheduling.charts": Route(ORGANISER, drafts),
+    "scheduling.grid": Route(ORGANISER, lambda w, s: [*drafts(w, s), *picks(w, s)[1:]]),
+    "scheduling.unscheduled": Route(ORGANISER, drafts),
     "scheduling.meeting": Route(ORGANISER, meetings),
+    "scheduling.places": Route(ORGANISER, meetings),
     "scheduling.cancel_meeting": Route(ORGANISER, meetings),
     "scheduling.lock": Route(ORGANISER, meetings),
     "scheduling.unlock": Route(ORGANISER, meetings),
