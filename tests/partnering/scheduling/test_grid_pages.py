@@ -14,6 +14,9 @@ from partnering.scheduling import operations
 from partnering.scheduling.grid import slots_by_day
 from partnering.scheduling.models import ScheduleRun
 
+CHANGED_BADGE = '<span class="badge badge-changed">changed<span class="visually-hidden"> since'
+NEW_PLACE_BADGE = '<span class="badge badge-changed">new place<span class="visually-hidden"> in'
+
 
 @pytest.fixture
 def scheduled(fair):
@@ -100,11 +103,11 @@ def test_changes_since_publishing_are_marked_in_words(client, auth, scheduled):
     auth.login(scheduled.organiser)
     operations.publish(scheduled.event, "preliminary")
     text = _grid_table(client.get("/e/fair/schedule/grid").get_data(as_text=True))
-    assert text.count('<span class="badge badge-changed">changed</span>') == 0
+    assert text.count(CHANGED_BADGE) == 0
     event = scheduled.event
     operations.move_meeting(event, scheduled.meetings[0], event.slots[8], event.tables[1])
     text = _grid_table(client.get("/e/fair/schedule/grid").get_data(as_text=True))
-    assert text.count('<span class="badge badge-changed">changed</span>') == 1
+    assert text.count(CHANGED_BADGE) == 1
 
 
 def test_a_draft_is_shown_on_the_grid_unscheduled_and_charts_tabs(client, auth, fair):
@@ -115,9 +118,7 @@ def test_a_draft_is_shown_on_the_grid_unscheduled_and_charts_tabs(client, auth, 
     assert "0 meetings shown" in current and "Draft of run" not in current
     grid = client.get(f"/e/fair/schedule/grid?run={run.id}").get_data(as_text=True)
     assert f"Draft of run {run.id}" in grid
-    assert _grid_table(grid).count('<span class="badge badge-changed">new place</span>') == len(
-        fair.meetings
-    )
+    assert _grid_table(grid).count(NEW_PLACE_BADGE) == len(fair.meetings)
     for person in fair.people:
         assert person.name in grid
     assert 'href="/e/fair/schedule/grid"' in grid, "a way back to the current schedule"
