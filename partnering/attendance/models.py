@@ -53,13 +53,16 @@ class NoShowStatus(State):
 
 
 class NoShow(db.Model):
-    """Somebody said a meeting did not take place: one of its participants, or an organiser."""
+    """Somebody said a meeting did not take place in its slot: one of its participants, or an
+    organiser. The mark belongs to that slot: once a re-plan gives the meeting a new place, the
+    meeting is expected there again."""
 
     __table_args__ = (
-        # One standing mark per meeting, however many people click at once.
+        # One standing mark per meeting and slot, however many people click at once.
         Index(
             "uq_no_show_marked",
             "meeting_id",
+            "slot_id",
             unique=True,
             **where(text(f"status = '{NoShowStatus.MARKED}'")),
         ),
@@ -70,6 +73,7 @@ class NoShow(db.Model):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
     status: Mapped[NoShowStatus] = mapped_column(
         state_type(NoShowStatus, "status"), default=NoShowStatus.MARKED
     )

@@ -5,7 +5,7 @@ Revises: 0009
 
 `check_in`: one row per participant and event day (unique), with when, by whom and how.
 `no_show`: marks on meetings that did not take place; a partial unique index allows one standing
-mark per meeting. `schedule_run.replan_from` and `absent_cutoff`: a run that re-plans the rest
+mark per meeting and slot. `schedule_run.replan_from` and `absent_cutoff`: a run that re-plans the rest
 of the event.
 """
 from alembic import op
@@ -52,6 +52,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('event_id', sa.Integer(), nullable=False),
         sa.Column('meeting_id', sa.Integer(), nullable=False),
+        sa.Column('slot_id', sa.Integer(), nullable=False),
         sa.Column('status', sa.String(length=20), nullable=False),
         sa.Column('marked_by_id', sa.Integer(), nullable=False),
         sa.Column('marked_at', partnering.db_types.UTCDateTime(), nullable=False),
@@ -62,13 +63,15 @@ def upgrade():
                                 name=op.f('fk_no_show_marked_by_id_account')),
         sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'],
                                 name=op.f('fk_no_show_meeting_id_meeting'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['slot_id'], ['slot.id'],
+                                name=op.f('fk_no_show_slot_id_slot'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_no_show')),
         sa.CheckConstraint("status IN ('marked', 'undone')", name=op.f('ck_no_show_status')),
     )
     with op.batch_alter_table('no_show', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_no_show_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_no_show_meeting_id'), ['meeting_id'], unique=False)
-        batch_op.create_index('uq_no_show_marked', ['meeting_id'], unique=True,
+        batch_op.create_index('uq_no_show_marked', ['meeting_id', 'slot_id'], unique=True,
                               sqlite_where=MARKED, postgresql_where=MARKED)
     with op.batch_alter_table('schedule_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('replan_from', partnering.db_types.UTCDateTime(),
