@@ -1,11 +1,12 @@
 """The check-in link printed on a participant's agenda (as a QR code): signed with the app's
 secret key and a salt of its own, so nobody can make the link of someone else, and a login
-link's signature is no check-in link's. It does not expire: agendas are printed days ahead."""
+link's signature is no check-in link's. It carries no time and does not expire (agendas are
+printed days ahead), so a person's code is the same on every printout."""
 
 from __future__ import annotations
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from partnering.events.models import Event
 from partnering.extensions import db
@@ -14,8 +15,8 @@ from partnering.registrations.models import Participant
 SALT = "check-in"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def check_in_token(participant: Participant) -> str:
