@@ -14,6 +14,4 @@ class DeskSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = OneLineSearchField(
-        "Name, email or organisation", validators=[Optional(), Length(max=200)]
-    )
+    q = OneLineSearchField("Name, email or organisation", validators=[Optional(), Length(max=200)])

@@ -36,23 +36,27 @@ def find_for_check_in(event: Event, words: str, day: date | None) -> list[Arriva
     if not words:
         return []
     pattern = _like(words)
-    people = db.session.execute(
-        db.select(Participant)
-        .join(Account, Account.id == Participant.account_id)
-        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .filter(
-            Participant.event_id == event.id,
-            Participant.status == RegistrationStatus.APPROVED,
-            or_(
-                func.lower(Account.name).like(pattern, escape="\\"),
-                func.lower(Account.email).like(pattern, escape="\\"),
-                func.lower(Organisation.name).like(pattern, escape="\\"),
-            ),
+    people = (
+        db.session.execute(
+            db.select(Participant)
+            .join(Account, Account.id == Participant.account_id)
+            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+            .filter(
+                Participant.event_id == event.id,
+                Participant.status == RegistrationStatus.APPROVED,
+                or_(
+                    func.lower(Account.name).like(pattern, escape="\\"),
+                    func.lower(Account.email).like(pattern, escape="\\"),
+                    func.lower(Organisation.name).like(pattern, escape="\\"),
+                ),
+            )
+            .options(joinedload(Participant.account), joinedload(Participant.organisation))
+            .order_by(Account.name, Participant.id)
+            .limit(SEARCH_LIMIT)
         )
-        .options(joinedload(Participant.account), joinedload(Participant.organisation))
-        .order_by(Account.name, Participant.id)
-        .limit(SEARCH_LIMIT)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return _with_check_ins(people, day)
 
 

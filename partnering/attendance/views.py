@@ -116,9 +116,7 @@ def scanned(token: str):
     if participant is None:
         abort(404)
     day = operations.event_day(g.event, clock.now())
-    return render_template(
-        "attendance/scanned.html", arrival=arrival_of(participant, day), day=day
-    )
+    return render_template("attendance/scanned.html", arrival=arrival_of(participant, day), day=day)
 
 
 @bp.post("/check-in/people/<int:participant_id>")

@@ -95,8 +95,10 @@ def replanned(problem: Problem, placement: Mapping[str, Place], replan: Replan) 
                 m = replace(m, fixed=Fixed(*place))
                 for person in m.participants:
                     kept_at[person].add(place[0])
-        elif m.fixed is not None and m.fixed.slot in replan.absent_slots and (
-            set(m.participants) & replan.absent
+        elif (
+            m.fixed is not None
+            and m.fixed.slot in replan.absent_slots
+            and (set(m.participants) & replan.absent)
         ):
             m = replace(m, fixed=None)
         meetings.append(m)

@@ -84,9 +84,7 @@ def test_only_the_meetings_sides_and_organisers(client, event_day, login_as, set
     assert _marks() == []
 
     login_as(event_day.organiser)
-    page = client.post(
-        f"/e/fair/check-in/meetings/{meeting.id}/no-show", follow_redirects=True
-    )
+    page = client.post(f"/e/fair/check-in/meetings/{meeting.id}/no-show", follow_redirects=True)
     text = _text(page)
     assert "Marked as a no-show" in text
     assert "No-show marked by Olga Organiser" in text and "Undo no-show" in text
@@ -98,9 +96,7 @@ def test_only_the_meetings_sides_and_organisers(client, event_day, login_as, set
     assert "Olga Organiser marked this meeting as a no-show: only they can undo it." in _text(page)
 
 
-def test_the_organisers_meeting_page_offers_it_once_started(
-    client, event_day, login_as, set_clock
-):
+def test_the_organisers_meeting_page_offers_it_once_started(client, event_day, login_as, set_clock):
     meeting = event_day.meetings["bc"]  # 14:30
     login_as(event_day.organiser)
     set_clock("14:29")
