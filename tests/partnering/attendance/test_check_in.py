@@ -17,6 +17,7 @@ from partnering.attendance.tokens import SALT, check_in_token, check_in_url
 from partnering.extensions import db
 from tests.keys import TEST_SECRET_KEY
 from tests.partnering.attendance.conftest import tokyo
+from tests.qr_codes import read_qr_path
 
 
 def _check_ins():
@@ -32,6 +33,8 @@ def test_the_printed_agenda_carries_the_signed_check_in_url_as_a_qr_code(
 ):
     login_as(event_day.aiko)
     page = client.get("/e/fair/agenda/print").get_data(as_text=True)
+    [path] = re.findall(r'<svg [^>]*class="qr".*? d="([^"]+)"', page)
+    assert read_qr_path(path) == [check_in_url(event_day.aiko)]
     expected = qr_svg(check_in_url(event_day.aiko), title="Check-in code")
     assert str(expected) in page
     assert "<script" not in str(expected) and "style=" not in str(expected)
