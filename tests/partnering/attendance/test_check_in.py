@@ -12,9 +12,11 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
 from partnering.attendance.models import CheckIn, CheckInMethod
+from partnering.attendance.operations import check_in
 from partnering.attendance.qr import qr_svg
 from partnering.attendance.tokens import SALT, check_in_token, check_in_url
 from partnering.extensions import db
+from partnering.registrations.operations import delete_registration
 from tests.keys import TEST_SECRET_KEY
 from tests.partnering.attendance.conftest import tokyo
 from tests.qr_codes import read_qr_path
@@ -176,3 +178,11 @@ def test_the_database_allows_one_check_in_per_person_and_day(event_day):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_deleted_registration_takes_its_check_ins_along(event_day, set_clock):
+    set_clock("08:42")
+    for person in (event_day.aiko, event_day.ben):
+        check_in(event_day.event, person, event_day.organiser.account, CheckInMethod.DESK)
+    delete_registration(event_day.aiko)
+    assert [c.participant_id for c in _check_ins()] == [event_day.ben.id]
