@@ -1,5 +1,5 @@
 """The writes of the event days, one function per action: check a participant in (at the desk,
-or by themselves), mark a meeting as a no-show, undo one's own mark.
+or by themselves) or take it back, mark a meeting as a no-show, undo one's own mark.
 
 Each locks the row its rules read (partnering.locks), checks them against the app's clock
 (partnering.clock), raises `AttendanceRefused` with a message for the person before writing
@@ -68,6 +68,21 @@ def check_in(
     db.session.add(created)
     db.session.commit()
     return created, True
+
+
+def undo_check_in(event: Event, participant: Participant) -> CheckIn:
+    """Take back today's check-in of a participant (an organiser tapped the wrong person);
+    returns the check-in removed."""
+    lock_for_writing(participant)
+    if participant.event_id != event.id:
+        raise AttendanceRefused("This person is not a participant of this event.")
+    day = event_day(event, clock.now())
+    found = check_in_of(participant, day) if day is not None else None
+    if found is None:
+        raise AttendanceRefused(f"{participant.name} is not checked in today.")
+    db.session.delete(found)
+    db.session.commit()
+    return found
 
 
 def _no_event_day(event: Event, now: datetime) -> str:

@@ -140,6 +140,19 @@ def desk_check_in(participant_id: int):
     return redirect(url_for(".desk"))
 
 
+@bp.post("/check-in/people/<int:participant_id>/undo")
+@organiser_required
+def undo_desk_check_in(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    if participant.event_id != g.event.id:
+        abort(404)
+    _said(
+        lambda: operations.undo_check_in(g.event, participant),
+        f"{participant.name}'s check-in is taken back.",
+    )
+    return redirect(url_for(".desk"))
+
+
 @bp.post("/check-in/meetings/<int:meeting_id>/no-show")
 @organiser_required
 def organiser_no_show(meeting_id: int):

@@ -302,6 +302,7 @@ ROUTES: dict[str, Route] = {
     "attendance.desk": Route(ORGANISER),
     "attendance.scanned": Route(ORGANISER, check_in_codes),
     "attendance.desk_check_in": Route(ORGANISER, participants),
+    "attendance.undo_desk_check_in": Route(ORGANISER, participants),
     "attendance.organiser_no_show": Route(ORGANISER, meetings),
     "attendance.organiser_undo_no_show": Route(ORGANISER, meetings),
     "scheduling.start_replan": Route(

@@ -186,3 +186,21 @@ def test_a_deleted_registration_takes_its_check_ins_along(event_day, set_clock):
         check_in(event_day.event, person, event_day.organiser.account, CheckInMethod.DESK)
     delete_registration(event_day.aiko)
     assert [c.participant_id for c in _check_ins()] == [event_day.ben.id]
+
+
+def test_the_organiser_takes_back_a_check_in_made_by_mistake(
+    client, event_day, login_as, set_clock
+):
+    set_clock("08:42")
+    login_as(event_day.organiser)
+    client.post(f"/e/fair/check-in/people/{event_day.aiko.id}")
+    client.post(f"/e/fair/check-in/people/{event_day.ben.id}")
+    page = client.post(f"/e/fair/check-in/people/{event_day.aiko.id}/undo", follow_redirects=True)
+    assert "Aiko Sato's check-in is taken back." in html.unescape(page.get_data(as_text=True))
+    assert [c.participant_id for c in _check_ins()] == [event_day.ben.id]
+    again = client.post(f"/e/fair/check-in/people/{event_day.aiko.id}/undo", follow_redirects=True)
+    assert "Aiko Sato is not checked in today." in again.get_data(as_text=True)
+
+    login_as(event_day.ben)
+    assert client.post(f"/e/fair/check-in/people/{event_day.ben.id}/undo").status_code == 403
+    assert [c.participant_id for c in _check_ins()] == [event_day.ben.id]
