@@ -24,7 +24,7 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant, RegistrationStatus
 from partnering.scheduling.placement import Place
-from scheduler import Fixed, Problem
+from scheduler import Fixed, Problem, Schedule
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Replan:
     """Participants who had not checked in by the cut-off."""
     absent_slots: frozenset[str]
     """The slots the absent are taken as away for: the rest of the cut-off's day."""
+    cutoff: str = ""
+    """The check-in cut-off as people read it (HH:MM in the event's timezone)."""
 
 
 def today_at(event: Event, now: datetime, at: time) -> datetime:
@@ -69,7 +71,7 @@ def replan_of(event: Event, start: datetime, absent_cutoff: datetime | None) -> 
     absent_slots = frozenset(
         s.ref for s in slots if event.local(s.start).date() == day and s.ref not in frozen
     )
-    return Replan(frozen, no_shows, absent, absent_slots)
+    return Replan(frozen, no_shows, absent, absent_slots, f"{event.local(absent_cutoff):%H:%M}")
 
 
 def _no_show_refs(event: Event) -> frozenset[str]:
@@ -109,3 +111,19 @@ def replanned(problem: Problem, placement: Mapping[str, Place], replan: Replan) 
             available -= replan.absent_slots
         participants.append(replace(p, available=frozenset(available)))
     return replace(problem, meetings=tuple(meetings), participants=tuple(participants))
+
+
+def with_absences(problem: Problem, schedule: Schedule, replan: Replan) -> Schedule:
+    """The schedule with each meeting left out because someone had not checked in saying so,
+    in place of the solver's general reason (participant ids: the review names them)."""
+    unscheduled = []
+    for u in schedule.unscheduled:
+        away = [p for p in problem.meeting_by_id[u.meeting].participants if p in replan.absent]
+        if away:
+            u = replace(
+                u,
+                reason=f"{', '.join(away)} had not checked in by {replan.cutoff}: released for "
+                "the rest of that day",
+            )
+        unscheduled.append(u)
+    return replace(schedule, unscheduled=tuple(unscheduled))

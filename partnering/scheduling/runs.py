@@ -23,7 +23,7 @@ from partnering.scheduling import engine
 from partnering.scheduling.models import RunStatus, ScheduleRun
 from partnering.scheduling.placement import EventRows, current_placement, current_schedule
 from partnering.scheduling.problem import problem_for_event
-from partnering.scheduling.replan import replan_of, replanned
+from partnering.scheduling.replan import replan_of, replanned, with_absences
 from scheduler import (
     Problem,
     Schedule,
@@ -162,7 +162,11 @@ def _finish(run: ScheduleRun, problem: Problem, schedule: Schedule, *, stopped_e
     db.session.refresh(run, ["status"])
     if not run.is_running:
         raise RunAbandoned
-    run.result = schedule_to_dict(_with_reasons(problem, schedule))
+    schedule = _with_reasons(problem, schedule)
+    if run.is_replan and run.absent_cutoff is not None:
+        replan = replan_of(run.event, run.replan_from, run.absent_cutoff)
+        schedule = with_absences(problem, schedule, replan)
+    run.result = schedule_to_dict(schedule)
     run.summary = {**summary, "stopped_early": stopped_early}
     _end(run, RunStatus.DONE, "")
 

@@ -19,6 +19,7 @@ from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
 from partnering.scheduling import operations
 from partnering.scheduling.placement import EventRows, current_schedule
+from partnering.scheduling.review import review_run
 from partnering.scheduling.runs import problem_for_run
 from scheduler import check
 from tests.partnering.attendance.conftest import tokyo
@@ -77,6 +78,9 @@ def test_replan_freezes_the_past_releases_no_shows_and_the_absent(
     start, _ = _where(chloe_eva)
     assert start is not None and start > now
     assert moved == 3  # the no-show, Femi's meeting, the late one
+    left = {u.meeting.id: u.reason for u in review_run(run).unscheduled}
+    expected = "Femi Adeyemi had not checked in by 10:00: released for the rest of that day"
+    assert left == {day.meetings["df"].id: expected, ben_femi.id: expected}
 
     problem = problem_for_run(run)
     assert check(problem, current_schedule(problem, EventRows(day.event))) == []
