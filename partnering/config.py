@@ -31,6 +31,9 @@ class Defaults:
     HUEY_URL: str | None = None
     HUEY_IMMEDIATE = False  # True runs jobs inline (tests)
     CONSUMER_SILENT_AFTER = 30  # seconds without a consumer's heartbeat: jobs are not running
+    # The app's idea of "now" (partnering/clock.py): None is the wall clock; a function or an
+    # ISO 8601 instant with offset sets the time, to rehearse an event day or in tests.
+    CLOCK: Any = None
     RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
     MAIL_SERVER: str | None = None  # None: emails are written to the log
     MAIL_PORT = 25

@@ -1,6 +1,7 @@
 """Every model, imported in one place so migrations and the CLI see the whole schema."""
 
 from partnering.agenda.models import Announcement, FeedToken
+from partnering.attendance.models import CheckIn, NoShow
 from partnering.auth.models import Account, LoginSession
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
@@ -11,11 +12,13 @@ from partnering.scheduling.models import PublishJob, ScheduleRun
 __all__ = [
     "Account",
     "Announcement",
+    "CheckIn",
     "Event",
     "FeedToken",
     "LoginSession",
     "Meeting",
     "MeetingRequest",
+    "NoShow",
     "Organisation",
     "OutboxMessage",
     "Participant",

@@ -43,6 +43,7 @@ EVENT_NAV = [
     ("admin.dashboard", "Dashboard", True),
     ("admin.participants", "Registrations", True),
     ("scheduling.overview", "Schedule", True),
+    ("attendance.desk", "Check-in", True),
     ("outbox.index", "Outbox", True),
     ("admin.edit_event", "Settings", True),
 ]
@@ -51,6 +52,7 @@ EVENT_NAV = [
 def register_blueprints(app: Flask) -> None:
     from partnering.admin.views import bp as admin_bp
     from partnering.agenda.views import bp as agenda_bp
+    from partnering.attendance.views import bp as attendance_bp
     from partnering.auth.views import bp as auth_bp
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
@@ -68,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         meetings_bp,
         scheduling_bp,
         agenda_bp,
+        attendance_bp,
         outbox_bp,
     ):
         app.register_blueprint(blueprint)

@@ -9,6 +9,8 @@ from partnering.access import event_blueprint, organiser_required, participant_r
 from partnering.agenda import operations as feeds
 from partnering.agenda.calendars import agenda_calendar
 from partnering.agenda.printing import day_sheet, table_sheets
+from partnering.attendance.qr import qr_svg
+from partnering.attendance.tokens import check_in_url
 from partnering.db_types import utcnow
 from partnering.meetings.queries import meeting_or_404
 from partnering.registrations.queries import participant_or_404
@@ -118,6 +120,7 @@ def _print_agenda(person):
         "agenda/print_agenda.html",
         person=person,
         agenda=agenda_of(g.event, person, published_only=True),
+        check_in_code=qr_svg(check_in_url(person), title="Check-in code"),
     )
 
 

@@ -187,8 +187,18 @@ SCHEDULE_RUNS = Section(
         "decided_at",
     ),
     links=("created_by", "decided_by"),
-    # The stored problem and result name rows by this database's ids (see the package doc).
-    omitted=("id", "event_id", "created_by_id", "decided_by_id", "problem", "result"),
+    # The stored problem and result name rows by this database's ids (see the package doc);
+    # without them a re-plan's instant and cut-off say nothing, and they stay behind too.
+    omitted=(
+        "id",
+        "event_id",
+        "created_by_id",
+        "decided_by_id",
+        "problem",
+        "result",
+        "replan_from",
+        "absent_cutoff",
+    ),
 )
 
 LISTS = (

@@ -20,6 +20,7 @@ from flask import url_for
 from sqlalchemy import func
 
 from partnering.agenda.models import FeedToken
+from partnering.attendance.models import CheckIn
 from partnering.auth.models import Account, new_login_nonce
 from partnering.auth.operations import (
     end_all_login_sessions,
@@ -250,6 +251,8 @@ def delete_registration(participant: Participant) -> Deletion:
     for meeting in meetings:
         mark_cancelled(meeting, participant.account)
     db.session.execute(db.delete(FeedToken).where(FeedToken.participant_id == participant.id))
+    # When they arrived is theirs too.
+    db.session.execute(db.delete(CheckIn).where(CheckIn.participant_id == participant.id))
     organisation = participant.organisation
     _reset(participant, RegistrationStatus.DELETED)
     participant.organisation = None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from partnering.events.models import Event, Publication
 from partnering.form_fields import WholeNumberField
@@ -24,6 +24,22 @@ class RunForm(FlaskForm):
         "Keep published meetings where they are",
         default=True,
         description="Participants have seen them. Meetings locked by hand always stay.",
+    )
+
+
+class ReplanForm(FlaskForm):
+    """Re-plan the rest of the event from now (see partnering.scheduling.replan)."""
+
+    time_limit = WholeNumberField(
+        "Time limit (seconds)",
+        default=60,
+        validators=[InputRequired(), NumberRange(MIN_TIME_LIMIT, MAX_TIME_LIMIT)],
+    )
+    absent_cutoff = TimeField(
+        "Release the meetings of people not checked in by",
+        validators=[Optional()],
+        description="A time of today, in the event's timezone. Their meetings for the rest of "
+        "today are released; leave empty to release nobody for not checking in.",
     )
 
 

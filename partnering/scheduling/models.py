@@ -47,6 +47,12 @@ class ScheduleRun(db.Model):
     """Seconds the solver may search."""
     keep_published: Mapped[bool] = mapped_column(default=True)
     """Published meetings stay where they are (they are fixed in the problem)."""
+    replan_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A re-plan of the rest of the event from this instant: meetings in slots that started
+    before stay where they are, no-shows are released (see scheduling/replan.py)."""
+    absent_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """With a re-plan: who had not checked in by then has the rest of that day's meetings
+    released; None releases nobody for absence."""
     status: Mapped[RunStatus] = mapped_column(
         state_type(RunStatus, "status"), default=RunStatus.QUEUED
     )
@@ -88,6 +94,10 @@ class ScheduleRun(db.Model):
     @property
     def is_running(self) -> bool:
         return self.status == RunStatus.RUNNING
+
+    @property
+    def is_replan(self) -> bool:
+        return self.replan_from is not None
 
     @property
     def is_draft(self) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from partnering import clock
 from partnering.agenda.notify import announce_cancellation, announce_release
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
@@ -126,9 +127,16 @@ def _abandoned(run: ScheduleRun) -> str | None:
 
 
 def create_run(
-    event: Event, account: Account | None, *, time_limit: int, keep_published: bool = True
+    event: Event,
+    account: Account | None,
+    *,
+    time_limit: int,
+    keep_published: bool = True,
+    replan_from: datetime | None = None,
+    absent_cutoff: datetime | None = None,
 ) -> ScheduleRun:
-    """A queued run for the event, not yet handed to a worker."""
+    """A queued run for the event, not yet handed to a worker (a re-plan from `replan_from`
+    when given)."""
     lock_for_writing(event)
     going = active_run(event)
     if going is not None:
@@ -143,7 +151,12 @@ def create_run(
             f"The time limit must be between {MIN_TIME_LIMIT} and {MAX_TIME_LIMIT} seconds."
         )
     run = ScheduleRun(
-        event=event, created_by=account, time_limit=time_limit, keep_published=keep_published
+        event=event,
+        created_by=account,
+        time_limit=time_limit,
+        keep_published=keep_published,
+        replan_from=replan_from,
+        absent_cutoff=absent_cutoff,
     )
     db.session.add(run)
     db.session.commit()
@@ -155,6 +168,32 @@ def start_run(
 ) -> ScheduleRun:
     """Queue a scheduler run for the event (run inline under HUEY_IMMEDIATE)."""
     run = create_run(event, account, time_limit=time_limit, keep_published=keep_published)
+    enqueue(run_schedule, run.id)
+    return run
+
+
+def start_replan(
+    event: Event, account: Account | None, *, time_limit: int, absent_cutoff: datetime | None
+) -> ScheduleRun:
+    """Queue a re-plan of the rest of the event from now (partnering.scheduling.replan): the
+    slots that started are frozen, no-shows released, and with `absent_cutoff` the meetings of
+    whoever had not checked in by then released for the rest of that day."""
+    now = clock.now()
+    starts = [s.start for s in event.slots]
+    if not any(start <= now for start in starts):
+        raise ScheduleRefused(
+            "The event has not started yet: there is nothing to freeze. Run the scheduler."
+        )
+    if all(start <= now for start in starts):
+        raise ScheduleRefused("Every slot of the event has started: nothing is left to re-plan.")
+    if absent_cutoff is not None and absent_cutoff > now:
+        raise ScheduleRefused(
+            f"The check-in cut-off ({event.local(absent_cutoff):%H:%M}) is later than now "
+            f"({event.local(now):%H:%M}): choose a time that has passed."
+        )
+    run = create_run(
+        event, account, time_limit=time_limit, replan_from=now, absent_cutoff=absent_cutoff
+    )
     enqueue(run_schedule, run.id)
     return run
 

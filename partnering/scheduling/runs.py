@@ -21,8 +21,9 @@ from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.scheduling import engine
 from partnering.scheduling.models import RunStatus, ScheduleRun
-from partnering.scheduling.placement import EventRows, current_schedule
+from partnering.scheduling.placement import EventRows, current_placement, current_schedule
 from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.replan import replan_of, replanned, with_absences
 from scheduler import (
     Conflict,
     Problem,
@@ -56,20 +57,24 @@ class RunAbandoned(Exception):
 
 def problem_for_run(run: ScheduleRun) -> Problem:
     """The event's problem; without `keep_published`, published meetings that were not locked
-    by hand may move again."""
+    by hand may move again; a re-plan freezes the past and releases what did not happen
+    (scheduling/replan.py)."""
     problem = problem_for_event(run.event)
-    if run.keep_published:
-        return problem
     rows = EventRows(run.event)
-    return replace(
-        problem,
-        meetings=tuple(
-            replace(m, fixed=None)
-            if m.fixed is not None and m.id in rows.meetings and not rows.meetings[m.id].locked
-            else m
-            for m in problem.meetings
-        ),
-    )
+    if not run.keep_published:
+        problem = replace(
+            problem,
+            meetings=tuple(
+                replace(m, fixed=None)
+                if m.fixed is not None and m.id in rows.meetings and not rows.meetings[m.id].locked
+                else m
+                for m in problem.meetings
+            ),
+        )
+    if run.is_replan:
+        replan = replan_of(run.event, run.replan_from, run.absent_cutoff)
+        problem = replanned(problem, current_placement(problem, rows), replan)
+    return problem
 
 
 def repairable_problem(run: ScheduleRun) -> tuple[Problem, list[Conflict]]:
@@ -187,7 +192,11 @@ def _finish(
     db.session.refresh(run, ["status"])
     if not run.is_running:
         raise RunAbandoned
-    run.result = schedule_to_dict(_with_reasons(problem, schedule))
+    schedule = _with_reasons(problem, schedule)
+    if run.is_replan and run.absent_cutoff is not None:
+        replan = replan_of(run.event, run.replan_from, run.absent_cutoff)
+        schedule = with_absences(problem, schedule, replan)
+    run.result = schedule_to_dict(schedule)
     run.summary = {
         **summary,
         "stopped_early": stopped_early,

@@ -7,7 +7,9 @@ from datetime import date
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from partnering import clock
 from partnering.access import event_blueprint, organiser_required
+from partnering.attendance.operations import standing_no_show
 from partnering.events.queries import slot_or_404, table_or_404
 from partnering.input_guard import requested_id
 from partnering.jobs import jobs_running
@@ -17,7 +19,7 @@ from partnering.scheduling import operations, queries
 from partnering.scheduling.change_list import GROUPINGS, SORTS, group_changes
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
-from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
+from partnering.scheduling.forms import PlaceForm, PublishForm, ReplanForm, RunForm
 from partnering.scheduling.grid import (
     approved_by_name,
     build_grid,
@@ -29,6 +31,7 @@ from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
+from partnering.scheduling.replan import today_at
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 from partnering.wording import counted
 
@@ -58,6 +61,8 @@ def overview():
         jobs_running=jobs_running(),
         run_form=RunForm(),
         publish_form=PublishForm(),
+        replan_form=ReplanForm(prefix="replan"),
+        now=clock.now(),
     )
 
 
@@ -80,6 +85,31 @@ def start_run():
     except ScheduleRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for(".overview"))
+    return redirect(url_for(".run", run_id=run.id))
+
+
+@bp.route("/replan", methods=["POST"])
+@organiser_required
+def start_replan():
+    form = ReplanForm(prefix="replan")
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            for error in errors:
+                label = getattr(form, field).label.text if hasattr(form, field) else field
+                flash(f"{label}: {error}", "error")
+        return redirect(url_for(".overview") + "#replan")
+    now = clock.now()
+    cutoff = form.absent_cutoff.data
+    try:
+        run = operations.start_replan(
+            g.event,
+            current_user,
+            time_limit=form.time_limit.data,
+            absent_cutoff=today_at(g.event, now, cutoff) if cutoff else None,
+        )
+    except ScheduleRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".overview") + "#replan")
     return redirect(url_for(".run", run_id=run.id))
 
 
@@ -264,7 +294,12 @@ def meeting(meeting_id: int):
     if found.is_placed:
         move_form.slot.data, move_form.table.data = found.slot_id, found.table_id
     return render_template(
-        "scheduling/meeting.html", meeting=found, move_form=move_form, swap_form=swap_form
+        "scheduling/meeting.html",
+        meeting=found,
+        move_form=move_form,
+        swap_form=swap_form,
+        no_show=standing_no_show(found),
+        now=clock.now(),
     )
 
 

@@ -10,8 +10,9 @@ larger event's count grow; a page that loads what it shows with a fixed number o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -164,7 +165,9 @@ def build(app, size: int) -> Built:
 
 @pytest.fixture
 def sized(app):
-    """Both sizes in one database, built outside any request so each request starts cold."""
+    """Both sizes in one database, built outside any request so each request starts cold; the
+    app's clock at noon of the viewer's day of meetings (the Today page)."""
+    app.config["CLOCK"] = lambda: datetime(2030, 1, 25, 12, tzinfo=ZoneInfo("Asia/Tokyo"))
     return build(app, SMALL), build(app, LARGE)
 
 
@@ -199,6 +202,8 @@ PAGES = {
     "agenda print": ("viewer", "/e/{slug}/agenda/print"),
     "agenda .ics": ("viewer", "/e/{slug}/agenda/agenda.ics"),
     "calendar feed": (None, "/e/{slug}/agenda/feed/{viewer}/{secret}.ics"),
+    "today": ("viewer", "/e/{slug}/today"),
+    "check-in desk search": ("organiser", "/e/{slug}/check-in/?q=person"),
     "schedule grid": ("organiser", "/e/{slug}/schedule/grid"),
     "schedule grid, one participant": ("organiser", "/e/{slug}/schedule/grid?participant={other}"),
     "unscheduled meetings": ("organiser", "/e/{slug}/schedule/unscheduled"),

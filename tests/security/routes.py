@@ -16,6 +16,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from itsdangerous import URLSafeSerializer
+
+from partnering.attendance.tokens import SALT as CHECK_IN_SALT
+from tests.security.conftest import SECRET_KEY
 from tests.security.world import Side, World
 
 PUBLIC, MEMBER, ORGANISER, SITE_ADMIN, FEED = (
@@ -89,6 +93,13 @@ def publications(world: World, side: Side) -> list[Case]:
 
 def messages(world: World, side: Side) -> list[Case]:
     return [Case(key, {"message_id": i}) for key, i in side.messages.items()]
+
+
+def check_in_codes(world: World, side: Side) -> list[Case]:
+    """The check-in code printed on a participant's agenda (forged ones: test_check_in.py)."""
+    signer = URLSafeSerializer(SECRET_KEY, salt=CHECK_IN_SALT)
+    visible = side.people["visible"].participant_id
+    return [Case("visible", {"token": signer.dumps({"e": side.event_id, "p": visible})})]
 
 
 def feeds(world: World, side: Side) -> list[Case]:
@@ -239,6 +250,10 @@ ROUTES: dict[str, Route] = {
     "agenda.renew_feed": Route(MEMBER, own_action_for_members=ALL),
     "agenda.cancel": Route(MEMBER, meetings),
     "agenda.feed": Route(FEED, feeds),
+    "attendance.today": Route(MEMBER),
+    "attendance.self_check_in": Route(MEMBER, own_action_for_members=ALL),
+    "attendance.no_show": Route(MEMBER, meetings),
+    "attendance.undo_no_show": Route(MEMBER, meetings),
     # --- organisers ---------------------------------------------------------------------------
     "admin.create_event": Route(
         SITE_ADMIN,
@@ -295,6 +310,17 @@ ROUTES: dict[str, Route] = {
     "agenda.print_participant": Route(ORGANISER, participants),
     "agenda.print_tables": Route(ORGANISER),
     "agenda.print_days": Route(ORGANISER),
+    "attendance.desk": Route(ORGANISER),
+    "attendance.scanned": Route(ORGANISER, check_in_codes),
+    "attendance.desk_check_in": Route(ORGANISER, participants),
+    "attendance.undo_desk_check_in": Route(ORGANISER, participants),
+    "attendance.organiser_no_show": Route(ORGANISER, meetings),
+    "attendance.organiser_undo_no_show": Route(ORGANISER, meetings),
+    "scheduling.start_replan": Route(
+        ORGANISER,
+        form=lambda w, s, c: {"replan-time_limit": "5", "replan-absent_cutoff": "09:00"},
+        prefix=lambda c: "replan",
+    ),
     "outbox.index": Route(ORGANISER),
     "outbox.resend": Route(ORGANISER, messages),
 }

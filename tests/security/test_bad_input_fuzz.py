@@ -196,6 +196,8 @@ FORM_TARGETS: dict[str, list[Target]] = {
         )
     ],
     "RunForm": [Target("scheduling.start_run", "organiser")],
+    "ReplanForm": [Target("scheduling.start_replan", "organiser", prefix=lambda c: "replan")],
+    "DeskSearchForm": [Target("attendance.desk", "organiser", method="GET")],
     "PublishForm": [Target("scheduling.publish", "organiser")],
     "PlaceForm": [
         Target("scheduling.move", "organiser", first("scheduling.move"), lambda c: "move"),
