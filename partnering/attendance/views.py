@@ -15,18 +15,10 @@ from partnering.attendance.operations import AttendanceRefused
 from partnering.attendance.queries import arrival_of, arrivals_count, find_for_check_in
 from partnering.attendance.today import today_of
 from partnering.attendance.tokens import participant_for_token
-from partnering.extensions import db
-from partnering.meetings.models import Meeting
-from partnering.registrations.models import Participant
+from partnering.meetings.queries import event_meeting_or_404, meeting_or_404
+from partnering.registrations.queries import participant_or_404
 
 bp = event_blueprint("attendance", __name__)
-
-
-def _meeting(meeting_id: int, *, mine: bool) -> Meeting:
-    meeting = db.get_or_404(Meeting, meeting_id)
-    if meeting.event_id != g.event.id or (mine and g.participant not in meeting.participants):
-        abort(404)
-    return meeting
 
 
 def _said(action, done: str) -> None:
@@ -70,7 +62,7 @@ def self_check_in():
 @bp.post("/today/meetings/<int:meeting_id>/no-show")
 @participant_required
 def no_show(meeting_id: int):
-    meeting = _meeting(meeting_id, mine=True)
+    meeting = meeting_or_404(g.participant, meeting_id)
     _said(
         lambda: operations.mark_no_show(meeting, current_user, as_organiser=False),
         "Marked as a no-show. The organiser can fit the meeting in again later.",
@@ -81,7 +73,7 @@ def no_show(meeting_id: int):
 @bp.post("/today/meetings/<int:meeting_id>/no-show/undo")
 @participant_required
 def undo_no_show(meeting_id: int):
-    meeting = _meeting(meeting_id, mine=True)
+    meeting = meeting_or_404(g.participant, meeting_id)
     _said(lambda: operations.undo_no_show(meeting, current_user), "No-show mark taken back.")
     return redirect(url_for(".today"))
 
@@ -122,9 +114,7 @@ def scanned(token: str):
 @bp.post("/check-in/people/<int:participant_id>")
 @organiser_required
 def desk_check_in(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.event_id != g.event.id:
-        abort(404)
+    participant = participant_or_404(g.event, participant_id)
     try:
         found, new = operations.check_in(g.event, participant, current_user, CheckInMethod.DESK)
     except AttendanceRefused as refused:
@@ -143,9 +133,7 @@ def desk_check_in(participant_id: int):
 @bp.post("/check-in/people/<int:participant_id>/undo")
 @organiser_required
 def undo_desk_check_in(participant_id: int):
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.event_id != g.event.id:
-        abort(404)
+    participant = participant_or_404(g.event, participant_id)
     _said(
         lambda: operations.undo_check_in(g.event, participant),
         f"{participant.name}'s check-in is taken back.",
@@ -156,7 +144,7 @@ def undo_desk_check_in(participant_id: int):
 @bp.post("/check-in/meetings/<int:meeting_id>/no-show")
 @organiser_required
 def organiser_no_show(meeting_id: int):
-    meeting = _meeting(meeting_id, mine=False)
+    meeting = event_meeting_or_404(g.event, meeting_id)
     _said(
         lambda: operations.mark_no_show(meeting, current_user, as_organiser=True),
         "Marked as a no-show. A re-plan of the rest of the event can fit it in again.",
@@ -167,6 +155,6 @@ def organiser_no_show(meeting_id: int):
 @bp.post("/check-in/meetings/<int:meeting_id>/no-show/undo")
 @organiser_required
 def organiser_undo_no_show(meeting_id: int):
-    meeting = _meeting(meeting_id, mine=False)
+    meeting = event_meeting_or_404(g.event, meeting_id)
     _said(lambda: operations.undo_no_show(meeting, current_user), "No-show mark taken back.")
     return redirect(url_for("scheduling.meeting", meeting_id=meeting.id))
