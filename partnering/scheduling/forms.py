@@ -39,6 +39,20 @@ class PublishForm(FlaskForm):
         ],
     )
 
+    @classmethod
+    def for_event(cls, event: Event, **kwargs) -> PublishForm:
+        """Preselects the schedule's current state: after a final publish, "Final"."""
+        final = event.schedule_state == Publication.FINAL
+        default = Publication.FINAL if final else Publication.PRELIMINARY
+        return cls(data={"state": default.value}, **kwargs)
+
+
+class PublishChoiceForm(PublishForm):
+    """The overview's choice, sent by GET to the confirm page: nothing changes yet."""
+
+    class Meta:
+        csrf = False
+
 
 def _place_choices(event: Event) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     slots = [(s.id, event.local(s.start).strftime("%a %d %b %H:%M")) for s in event.slots]

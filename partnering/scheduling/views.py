@@ -17,12 +17,18 @@ from partnering.registrations.models import Participant
 from partnering.scheduling import operations
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
-from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
+from partnering.scheduling.forms import PlaceForm, PublishChoiceForm, PublishForm, RunForm
 from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
 from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
-from partnering.scheduling.publishing import active_publication, latest_publication, recover
+from partnering.scheduling.publish_preview import preview_publication
+from partnering.scheduling.publishing import (
+    PublishRefused,
+    active_publication,
+    latest_publication,
+    recover,
+)
 from partnering.scheduling.review import review_run, schedule_state
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
@@ -75,7 +81,7 @@ def overview():
         publication=publication,
         jobs_running=jobs_running(),
         run_form=RunForm(),
-        publish_form=PublishForm(),
+        publish_form=PublishChoiceForm.for_event(g.event, formdata=None),
     )
 
 
@@ -165,6 +171,34 @@ def reject_run(run_id: int):
         run_id,
         lambda run: operations.reject_run(run, current_user),
         "Rejected: the schedule is unchanged.",
+    )
+
+
+@bp.route("/publish/confirm")
+@organiser_required
+def confirm_publish():
+    """What publishing would send to whom, and one participant's email: nothing changes
+    until the organiser confirms (the form posts to `publish`)."""
+    choice = PublishChoiceForm.for_event(g.event, formdata=request.args)
+    if not choice.validate():
+        flash("Publish the schedule as preliminary or final.", "error")
+        return redirect(url_for(".overview"))
+    if (going := active_publication(g.event)) is not None:
+        flash(f"A publication (#{going.id}) is already going for this event: wait for it.", "error")
+        return redirect(url_for(".overview"))
+    state = choice.state.data
+    participant_id = requested_id("participant")
+    if participant_id is not None:
+        db.first_or_404(db.select(Participant).filter_by(id=participant_id, event_id=g.event.id))
+    try:
+        preview = preview_publication(g.event, state, participant_id)
+    except PublishRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".overview"))
+    return render_template(
+        "scheduling/publish_confirm.html",
+        preview=preview,
+        publish_form=PublishForm(data={"state": state}),
     )
 
 

@@ -81,6 +81,15 @@ def messages(world: World, side: Side) -> list[Case]:
     return [Case(key, {"message_id": i}) for key, i in side.messages.items()]
 
 
+def confirm_publish(world: World, side: Side) -> list[Case]:
+    """The confirm page with one participant's email shown: the event's own, and another's."""
+    visible = side.people["visible"].participant_id
+    return [
+        Case("-", {"state": "final"}),
+        Case("preview", {"state": "final", "participant": visible}),
+    ]
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -272,6 +281,7 @@ ROUTES: dict[str, Route] = {
     "scheduling.swap": Route(ORGANISER, meetings, form=place("swap"), prefix=lambda c: "swap"),
     "scheduling.person": Route(ORGANISER, participants),
     "scheduling.publish": Route(ORGANISER, form=lambda w, s, c: {"state": "preliminary"}),
+    "scheduling.confirm_publish": Route(ORGANISER, confirm_publish),
     "scheduling.publication_progress": Route(ORGANISER, publications),
     "scheduling.start_run": Route(
         ORGANISER, form=lambda w, s, c: {"time_limit": "5", "keep_published": "y"}

@@ -197,6 +197,14 @@ FORM_TARGETS: dict[str, list[Target]] = {
     ],
     "RunForm": [Target("scheduling.start_run", "organiser")],
     "PublishForm": [Target("scheduling.publish", "organiser")],
+    "PublishChoiceForm": [
+        Target(
+            "scheduling.confirm_publish",
+            "organiser",
+            method="GET",
+            extra={"participant": numbers},
+        )
+    ],
     "PlaceForm": [
         Target("scheduling.move", "organiser", first("scheduling.move"), lambda c: "move"),
         Target("scheduling.swap", "organiser", first("scheduling.swap"), lambda c: "swap"),

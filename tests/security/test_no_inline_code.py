@@ -97,6 +97,7 @@ PAGES_TO_SEE = {
     "admin.participants",
     "admin.edit_event",
     "scheduling.overview",
+    "scheduling.confirm_publish",
     "scheduling.grid",
     "scheduling.charts",
     "scheduling.meeting",
