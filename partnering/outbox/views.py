@@ -7,6 +7,7 @@ from partnering.extensions import db
 from partnering.jobs import jobs_running
 from partnering.outbox import operations
 from partnering.outbox.models import FILTERS, OutboxMessage, OutboxStatus
+from partnering.outbox.reading import readable
 from partnering.paging import requested_page
 
 bp = event_blueprint("outbox", __name__, url_prefix="/outbox")
@@ -37,6 +38,18 @@ def index():
         filters=FILTERS,
         counts=counts,
         jobs_running=jobs_running(),
+    )
+
+
+@bp.route("/<int:message_id>")
+@organiser_required
+def message(message_id: int):
+    found = db.first_or_404(db.select(OutboxMessage).filter_by(id=message_id, event_id=g.event.id))
+    return render_template(
+        "outbox/message.html",
+        message=found,
+        content=readable(found),
+        status=request.args.get("status", ""),
     )
 
 

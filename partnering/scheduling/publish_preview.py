@@ -9,7 +9,6 @@ nothing is kept and nothing is sent, and the preview cannot drift from what the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
 
 from sqlalchemy import distinct, func, select
 
@@ -22,6 +21,7 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
 from partnering.outbox.models import OutboxMessage
 from partnering.outbox.operations import QUEUED
+from partnering.outbox.reading import readable
 from partnering.registrations.models import Participant, RegistrationStatus
 from partnering.scheduling.publishing import (
     PUBLISH_STATES,
@@ -166,13 +166,7 @@ def _emails_of(event: Event, participant: Participant) -> list[PreviewEmail]:
 
 
 def _readable(row: OutboxMessage) -> PreviewEmail:
-    if not row.raw:
+    content = readable(row)
+    if content is None:
         return PreviewEmail(row.recipient, row.subject, "", [], error=row.last_error)
-    message = message_from_bytes(row.raw, policy=policy.default)
-    body = message.get_body(("plain",))
-    return PreviewEmail(
-        recipient=row.recipient,
-        subject=row.subject,
-        text=body.get_content() if body is not None else "",
-        attachments=[part.get_filename() or "" for part in message.iter_attachments()],
-    )
+    return PreviewEmail(row.recipient, row.subject, content.text, content.attachments)

@@ -296,6 +296,7 @@ ROUTES: dict[str, Route] = {
     "agenda.print_days": Route(ORGANISER),
     "outbox.index": Route(ORGANISER),
     "outbox.resend": Route(ORGANISER, messages),
+    "outbox.message": Route(ORGANISER, messages),
 }
 
 

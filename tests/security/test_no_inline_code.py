@@ -104,6 +104,7 @@ PAGES_TO_SEE = {
     "scheduling.run",
     "agenda.print_tables",
     "outbox.index",
+    "outbox.message",
     "admin.create_event",
 }
 """Pages the walk must have seen whole (200, HTML) as someone, or it proves little."""
