@@ -95,6 +95,7 @@ PAGES_TO_SEE = {
     "agenda.print_mine",
     "admin.dashboard",
     "admin.participants",
+    "admin.invitations",
     "admin.edit_event",
     "scheduling.overview",
     "scheduling.confirm_publish",
