@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
@@ -71,3 +71,32 @@ class PlaceForm(FlaskForm):
         form = cls(**kwargs)
         form.slot.choices, form.table.choices = _place_choices(event)
         return form
+
+
+class PeopleForm(FlaskForm):
+    """Who a new meeting is for, sent by GET to find their common free times."""
+
+    class Meta:
+        csrf = False
+
+    people = SelectMultipleField(
+        "Participants",
+        coerce=int,
+        validators=[InputRequired("Choose the participants who should meet.")],
+        description="Two or more; hold Ctrl (or ⌘) to choose several.",
+    )
+
+
+class ArrangeForm(FlaskForm):
+    """The new meeting's people and its place: a slot and a table free for all of them."""
+
+    people = SelectMultipleField("Participants", coerce=int, validators=[InputRequired()])
+    place = SelectField(
+        "Time and table",
+        validators=[InputRequired("Choose a time and a table.")],
+        validate_choice=True,
+    )
+
+    def place_ids(self) -> tuple[int, int]:
+        slot, _, table = self.place.data.partition("-")
+        return int(slot), int(table)

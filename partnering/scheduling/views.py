@@ -10,14 +10,22 @@ from flask_login import current_user
 from partnering.access import event_blueprint, organiser_required
 from partnering.events.models import Slot, Table
 from partnering.extensions import db
-from partnering.input_guard import requested_id
+from partnering.input_guard import ids_from, requested_id
 from partnering.jobs import jobs_running
 from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.registrations.models import Participant
 from partnering.scheduling import operations
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
-from partnering.scheduling.forms import PlaceForm, PublishChoiceForm, PublishForm, RunForm
+from partnering.scheduling.forms import (
+    ArrangeForm,
+    PeopleForm,
+    PlaceForm,
+    PublishChoiceForm,
+    PublishForm,
+    RunForm,
+)
+from partnering.scheduling.free_places import common_free_places
 from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
 from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
@@ -387,3 +395,88 @@ def person(participant_id: int):
 @organiser_required
 def charts():
     return render_template("scheduling/charts.html", charts=build_charts(g.event))
+
+
+# --- the organiser's own meetings ---------------------------------------------------------------
+
+
+def _people_choices(form) -> None:
+    form.people.choices = [
+        (p.id, p.name + (f" ({p.organisation.name})" if p.organisation else ""))
+        for p in approved_by_name(g.event)
+    ]
+
+
+def _place_choices(form: ArrangeForm, people: list[Participant]) -> list:
+    free = common_free_places(g.event, people)
+    form.place.choices = {
+        g.event.local(f.slot.start).strftime("%a %d %b %H:%M"): [
+            (f"{f.slot.id}-{t.id}", f"{g.event.local(f.slot.start):%a %d %b %H:%M}, {t.name}")
+            for t in f.tables
+        ]
+        for f in free
+    }
+    return free
+
+
+def _chosen(values: list[str]) -> list[Participant]:
+    """The participants named, in order, once each; 404 when one is not of this event."""
+    ids = list(dict.fromkeys(ids_from(values)))
+    people = db.session.execute(
+        db.select(Participant).filter(Participant.id.in_(ids), Participant.event_id == g.event.id)
+    ).scalars()
+    by_id = {p.id: p for p in people}
+    if len(by_id) != len(ids):
+        abort(404)
+    return [by_id[i] for i in ids]
+
+
+@bp.route("/meetings/new")
+@organiser_required
+def new_meeting():
+    """Step 1: choose the people; step 2 (the same page): their common free times."""
+    chooser = PeopleForm(formdata=request.args if request.args else None)
+    _people_choices(chooser)
+    arrange = None
+    free = []
+    people = _chosen(request.args.getlist("people"))
+    if request.args and chooser.validate():
+        if len(people) < 2:
+            chooser.people.errors = ["Choose at least two different participants."]
+        else:
+            arrange = ArrangeForm(formdata=None, data={"people": [p.id for p in people]})
+            _people_choices(arrange)
+            free = _place_choices(arrange, people)
+    return render_template(
+        "scheduling/new_meeting.html", chooser=chooser, arrange=arrange, free=free
+    )
+
+
+@bp.route("/meetings/new", methods=["POST"])
+@organiser_required
+def arrange_meeting():
+    form = ArrangeForm()
+    _people_choices(form)
+    people = _chosen(request.form.getlist("people"))
+    free = _place_choices(form, people)
+    if form.validate_on_submit():
+        slot_id, table_id = form.place_ids()
+        slot, table = db.session.get(Slot, slot_id), db.session.get(Table, table_id)
+        try:
+            meeting = operations.arrange_meeting(g.event, people, slot, table)
+        except REFUSALS as refused:
+            form.place.errors = [str(refused)]
+        else:
+            flash(
+                f"Meeting {meeting.ref} is placed and locked; its participants are told by "
+                "email. It is published with the next publication.",
+                "success",
+            )
+            return redirect(url_for(".meeting", meeting_id=meeting.id))
+    elif form.place.errors and form.place.data:
+        form.place.errors = ["That time or table is no longer free for them: choose another."]
+    chooser = PeopleForm(formdata=None, data={"people": [p.id for p in people]})
+    _people_choices(chooser)
+    return render_template(
+        "scheduling/new_meeting.html", chooser=chooser, arrange=form, free=free
+    ), 400

@@ -90,6 +90,17 @@ def confirm_publish(world: World, side: Side) -> list[Case]:
     ]
 
 
+def new_meeting(world: World, side: Side) -> list[Case]:
+    """The meeting maker with two of the event's people chosen."""
+    people = [side.people[k].participant_id for k in ("visible", "hidden")]
+    return [Case("-", {}), Case("people", {"people": people})]
+
+
+def arrange_meeting(world: World, side: Side, case: Case) -> dict:
+    people = [side.people[k].participant_id for k in ("visible", "hidden")]
+    return {"people": [str(i) for i in people], "place": "1-1"}
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -286,6 +297,8 @@ ROUTES: dict[str, Route] = {
     "scheduling.person": Route(ORGANISER, participants),
     "scheduling.publish": Route(ORGANISER, form=lambda w, s, c: {"state": "preliminary"}),
     "scheduling.confirm_publish": Route(ORGANISER, confirm_publish),
+    "scheduling.new_meeting": Route(ORGANISER, new_meeting),
+    "scheduling.arrange_meeting": Route(ORGANISER, form=arrange_meeting),
     "scheduling.publication_progress": Route(ORGANISER, publications),
     "scheduling.start_run": Route(
         ORGANISER, form=lambda w, s, c: {"time_limit": "5", "keep_published": "y"}

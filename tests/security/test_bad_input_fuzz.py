@@ -205,6 +205,12 @@ FORM_TARGETS: dict[str, list[Target]] = {
             extra={"participant": numbers},
         )
     ],
+    "PeopleForm": [
+        Target("scheduling.new_meeting", "organiser", method="GET", extra={"people": ids})
+    ],
+    "ArrangeForm": [
+        Target("scheduling.arrange_meeting", "organiser", extra={"people": ids, "place": text})
+    ],
     "PlaceForm": [
         Target("scheduling.move", "organiser", first("scheduling.move"), lambda c: "move"),
         Target("scheduling.swap", "organiser", first("scheduling.swap"), lambda c: "swap"),

@@ -99,6 +99,7 @@ PAGES_TO_SEE = {
     "admin.edit_event",
     "scheduling.overview",
     "scheduling.confirm_publish",
+    "scheduling.new_meeting",
     "scheduling.grid",
     "scheduling.charts",
     "scheduling.meeting",
