@@ -32,6 +32,9 @@ class Defaults:
     HUEY_IMMEDIATE = False  # True runs jobs inline (tests)
     CONSUMER_SILENT_AFTER = 30  # seconds without a consumer's heartbeat: jobs are not running
     RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
+    # Hours between the organisers' email digests of new registrations (checked hourly, sent
+    # only when someone registered since the last one); 0 sends none.
+    REGISTRATION_DIGEST_HOURS = 24
     MAIL_SERVER: str | None = None  # None: emails are written to the log
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None
