@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import distinct, func, select
 
 from partnering.agenda.models import Announcement
@@ -151,7 +152,9 @@ def _emails_of(event: Event, participant: Participant) -> list[PreviewEmail]:
     caller), read back from the outbox."""
     before = db.session.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0)))
     recipient = participant.email
-    queue_announcements(event, PREVIEW_BATCH, participant_id=participant.id)
+    # Links as the publication job makes them: outside any request, on PUBLIC_URL.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        queue_announcements(event, PREVIEW_BATCH, participant_id=participant.id)
     db.session.flush()
     rows = db.session.execute(
         select(OutboxMessage)
