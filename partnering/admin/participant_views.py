@@ -207,7 +207,8 @@ def map_columns():
             flash(
                 f"Imported {len(rows)} rows: {result.created} participants created, "
                 f"{result.updated} updated, {result.invited} invited (these addresses already "
-                "had an account: they take part once they confirm the emailed link).",
+                "had an account: they take part once they confirm the emailed link). Those "
+                "created are not told yet: invite them from the registrations page.",
                 "success",
             )
             return redirect(url_for("admin.participants"))

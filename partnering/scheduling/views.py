@@ -431,7 +431,7 @@ def _chosen(values: list[str]) -> list[Participant]:
     return [by_id[i] for i in ids]
 
 
-@bp.route("/meetings/new")
+@bp.route("/new-meeting")
 @organiser_required
 def new_meeting():
     """Step 1: choose the people; step 2 (the same page): their common free times."""
@@ -452,7 +452,7 @@ def new_meeting():
     )
 
 
-@bp.route("/meetings/new", methods=["POST"])
+@bp.route("/new-meeting", methods=["POST"])
 @organiser_required
 def arrange_meeting():
     form = ArrangeForm()

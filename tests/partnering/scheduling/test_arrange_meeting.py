@@ -41,7 +41,7 @@ def test_only_common_free_times_with_a_free_table_are_offered(client, auth, sche
     db.session.commit()
     auth.login(scheduled.organiser)
     page = client.get(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         query_string={"people": [aiko.id, dmitri.id, femi.id]},
     ).get_data(as_text=True)
     places = offered(page)
@@ -64,11 +64,11 @@ def test_the_organiser_creates_and_places_a_meeting_of_three_and_they_are_told(
     aiko, _, _, dmitri, _, femi = scheduled.people
     auth.login(scheduled.organiser)
     page = client.get(
-        "/e/fair/schedule/meetings/new", query_string={"people": [aiko.id, dmitri.id, femi.id]}
+        "/e/fair/schedule/new-meeting", query_string={"people": [aiko.id, dmitri.id, femi.id]}
     ).get_data(as_text=True)
     slot_id, table_id = sorted(offered(page))[0]
     answer = client.post(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         data={"people": [aiko.id, dmitri.id, femi.id], "place": f"{slot_id}-{table_id}"},
     )
     assert answer.status_code == 302
@@ -96,7 +96,7 @@ def test_a_time_one_of_them_is_busy_is_refused_and_nothing_is_written(client, au
     )
     auth.login(scheduled.organiser)
     answer = client.post(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         data={"people": [aiko.id, dmitri.id], "place": f"{busy}-{free_table}"},
     )
     assert answer.status_code == 400
@@ -118,17 +118,17 @@ def test_a_time_one_of_them_is_busy_is_refused_and_nothing_is_written(client, au
 def test_one_person_or_people_who_meet_already_are_refused(client, auth, scheduled):
     aiko, ben = scheduled.people[0], scheduled.people[1]
     auth.login(scheduled.organiser)
-    page = client.get("/e/fair/schedule/meetings/new", query_string={"people": [aiko.id]}).get_data(
+    page = client.get("/e/fair/schedule/new-meeting", query_string={"people": [aiko.id]}).get_data(
         as_text=True
     )
     assert "Choose at least two different participants." in page and not offered(page)
 
     page = client.get(
-        "/e/fair/schedule/meetings/new", query_string={"people": [aiko.id, ben.id]}
+        "/e/fair/schedule/new-meeting", query_string={"people": [aiko.id, ben.id]}
     ).get_data(as_text=True)
     slot_id, table_id = sorted(offered(page))[0]
     answer = client.post(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         data={"people": [aiko.id, ben.id], "place": f"{slot_id}-{table_id}"},
     )
     assert answer.status_code == 400
@@ -140,15 +140,15 @@ def test_participants_of_another_event_are_not_offered(
 ):
     stranger = create_participant(create_event(slug="other"), name="Zed Elsewhere")
     auth.login(scheduled.organiser)
-    page = client.get("/e/fair/schedule/meetings/new").get_data(as_text=True)
+    page = client.get("/e/fair/schedule/new-meeting").get_data(as_text=True)
     assert "Zed Elsewhere" not in page and "Aiko Sato" in page
     answer = client.post(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         data={"people": [scheduled.people[0].id, stranger.id], "place": "1-1"},
     )
     assert answer.status_code == 404
     foreign = client.get(
-        "/e/fair/schedule/meetings/new",
+        "/e/fair/schedule/new-meeting",
         query_string={"people": [scheduled.people[0].id, stranger.id]},
     )
     assert foreign.status_code == 404
