@@ -37,7 +37,7 @@ def login_link_command(slug: str, email: str, send: bool) -> None:
         if send:
             email_login_link(participant, None)
         else:
-            link = login_link(participant)
+            link = login_link(participant, None)
     except AdminActionRefused as refused:
         raise click.ClickException(str(refused)) from None
     if send:

@@ -24,7 +24,7 @@ def show_login_link(participant_id: int):
     page view never puts a link in a cache or a screenshot)."""
     person = event_participant_or_404(participant_id)
     try:
-        link = login_links.login_link(person)
+        link = login_links.login_link(person, current_user)
     except AdminActionRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("admin.participant", participant_id=person.id))

@@ -43,11 +43,18 @@ def _refusal(participant: Participant) -> str | None:
     return None
 
 
-def login_link(participant: Participant) -> str:
+def login_link(participant: Participant, by: Account | None) -> str:
     """A login link of the participant's account that leads to the event's page; it works
-    once, for LOGIN_LINK_MAX_AGE seconds. Refused for organisers and administrators."""
+    once, for LOGIN_LINK_MAX_AGE seconds. Refused for organisers and administrators. Who made
+    it for whom goes to the log: it lets its holder in."""
     if (refused := _refusal(participant)) is not None:
         raise AdminActionRefused(refused)
+    current_app.logger.info(
+        "%s made a login link for participant %s of %s",
+        by.email if by else "a command",
+        participant.id,
+        participant.event.slug,
+    )
     with public_urls():
         return login_url(participant.account, url_for("events.home", slug=participant.event.slug))
 
@@ -63,14 +70,8 @@ def _hours() -> str:
 
 def email_login_link(participant: Participant, by: Account | None) -> None:
     """Queue an email with the participant's login link (through the outbox) and commit."""
-    link = login_link(participant)
+    link = login_link(participant, by)
     event = participant.event
-    current_app.logger.info(
-        "%s emailed a login link to participant %s of %s",
-        by.email if by else "a command",
-        participant.id,
-        event.slug,
-    )
     queue_email(
         participant.email,
         f"{event.name}: your login link",
