@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
@@ -38,6 +38,9 @@ class PublishForm(FlaskForm):
             SelectChoice(Publication.FINAL.value, Publication.FINAL.label),
         ],
     )
+    seen = HiddenField()
+    """What the confirm page showed (PublishPreview.fingerprint): publishing stops there again
+    when the schedule changed since."""
 
     @classmethod
     def for_event(cls, event: Event, **kwargs) -> PublishForm:

@@ -66,6 +66,23 @@ class PublishPreview:
     chosen_emails: list[PreviewEmail] = field(default_factory=list)
 
     @property
+    def fingerprint(self) -> str:
+        """The counts the organiser confirmed, to notice a change before publishing."""
+        return "-".join(
+            str(n)
+            for n in (
+                self.meetings_new,
+                self.meetings_changed,
+                self.meetings_cancelled,
+                self.first_agendas,
+                self.agendas_again,
+                self.updates,
+                self.cancellations,
+                self.emails,
+            )
+        )
+
+    @property
     def sends_nothing(self) -> bool:
         return self.emails == 0
 

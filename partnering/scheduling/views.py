@@ -206,7 +206,7 @@ def confirm_publish():
     return render_template(
         "scheduling/publish_confirm.html",
         preview=preview,
-        publish_form=PublishForm(data={"state": state}),
+        publish_form=PublishForm(data={"state": state, "seen": preview.fingerprint}),
     )
 
 
@@ -215,11 +215,25 @@ def confirm_publish():
 def publish():
     form = PublishForm()
     if form.validate_on_submit():
+        if form.seen.data and _changed_since_seen(form.state.data, form.seen.data):
+            flash(
+                "The schedule changed since you looked: check what will be sent, then confirm "
+                "again.",
+                "error",
+            )
+            return redirect(url_for(".confirm_publish", state=form.state.data))
         try:
             operations.start_publication(g.event, current_user, form.state.data)
         except ScheduleRefused as refused:
             flash(str(refused), "error")
     return redirect(url_for(".overview"))
+
+
+def _changed_since_seen(state: str, seen: str) -> bool:
+    try:
+        return preview_publication(g.event, state, None).fingerprint != seen
+    except PublishRefused:
+        return False  # the publication refuses it with its own reason
 
 
 def _publication(job_id: int) -> PublishJob:

@@ -4,6 +4,7 @@ The form defaults to the schedule's current state."""
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 
 import pytest
@@ -151,3 +152,30 @@ def test_a_bad_state_or_nothing_placed_goes_back_with_the_reason(client, auth, f
     assert "run the scheduler first" in page.get_data(as_text=True)
     page = client.get("/e/fair/schedule/publish/confirm?state=draft", follow_redirects=True)
     assert "Publish the schedule as preliminary or final." in page.get_data(as_text=True)
+
+
+def test_a_change_after_the_confirm_page_was_shown_asks_to_look_again(client, auth, scheduled):
+    auth.login(scheduled.organiser)
+    page = client.get("/e/fair/schedule/publish/confirm?state=final").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', page).group(1)
+
+    # Meanwhile a meeting leaves the schedule: the counts are no longer those confirmed.
+    meeting = (
+        db.session.execute(
+            db.select(Meeting).filter(Meeting.slot_id.is_not(None)).order_by(Meeting.id)
+        )
+        .scalars()
+        .first()
+    )
+    operations.unschedule_meeting(scheduled.event, meeting)
+
+    answer = client.post("/e/fair/schedule/publish", data={"state": "final", "seen": seen})
+    assert answer.headers["Location"].endswith("/e/fair/schedule/publish/confirm?state=final")
+    assert count(PublishJob) == 0 and count(OutboxMessage) == 0
+    again = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "The schedule changed since you looked" in again
+    assert number(again, "count-meetings-new") == 6
+
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', again).group(1)
+    client.post("/e/fair/schedule/publish", data={"state": "final", "seen": seen})
+    assert count(PublishJob) == 1  # confirmed as it is now: published (inline in tests)
