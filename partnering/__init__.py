@@ -65,6 +65,7 @@ def create_app(
     from partnering.auth import tasks as auth_tasks  # noqa: F401
     from partnering.meetings import integrity
     from partnering.outbox import tasks as outbox_tasks  # noqa: F401
+    from partnering.registrations import tasks as registrations_tasks  # noqa: F401
     from partnering.scheduling import tasks as scheduling_tasks  # noqa: F401
 
     jobs.init_app(app)

@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from partnering.admin.cli import login_link_command
 from partnering.agenda.cli import agendas
 from partnering.auth.operations import login_token
 from partnering.backup.cli import export_full_command, import_full_command
@@ -166,12 +167,14 @@ def _print_logins(event: Event, base_url: str) -> None:
 
 event_group = AppGroup(
     "event",
-    help="Take an event out as a problem file or a full backup, or bring one in.",
+    help="Take an event out as a problem file or a full backup, or bring one in; print or "
+    "send a participant's login link.",
     commands=[
         import_problem_command,
         export_problem_command,
         export_full_command,
         import_full_command,
+        login_link_command,
     ],
 )
 

@@ -35,6 +35,9 @@ class Defaults:
     # ISO 8601 instant with offset sets the time, to rehearse an event day or in tests.
     CLOCK: Any = None
     RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
+    # Hours between the organisers' email digests of new registrations (checked hourly, sent
+    # only when someone registered since the last one); 0 sends none.
+    REGISTRATION_DIGEST_HOURS = 24
     MAIL_SERVER: str | None = None  # None: emails are written to the log
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None

@@ -95,13 +95,7 @@ def decide():
 @organiser_required
 def participant(participant_id: int):
     person = participant_or_404(g.event, participant_id)
-    form = ParticipantForm(obj=None if request.method == "POST" else person)
-    form.booth.choices = options(
-        [("", "No booth")]
-        + [(str(t.id), t.name + (" (hidden)" if t.hidden else "")) for t in g.event.tables]
-    )
-    if request.method == "GET":
-        form.booth.data = str(person.booth_table_id or "")
+    form = participant_form(person, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             operations.update_participant(
@@ -115,8 +109,26 @@ def participant(participant_id: int):
         else:
             flash(f"{person.name} is saved.", "success")
             return redirect(url_for("admin.participant", participant_id=person.id))
+    return participant_page(person, form)
+
+
+def participant_form(person, *, submitted: bool) -> ParticipantForm:
+    """The settings form: what was posted, or the participant's settings as they are."""
+    form = ParticipantForm(
+        obj=None if submitted else person, **({} if submitted else {"formdata": None})
+    )
+    form.booth.choices = options(
+        [("", "No booth")]
+        + [(str(t.id), t.name + (" (hidden)" if t.hidden else "")) for t in g.event.tables]
+    )
+    if not submitted:
+        form.booth.data = str(person.booth_table_id or "")
+    return form
+
+
+def participant_page(person, form: ParticipantForm, **extra) -> str:
     return render_template(
-        "admin/participant.html", person=person, form=form, decision=BulkDecisionForm()
+        "admin/participant.html", person=person, form=form, decision=BulkDecisionForm(), **extra
     )
 
 
@@ -180,7 +192,8 @@ def map_columns():
                 f"Imported {counted(len(rows), 'row')}: "
                 f"{counted(result.created, 'participant')} created, "
                 f"{result.updated} updated, {result.invited} invited (these addresses already "
-                "had an account: they take part once they confirm the emailed link).",
+                "had an account: they take part once they confirm the emailed link). Those "
+                "created are not told yet: invite them from the registrations page.",
                 "success",
             )
             return redirect(url_for("admin.participants"))

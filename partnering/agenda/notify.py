@@ -156,17 +156,22 @@ def announcements_left(event: Event) -> int:
     )
 
 
-def queue_announcements(event: Event, limit: int) -> int:
+def queue_announcements(event: Event, limit: int, *, participant_id: int | None = None) -> int:
     """Build and queue the emails of up to `limit` of the event's announcements, oldest first,
     and delete those announcements, in the caller's transaction: committed together, an email
     is queued exactly once. Everything the emails show is loaded in a fixed number of queries
-    per batch. Returns how many announcements were handled (0: none was left)."""
+    per batch. Returns how many announcements were handled (0: none was left).
+
+    `participant_id` keeps to that participant's announcements (a publication's preview)."""
     # Locked, skipping rows another worker holds: two workers on one publication (one taken
     # over while merely slow) queue disjoint batches. SQLite serialises them by its write lock.
+    wanted = [Announcement.event_id == event.id]
+    if participant_id is not None:
+        wanted.append(Announcement.participant_id == participant_id)
     batch = list(
         db.session.execute(
             select(Announcement)
-            .where(Announcement.event_id == event.id)
+            .where(*wanted)
             .order_by(Announcement.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

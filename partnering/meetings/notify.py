@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from partnering.meetings.models import MeetingRequest
+from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.outbox.operations import queue_email
 
 
@@ -38,3 +38,26 @@ def request_accepted(request: MeetingRequest) -> None:
         kind="request",
         event_id=request.event_id,
     )
+
+
+def meeting_arranged(meeting: Meeting) -> None:
+    """The organiser arranged (and placed) a meeting for these participants: each is told
+    with whom, when and where."""
+    event = meeting.event
+    start, end = event.local(meeting.slot.start), event.local(meeting.slot.end)
+    when = f"{start:%a %d %b %H:%M}–{end:%H:%M} ({event.timezone}), table {meeting.table.name}"
+    for person in meeting.participants:
+        others = ", ".join(
+            o.name + (f" ({o.organisation.name})" if o.organisation else "")
+            for o in meeting.others(person)
+        )
+        queue_email(
+            person.email,
+            f"{event.name}: a meeting with {', '.join(o.name for o in meeting.others(person))}",
+            f"Hello {person.name},\n\nThe organisers of {event.name} arranged a meeting for you "
+            f"with {others}:\n{when}\n\nIt appears on your agenda, with a calendar file, once "
+            "the organisers publish the schedule. Your agenda:\n"
+            f"{url_for('agenda.mine', slug=event.slug, _external=True)}\n",
+            kind="notice",
+            event_id=event.id,
+        )

@@ -15,20 +15,24 @@ from partnering.states import State, state_type
 
 class OutboxStatus(State):
     """waiting → sending (claimed by a sender) → sent, or back to waiting for a retry, or
-    failed once the attempts are used up; an organiser can put a failed one back to waiting."""
+    failed once the attempts are used up; an organiser can put a failed one back to waiting.
+    With no mail server configured, an email is written to the log instead: logged, never
+    called sent."""
 
     WAITING = "waiting", "Waiting"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
+    LOGGED = "logged", "Written to the log (no mail server)"
     FAILED = "failed", "Failed"
 
 
-FILTERS = (OutboxStatus.WAITING, OutboxStatus.SENT, OutboxStatus.FAILED)
+FILTERS = (OutboxStatus.WAITING, OutboxStatus.SENT, OutboxStatus.LOGGED, OutboxStatus.FAILED)
 """The states the organiser's overview filters by."""
 BADGES = {
     OutboxStatus.WAITING: "pending",
     OutboxStatus.SENDING: "pending",
     OutboxStatus.SENT: "ok",
+    OutboxStatus.LOGGED: "logged",
     OutboxStatus.FAILED: "failed",
 }
 """The badge style each state is shown with."""
@@ -68,6 +72,9 @@ class OutboxMessage(db.Model):
 
     @property
     def can_be_resent(self) -> bool:
-        """A failed email can go back in the queue, a sent one can be sent again as a copy;
-        one that could not even be built has nothing to send."""
-        return self.status in (OutboxStatus.FAILED, OutboxStatus.SENT) and bool(self.raw)
+        """A failed email can go back in the queue, a sent (or logged) one can be sent again as
+        a copy; one that could not even be built has nothing to send."""
+        return self.status in RESENDABLE and bool(self.raw)
+
+
+RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.SENT, OutboxStatus.LOGGED)

@@ -182,7 +182,7 @@ def resend(message: OutboxMessage) -> OutboxMessage:
         message.next_attempt_at = utcnow()
         message.last_error = ""
         target = message
-    elif message.status == OutboxStatus.SENT:
+    elif message.status in (OutboxStatus.SENT, OutboxStatus.LOGGED):
         copy = message_from_bytes(message.raw, policy=policy.default)
         del copy["Message-ID"]
         copy["Message-ID"] = new_message_id()

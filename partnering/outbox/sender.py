@@ -50,6 +50,7 @@ class LogTransport:
     """Development: the email is written to the log instead of sent."""
 
     connections = 0
+    delivered = OutboxStatus.LOGGED
 
     def __enter__(self) -> LogTransport:
         return self
@@ -67,6 +68,8 @@ class LogTransport:
 class SmtpTransport:
     """One SMTP connection for a round, opened on the first message and opened again once
     when the server dropped it."""
+
+    delivered = OutboxStatus.SENT
 
     def __init__(self, config) -> None:
         self.config = config
@@ -217,7 +220,7 @@ def _send_batch(channel, batch: list[OutboxMessage], result: Round) -> bool:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(sent))
             .values(
-                status=OutboxStatus.SENT,
+                status=channel.delivered,
                 sent_at=utcnow(),
                 attempts=OutboxMessage.attempts + 1,
                 last_error="",

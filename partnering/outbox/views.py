@@ -6,6 +6,7 @@ from partnering.access import event_blueprint, organiser_required
 from partnering.jobs import jobs_running
 from partnering.outbox import operations, queries
 from partnering.outbox.models import FILTERS, OutboxStatus
+from partnering.outbox.reading import readable
 from partnering.paging import requested_page
 
 bp = event_blueprint("outbox", __name__, url_prefix="/outbox")
@@ -26,6 +27,18 @@ def index():
         filters=FILTERS,
         counts=queries.counts_by_status(g.event),
         jobs_running=jobs_running(),
+    )
+
+
+@bp.route("/<int:message_id>")
+@organiser_required
+def message(message_id: int):
+    found = queries.message_or_404(g.event, message_id)
+    return render_template(
+        "outbox/message.html",
+        message=found,
+        content=readable(found),
+        status=request.args.get("status", ""),
     )
 
 

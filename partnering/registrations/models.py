@@ -175,3 +175,25 @@ class Participant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.account.email} @{self.event_id}>"
+
+
+class Invitation(db.Model):
+    """An organiser's invitation of a participant they imported: an email with a login link.
+    One per participant (the key), so that the same person is never invited twice, however
+    many organisers press "Invite" at once."""
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    invited_by: Mapped[Account | None] = relationship()
+
+
+class RegistrationDigest(db.Model):
+    """Where the organisers' email digest of new registrations of an event stands."""
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
+    sent_through: Mapped[datetime] = mapped_column(UTCDateTime)
+    """Registrations created up to this moment were in a digest (or predate the first one)."""

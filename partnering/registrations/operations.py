@@ -44,6 +44,7 @@ from partnering.registrations.availability import HeldSlot, meetings_held_in
 from partnering.registrations.models import (
     CONFIRMED_STATUS,
     ORGANISATION_TYPE_LABELS,
+    Invitation,
     Organisation,
     Participant,
     RegistrationStatus,
@@ -200,6 +201,8 @@ def discard_registration(participant: Participant) -> None:
         raise RegistrationRefused("Only an unconfirmed registration can be discarded.")
     organisation = participant.organisation
     db.session.execute(db.delete(FeedToken).where(FeedToken.participant_id == participant.id))
+    # SQLite does not cascade: no invitation may outlive its participant (ids can come back).
+    db.session.execute(db.delete(Invitation).where(Invitation.participant_id == participant.id))
     db.session.delete(participant)
     db.session.flush()
     _drop_if_empty(organisation)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TimeField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -54,6 +54,23 @@ class PublishForm(FlaskForm):
             SelectChoice(Publication.FINAL.value, Publication.FINAL.label),
         ],
     )
+    seen = HiddenField()
+    """What the confirm page showed (PublishPreview.fingerprint): publishing stops there again
+    when the schedule changed since."""
+
+    @classmethod
+    def for_event(cls, event: Event, **kwargs) -> PublishForm:
+        """Preselects the schedule's current state: after a final publish, "Final"."""
+        final = event.schedule_state == Publication.FINAL
+        default = Publication.FINAL if final else Publication.PRELIMINARY
+        return cls(data={"state": default.value}, **kwargs)
+
+
+class PublishChoiceForm(PublishForm):
+    """The overview's choice, sent by GET to the confirm page: nothing changes yet."""
+
+    class Meta:
+        csrf = False
 
 
 def _place_choices(event: Event) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
@@ -73,3 +90,32 @@ class PlaceForm(FlaskForm):
         form = cls(**kwargs)
         form.slot.choices, form.table.choices = _place_choices(event)
         return form
+
+
+class PeopleForm(FlaskForm):
+    """Who a new meeting is for, sent by GET to find their common free times."""
+
+    class Meta:
+        csrf = False
+
+    people = SelectMultipleField(
+        "Participants",
+        coerce=int,
+        validators=[InputRequired("Choose the participants who should meet.")],
+        description="Two or more; hold Ctrl (or ⌘) to choose several.",
+    )
+
+
+class ArrangeForm(FlaskForm):
+    """The new meeting's people and its place: a slot and a table free for all of them."""
+
+    people = SelectMultipleField("Participants", coerce=int, validators=[InputRequired()])
+    place = SelectField(
+        "Time and table",
+        validators=[InputRequired("Choose a time and a table.")],
+        validate_choice=True,
+    )
+
+    def place_ids(self) -> tuple[int, int]:
+        slot, _, table = self.place.data.partition("-")
+        return int(slot), int(table)

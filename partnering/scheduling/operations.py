@@ -25,9 +25,11 @@ from partnering.events.models import Event, Publication, Slot, Table
 from partnering.extensions import db
 from partnering.jobs import enqueue, jobs_running
 from partnering.locks import lock_for_writing
+from partnering.meetings.integrity import participants_key
 from partnering.meetings.models import Meeting, MeetingStatus
+from partnering.meetings.notify import meeting_arranged
 from partnering.registrations.models import Participant
-from partnering.scheduling.edits import check_edit, describe
+from partnering.scheduling.edits import EditRefused, check_edit, describe
 from partnering.scheduling.models import ACTIVE_STATUSES, PublishJob, RunStatus, ScheduleRun
 from partnering.scheduling.placement import (
     EventRows,
@@ -375,6 +377,44 @@ def unschedule_meeting(event: Event, meeting: Meeting) -> None:
     _place(meeting, EventRows(event), None)
     meeting.locked = False
     db.session.commit()
+
+
+def arrange_meeting(event: Event, people: list[Participant], slot: Slot, table: Table) -> Meeting:
+    """The organiser's own meeting between two or more approved participants, placed at once
+    at `slot` and `table` (judged by the same hard rules as any hand edit) and locked there;
+    each participant is told by email. It is published with the next publication."""
+    lock_for_writing(event, *people)
+    if len({p.id for p in people}) < 2:
+        raise ScheduleRefused("Choose at least two different participants.")
+    for person in people:
+        if person.event_id != event.id or not person.is_approved:
+            raise ScheduleRefused(f"{person.name} is not an approved participant of this event.")
+    if slot.event_id != event.id or table.event_id != event.id:
+        raise ScheduleRefused("Choose a slot and a table of this event.")
+    key = participants_key(p.id for p in people)
+    same = db.session.execute(
+        db.select(Meeting).filter_by(
+            event_id=event.id, status=MeetingStatus.ACTIVE, participants_key=key
+        )
+    ).scalar_one_or_none()
+    if same is not None:
+        raise ScheduleRefused(
+            f"They have a meeting together already ({same.ref}): move that one instead."
+        )
+    meeting = Meeting(event_id=event.id, participants=list(people), priority=2)
+    db.session.add(meeting)
+    db.session.flush()
+    rows = EventRows(event)
+    try:
+        check_edit(event, rows, {meeting: (slot.ref, table.ref)})
+    except EditRefused:
+        db.session.rollback()  # the meeting goes with the refusal
+        raise
+    _place(meeting, rows, (slot.ref, table.ref))
+    meeting.locked = True
+    meeting_arranged(meeting)
+    db.session.commit()
+    return meeting
 
 
 # --- cancelling ------------------------------------------------------------------------------

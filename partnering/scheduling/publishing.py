@@ -20,7 +20,7 @@ PublishJob) refuses a second one, whoever asks.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
@@ -238,18 +238,30 @@ def _publish_in_database(job: PublishJob) -> None:
     if not placed:
         raise PublishRefused("There is no scheduled meeting to publish: run the scheduler first.")
     now = utcnow()
+    fresh = publish_and_plan(event, job.state, now)
+    job.newly_published, job.published_at, job.heartbeat_at = fresh, now, now
+    job.emails_left = announcements_left(event)
+    db.session.commit()
+
+
+def publish_and_plan(event: Event, state: str, now: datetime) -> int:
+    """In the caller's transaction: every placed meeting published, the event's state, and
+    who is told what (the announcements). Returns how many meetings were newly published.
+    The publication commits it; its preview (publish_preview) rolls it back."""
     fresh = db.session.execute(
         update(Meeting)
         .where(*_placed(event), Meeting.published_at.is_(None))
         .values(published_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    state_changed = event.schedule_state != job.state
-    event.schedule_state, event.published_at = job.state, now
+    state_changed = event.schedule_state != state
+    event.schedule_state, event.published_at = state, now
     plan_publication(event, state_changed=state_changed)
-    job.newly_published, job.published_at, job.heartbeat_at = fresh, now, now
-    job.emails_left = announcements_left(event)
-    db.session.commit()
+    return fresh
+
+
+def placed_meetings(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Meeting).where(*_placed(event)))
 
 
 def _end_failed(job: PublishJob, error: str) -> None:

@@ -11,15 +11,24 @@ from partnering import clock
 from partnering.access import event_blueprint, organiser_required
 from partnering.attendance.operations import standing_no_show
 from partnering.events.queries import slot_or_404, table_or_404
-from partnering.input_guard import requested_id
+from partnering.input_guard import ids_from, requested_id
 from partnering.jobs import jobs_running
 from partnering.meetings.queries import active_meeting_at, event_meeting_or_404
-from partnering.registrations.queries import participant_or_404
+from partnering.registrations.queries import participant_or_404, participants_or_404
 from partnering.scheduling import operations, queries
 from partnering.scheduling.change_list import GROUPINGS, SORTS, group_changes
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
-from partnering.scheduling.forms import PlaceForm, PublishForm, ReplanForm, RunForm
+from partnering.scheduling.forms import (
+    ArrangeForm,
+    PeopleForm,
+    PlaceForm,
+    PublishChoiceForm,
+    PublishForm,
+    ReplanForm,
+    RunForm,
+)
+from partnering.scheduling.free_places import common_free_places
 from partnering.scheduling.grid import (
     approved_by_name,
     build_grid,
@@ -30,7 +39,13 @@ from partnering.scheduling.grid import (
 from partnering.scheduling.models import PublishJob, ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
-from partnering.scheduling.publishing import active_publication, latest_publication, recover
+from partnering.scheduling.publish_preview import preview_publication
+from partnering.scheduling.publishing import (
+    PublishRefused,
+    active_publication,
+    latest_publication,
+    recover,
+)
 from partnering.scheduling.replan import today_at
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 from partnering.wording import counted
@@ -60,7 +75,7 @@ def overview():
         publication=publication,
         jobs_running=jobs_running(),
         run_form=RunForm(),
-        publish_form=PublishForm(),
+        publish_form=PublishChoiceForm.for_event(g.event, formdata=None),
         replan_form=ReplanForm(prefix="replan"),
         now=clock.now(),
     )
@@ -192,16 +207,58 @@ def reject_run(run_id: int):
     )
 
 
+@bp.route("/publish/confirm")
+@organiser_required
+def confirm_publish():
+    """What publishing would send to whom, and one participant's email: nothing changes
+    until the organiser confirms (the form posts to `publish`)."""
+    choice = PublishChoiceForm.for_event(g.event, formdata=request.args)
+    if not choice.validate():
+        flash("Publish the schedule as preliminary or final.", "error")
+        return redirect(url_for(".overview"))
+    if (going := active_publication(g.event)) is not None:
+        flash(f"A publication (#{going.id}) is already going for this event: wait for it.", "error")
+        return redirect(url_for(".overview"))
+    state = choice.state.data
+    participant_id = requested_id("participant")
+    if participant_id is not None:
+        participant_or_404(g.event, participant_id)
+    try:
+        preview = preview_publication(g.event, state, participant_id)
+    except PublishRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".overview"))
+    return render_template(
+        "scheduling/publish_confirm.html",
+        preview=preview,
+        publish_form=PublishForm(data={"state": state, "seen": preview.fingerprint}),
+    )
+
+
 @bp.route("/publish", methods=["POST"])
 @organiser_required
 def publish():
     form = PublishForm()
     if form.validate_on_submit():
+        if form.seen.data and _changed_since_seen(form.state.data, form.seen.data):
+            flash(
+                "The schedule changed since you looked: check what will be sent, then confirm "
+                "again.",
+                "error",
+            )
+            return redirect(url_for(".confirm_publish", state=form.state.data))
         try:
             operations.start_publication(g.event, current_user, form.state.data)
         except ScheduleRefused as refused:
             flash(str(refused), "error")
     return redirect(url_for(".overview"))
+
+
+def _changed_since_seen(state: str, seen: str) -> bool:
+    try:
+        return preview_publication(g.event, state, None).fingerprint != seen
+    except PublishRefused:
+        return False  # the publication refuses it with its own reason
 
 
 @bp.route("/publications/<int:job_id>/progress")
@@ -424,3 +481,81 @@ def charts():
     return render_template(
         "scheduling/charts.html", charts=build_charts(g.event, draft=draft), draft=draft
     )
+
+
+# --- the organiser's own meetings ---------------------------------------------------------------
+
+
+def _people_choices(form) -> None:
+    form.people.choices = [
+        (p.id, p.name + (f" ({p.organisation.name})" if p.organisation else ""))
+        for p in approved_by_name(g.event)
+    ]
+
+
+def _place_choices(form: ArrangeForm, people: list) -> list:
+    free = common_free_places(g.event, people)
+    form.place.choices = {
+        g.event.local(f.slot.start).strftime("%a %d %b %H:%M"): [
+            (f"{f.slot.id}-{t.id}", f"{g.event.local(f.slot.start):%a %d %b %H:%M}, {t.name}")
+            for t in f.tables
+        ]
+        for f in free
+    }
+    return free
+
+
+def _chosen(values: list[str]) -> list:
+    """The participants named, in order, once each; 404 when one is not of this event."""
+    return participants_or_404(g.event, ids_from(values))
+
+
+@bp.route("/new-meeting")
+@organiser_required
+def new_meeting():
+    """Step 1: choose the people; step 2 (the same page): their common free times."""
+    chooser = PeopleForm(formdata=request.args if request.args else None)
+    _people_choices(chooser)
+    arrange = None
+    free = []
+    people = _chosen(request.args.getlist("people"))
+    if request.args and chooser.validate():
+        if len(people) < 2:
+            chooser.people.errors = ["Choose at least two different participants."]
+        else:
+            arrange = ArrangeForm(formdata=None, data={"people": [p.id for p in people]})
+            _people_choices(arrange)
+            free = _place_choices(arrange, people)
+    return render_template(
+        "scheduling/new_meeting.html", chooser=chooser, arrange=arrange, free=free
+    )
+
+
+@bp.route("/new-meeting", methods=["POST"])
+@organiser_required
+def arrange_meeting():
+    form = ArrangeForm()
+    _people_choices(form)
+    people = _chosen(request.form.getlist("people"))
+    free = _place_choices(form, people)
+    if form.validate_on_submit():
+        slot_id, table_id = form.place_ids()
+        slot, table = slot_or_404(g.event, slot_id), table_or_404(g.event, table_id)
+        try:
+            meeting = operations.arrange_meeting(g.event, people, slot, table)
+        except REFUSALS as refused:
+            form.place.errors = [str(refused)]
+        else:
+            flash(
+                f"Meeting {meeting.ref} is placed and locked; its participants are told by "
+                "email. It is published with the next publication.",
+                "success",
+            )
+            return redirect(url_for(".meeting", meeting_id=meeting.id))
+    elif form.place.errors and form.place.data:
+        form.place.errors = ["That time or table is no longer free for them: choose another."]
+    chooser = PeopleForm(formdata=None, data={"people": [p.id for p in people]})
+    _people_choices(chooser)
+    return render_template(
+        "scheduling/new_meeting.html", chooser=chooser, arrange=form, free=free
+    ), 400

@@ -124,6 +124,8 @@ def test_run_progress_apply_grid_publish(server, browser) -> None:
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Publish as").select_option("preliminary")
     page.get_by_role("button", name="Publish schedule").click()
+    # A confirm page first says what will be sent; nothing is sent before the confirm.
+    page.get_by_role("button", name="Publish as preliminary and send 6 emails").click()
     # The consumer publishes; the page follows the job, then shows its result.
     expect(page.locator("#publication-result")).to_contain_text(
         "Published as preliminary", timeout=60_000

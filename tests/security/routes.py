@@ -102,6 +102,26 @@ def check_in_codes(world: World, side: Side) -> list[Case]:
     return [Case("visible", {"token": signer.dumps({"e": side.event_id, "p": visible})})]
 
 
+def confirm_publish(world: World, side: Side) -> list[Case]:
+    """The confirm page with one participant's email shown: the event's own, and another's."""
+    visible = side.people["visible"].participant_id
+    return [
+        Case("-", {"state": "final"}),
+        Case("preview", {"state": "final", "participant": visible}),
+    ]
+
+
+def new_meeting(world: World, side: Side) -> list[Case]:
+    """The meeting maker with two of the event's people chosen."""
+    people = [side.people[k].participant_id for k in ("visible", "hidden")]
+    return [Case("-", {}), Case("people", {"people": people})]
+
+
+def arrange_meeting(world: World, side: Side, case: Case) -> dict:
+    people = [side.people[k].participant_id for k in ("visible", "hidden")]
+    return {"people": [str(i) for i in people], "place": "1-1"}
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -279,6 +299,10 @@ ROUTES: dict[str, Route] = {
             "ids": [str(s.people[k].participant_id) for k in ("pending", "rejected")],
         },
     ),
+    "admin.show_login_link": Route(ORGANISER, participants),
+    "admin.email_login_link": Route(ORGANISER, participants),
+    "admin.invitations": Route(ORGANISER),
+    "admin.invite": Route(ORGANISER),
     "admin.export_participants": Route(ORGANISER),
     "admin.import_participants": Route(ORGANISER, form=csv_file),
     "admin.map_columns": Route(ORGANISER, upload, form=mapping),
@@ -298,6 +322,9 @@ ROUTES: dict[str, Route] = {
     "scheduling.swap": Route(ORGANISER, meetings, form=place("swap"), prefix=lambda c: "swap"),
     "scheduling.person": Route(ORGANISER, participants),
     "scheduling.publish": Route(ORGANISER, form=lambda w, s, c: {"state": "preliminary"}),
+    "scheduling.confirm_publish": Route(ORGANISER, confirm_publish),
+    "scheduling.new_meeting": Route(ORGANISER, new_meeting),
+    "scheduling.arrange_meeting": Route(ORGANISER, form=arrange_meeting),
     "scheduling.publication_progress": Route(ORGANISER, publications),
     "scheduling.start_run": Route(
         ORGANISER, form=lambda w, s, c: {"time_limit": "5", "keep_published": "y"}
@@ -323,6 +350,7 @@ ROUTES: dict[str, Route] = {
     ),
     "outbox.index": Route(ORGANISER),
     "outbox.resend": Route(ORGANISER, messages),
+    "outbox.message": Route(ORGANISER, messages),
 }
 
 

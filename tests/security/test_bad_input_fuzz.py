@@ -199,6 +199,20 @@ FORM_TARGETS: dict[str, list[Target]] = {
     "ReplanForm": [Target("scheduling.start_replan", "organiser", prefix=lambda c: "replan")],
     "DeskSearchForm": [Target("attendance.desk", "organiser", method="GET")],
     "PublishForm": [Target("scheduling.publish", "organiser")],
+    "PublishChoiceForm": [
+        Target(
+            "scheduling.confirm_publish",
+            "organiser",
+            method="GET",
+            extra={"participant": numbers},
+        )
+    ],
+    "PeopleForm": [
+        Target("scheduling.new_meeting", "organiser", method="GET", extra={"people": ids})
+    ],
+    "ArrangeForm": [
+        Target("scheduling.arrange_meeting", "organiser", extra={"people": ids, "place": text})
+    ],
     "PlaceForm": [
         Target("scheduling.move", "organiser", first("scheduling.move"), lambda c: "move"),
         Target("scheduling.swap", "organiser", first("scheduling.swap"), lambda c: "swap"),

@@ -95,14 +95,18 @@ PAGES_TO_SEE = {
     "agenda.print_mine",
     "admin.dashboard",
     "admin.participants",
+    "admin.invitations",
     "admin.edit_event",
     "scheduling.overview",
+    "scheduling.confirm_publish",
+    "scheduling.new_meeting",
     "scheduling.grid",
     "scheduling.charts",
     "scheduling.meeting",
     "scheduling.run",
     "agenda.print_tables",
     "outbox.index",
+    "outbox.message",
     "admin.create_event",
 }
 """Pages the walk must have seen whole (200, HTML) as someone, or it proves little."""
