@@ -10,11 +10,8 @@ from partnering.access import organiser_required
 from partnering.admin import login_links
 from partnering.admin.blueprint import bp
 from partnering.admin.operations import AdminActionRefused
-from partnering.admin.participant_views import (
-    event_participant_or_404,
-    participant_form,
-    participant_page,
-)
+from partnering.admin.participant_views import participant_form, participant_page
+from partnering.registrations.queries import participant_or_404
 
 
 @bp.post("/e/<slug>/admin/participants/<int:participant_id>/login-link")
@@ -22,7 +19,7 @@ from partnering.admin.participant_views import (
 def show_login_link(participant_id: int):
     """The participant page again, with their login link to copy (made on request only: a
     page view never puts a link in a cache or a screenshot)."""
-    person = event_participant_or_404(participant_id)
+    person = participant_or_404(g.event, participant_id)
     try:
         link = login_links.login_link(person, current_user)
     except AdminActionRefused as refused:
@@ -39,7 +36,7 @@ def show_login_link(participant_id: int):
 @bp.post("/e/<slug>/admin/participants/<int:participant_id>/login-link/email")
 @organiser_required
 def email_login_link(participant_id: int):
-    person = event_participant_or_404(participant_id)
+    person = participant_or_404(g.event, participant_id)
     try:
         login_links.email_login_link(person, current_user)
     except AdminActionRefused as refused:
