@@ -134,7 +134,7 @@ def test_move_by_drag_and_drop_and_by_keyboard(server, browser, tmp_path) -> Non
     expect(page.locator(".flash-success")).to_contain_text("Moved")
     assert page.url.startswith(f"{base}/e/osaka/schedule/grid"), "the move returns to the grid"
     page.goto(f"{base}/e/osaka/schedule/meetings/{aiko_ben}")
-    expect(page.locator("main")).to_contain_text("10:30–11:00 at table T03")
+    expect(page.locator("main")).to_contain_text("10:30–11:00 at Table T03")
 
     # A drop the rules refuse (Eva & Femi's table at 10:00) is refused, and says why.
     page.goto(f"{base}/e/osaka/schedule/grid")
@@ -175,7 +175,7 @@ def test_move_by_drag_and_drop_and_by_keyboard(server, browser, tmp_path) -> Non
     page.goto(f"{base}/e/osaka/schedule/meetings/{dmitri_eva}")
     when, table = label.rsplit(", table ", 1)
     expect(page.locator("main")).to_contain_text(f"{when[-5:]}–")
-    expect(page.locator("main")).to_contain_text(f"at table {table}")
+    expect(page.locator("main")).to_contain_text(f"at Table {table}")
     assert _place_of(app, dmitri_eva) == (when[-5:], table)
 
 
