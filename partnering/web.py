@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from partnering.admin.views import bp as admin_bp
     from partnering.agenda.views import bp as agenda_bp
     from partnering.auth.views import bp as auth_bp
+    from partnering.bulk.views import bp as bulk_bp
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
     from partnering.meetings.views import bp as meetings_bp
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         scheduling_bp,
         agenda_bp,
         outbox_bp,
+        bulk_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -26,7 +26,7 @@ from partnering.events.operations import (
 from partnering.events.operations import create_event as new_event
 from partnering.extensions import db
 from partnering.locks import lock_for_writing
-from partnering.outbox.operations import queue_email
+from partnering.outbox.operations import batched_emails, queue_email
 from partnering.registrations.models import (
     DECIDED_STATUSES,
     DECISIONS,
@@ -143,14 +143,29 @@ def edit_tables(event: Event, edits: list[TableEdit], *, add: int, add_seats: in
     db.session.commit()
 
 
+def check_decision(participant_ids: Iterable[int], status: str) -> list[int]:
+    """The ticked ids, once each, if the decision may be asked at all (before queueing it)."""
+    if status not in DECISIONS:
+        raise AdminActionRefused(f"Unknown decision {status!r}.")
+    ids = sorted({int(i) for i in participant_ids})
+    if not ids:
+        raise AdminActionRefused("Tick at least one participant first.")
+    return ids
+
+
 def decide_registrations(event: Event, participant_ids: Iterable[int], status: str) -> int:
     """Approve or reject registrations; emails each person whose status changes (queued in
     the same transaction). Returns how many changed."""
-    if status not in DECISIONS:
-        raise AdminActionRefused(f"Unknown decision {status!r}.")
-    ids = list({int(i) for i in participant_ids})
-    if not ids:
-        raise AdminActionRefused("Tick at least one participant first.")
+    changed = apply_decisions(event, participant_ids, status)
+    db.session.commit()
+    return changed
+
+
+def apply_decisions(event: Event, participant_ids: Iterable[int], status: str) -> int:
+    """`decide_registrations` without the commit: the bulk job commits it together with its
+    own result. A fixed number of statements however many people (the emails in one INSERT).
+    Asked twice, the second changes nobody: the people are already decided."""
+    ids = check_decision(participant_ids, status)
     lock_for_writing(event)  # as runs and hand edits: nobody is placed while being rejected
     participants = db.session.execute(
         db.select(Participant).where(
@@ -163,10 +178,10 @@ def decide_registrations(event: Event, participant_ids: Iterable[int], status: s
     changed = [p for p in participants if p.status != status and not p.is_organiser]
     if status != RegistrationStatus.APPROVED:
         _refuse_if_scheduled([p for p in changed if p.is_approved])
-    for participant in changed:
-        participant.status = status
-        _tell_decision(event, participant)
-    db.session.commit()
+    with batched_emails():
+        for participant in changed:
+            participant.status = status
+            _tell_decision(event, participant)
     return len(changed)
 
 
