@@ -81,6 +81,10 @@ def messages(world: World, side: Side) -> list[Case]:
     return [Case(key, {"message_id": i}) for key, i in side.messages.items()]
 
 
+def bulk_jobs(world: World, side: Side) -> list[Case]:
+    return [Case(key, {"job_id": i}) for key, i in side.bulk_jobs.items()]
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -286,6 +290,9 @@ ROUTES: dict[str, Route] = {
     "agenda.print_days": Route(ORGANISER),
     "outbox.index": Route(ORGANISER),
     "outbox.resend": Route(ORGANISER, messages),
+    "outbox.resend_failed": Route(ORGANISER),
+    "bulk.job": Route(ORGANISER, bulk_jobs),
+    "bulk.progress": Route(ORGANISER, bulk_jobs),
 }
 
 
