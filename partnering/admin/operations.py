@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
+from sqlalchemy import update
+from sqlalchemy.orm import selectinload
 
 from partnering.admin.participant_csv import ParticipantRow
 from partnering.auth.models import Account
@@ -168,20 +170,31 @@ def apply_decisions(event: Event, participant_ids: Iterable[int], status: str) -
     ids = check_decision(participant_ids, status)
     lock_for_writing(event)  # as runs and hand edits: nobody is placed while being rejected
     participants = db.session.execute(
-        db.select(Participant).where(
+        db.select(Participant)
+        .where(
             Participant.event_id == event.id,
             Participant.id.in_(ids),
             # Only registrations their owners made or confirmed are the organiser's to decide.
             Participant.status.in_(DECIDED_STATUSES),
         )
+        .options(selectinload(Participant.account))  # their names and addresses, for emails
     ).scalars()
     changed = [p for p in participants if p.status != status and not p.is_organiser]
     if status != RegistrationStatus.APPROVED:
         _refuse_if_scheduled([p for p in changed if p.is_approved])
+    if not changed:
+        return 0
+    db.session.execute(
+        update(Participant)
+        .where(Participant.id.in_([p.id for p in changed]))
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    approved = status == RegistrationStatus.APPROVED
     with batched_emails():
         for participant in changed:
-            participant.status = status
-            _tell_decision(event, participant)
+            _tell_decision(event, participant, approved=approved)
+    db.session.expire_all()  # the loaded participants still hold their old status
     return len(changed)
 
 
@@ -198,8 +211,8 @@ def _refuse_if_scheduled(participants: list[Participant]) -> None:
         )
 
 
-def _tell_decision(event: Event, participant: Participant) -> None:
-    if participant.is_approved:
+def _tell_decision(event: Event, participant: Participant, *, approved: bool) -> None:
+    if approved:
         link = url_for("events.home", slug=event.slug, _external=True)
         text = (
             f"Hello {participant.name},\n\nYour registration for {event.name} is approved. "
