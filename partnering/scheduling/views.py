@@ -17,13 +17,20 @@ from partnering.scheduling import operations, queries
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.edits import EditRefused
 from partnering.scheduling.forms import PlaceForm, PublishForm, RunForm
-from partnering.scheduling.grid import approved_by_name, build_grid, organisations_by_name
+from partnering.scheduling.grid import (
+    approved_named,
+    build_grid,
+    organisations_by_name,
+    pick_participant,
+)
 from partnering.scheduling.models import PublishJob
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.publishing import active_publication, latest_publication, recover
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 from partnering.wording import counted
+
+MAX_NAME_SEARCH = 200
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
 
@@ -178,7 +185,10 @@ def grid():
         chosen = date.fromisoformat(day) if day else None
     except ValueError:
         chosen = None
-    participant_id = requested_id("participant")
+    pick = pick_participant(
+        g.event, requested_id("participant"), request.args.get("who", "")[:MAX_NAME_SEARCH]
+    )
+    participant_id = pick.chosen.id if pick.chosen else None
     organisation_id = requested_id("organisation")
     return render_template(
         "scheduling/grid.html",
@@ -189,10 +199,27 @@ def grid():
             organisation_id=organisation_id,
             page=request.args.get("page", 1, type=int),
         ),
-        participants=approved_by_name(g.event),
+        pick=pick,
         organisations=organisations_by_name(g.event),
         participant_id=participant_id,
         organisation_id=organisation_id,
+    )
+
+
+@bp.route("/grid/people")
+@organiser_required
+def grid_people():
+    """The grid participant field's suggestions: at most SUGGESTIONS names containing q."""
+    found = approved_named(g.event, request.args.get("q", "")[:MAX_NAME_SEARCH])
+    return jsonify(
+        people=[
+            {
+                "id": p.id,
+                "name": p.name,
+                "organisation": p.organisation.name if p.organisation else "",
+            }
+            for p in found
+        ]
     )
 
 

@@ -266,6 +266,7 @@ ROUTES: dict[str, Route] = {
     "scheduling.overview": Route(ORGANISER),
     "scheduling.charts": Route(ORGANISER),
     "scheduling.grid": Route(ORGANISER),
+    "scheduling.grid_people": Route(ORGANISER),
     "scheduling.unscheduled": Route(ORGANISER),
     "scheduling.meeting": Route(ORGANISER, meetings),
     "scheduling.cancel_meeting": Route(ORGANISER, meetings),

@@ -227,8 +227,15 @@ QUERY_TARGETS: list[Target] = [
         "scheduling.grid",
         "organiser",
         method="GET",
-        extra={"day": text, "participant": numbers, "organisation": numbers, "page": numbers},
+        extra={
+            "day": text,
+            "participant": numbers,
+            "who": text,
+            "organisation": numbers,
+            "page": numbers,
+        },
     ),
+    Target("scheduling.grid_people", "organiser", method="GET", extra={"q": text}),
     Target(
         "outbox.index",
         "organiser",
