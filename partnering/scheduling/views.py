@@ -99,11 +99,17 @@ def run(run_id: int):
 def progress(run_id: int):
     found = queries.run_or_404(g.event, run_id)
     operations.end_if_abandoned(found)
+    phase = found.phase or "waiting for a worker"
+    best = None if found.best is None else round(found.best)
     return jsonify(
         status=found.status,
         active=found.is_active,
         label=found.status_label,
+        announce=f"{found.status_label}, {phase}. Best so far {best or 'none yet'}.",
         phase=found.phase,
+        phase_shown=phase,
+        best_shown=best,
+        bound_shown=None if found.bound is None else round(found.bound),
         best=found.best,
         bound=found.bound,
         elapsed=round(found.elapsed, 1),
@@ -168,8 +174,11 @@ def publication_progress(job_id: int):
     found = queries.publication_or_404(g.event, job_id)
     recover(found)
     return jsonify(
+        active=found.is_active,
         status=found.status,
         label=found.status_label,
+        # Heard when the state changes, not at each email: the count is on the page.
+        announce=f"Publication: {found.status_label.lower()}.",
         newly_published=found.newly_published,
         emails_queued=found.emails_queued,
         emails_left=found.emails_left,

@@ -1,20 +1,28 @@
-// Live progress of a background job: polls the JSON named by the box's data-progress-url once
-// a second, writes each value into the element whose data-field names it, and reloads the page
-// when the job ends (the page then shows its result or the reason it failed).
+// Live progress of a background job (a scheduler run, a publication, a bulk action): polls the
+// JSON named by the page's data-progress-url once a second, writes each value into the
+// elements whose data-field names it (a <progress> takes data-value-field and data-max-field),
+// and reloads the page when the job ends (the page then shows its result or why it stopped).
 (function () {
   var box = document.querySelector("[data-progress-url]");
   if (!box) return;
-  // Screen readers hear the job's state in a live region when its wording changes.
-  var live = box.querySelector("[data-announce]");
+  // Screen readers hear the job's `announce` text in a live region when it changes, not at
+  // each tick of the clock.
+  var live = document.querySelector("[data-announce]");
   var announced = "";
+  function shown(value) {
+    return value === null || value === undefined ? "–" : value;
+  }
   function poll() {
     fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (job) {
         if (!job.active) { window.location.reload(); return; }
-        box.querySelectorAll("[data-field]").forEach(function (el) {
-          var value = job[el.dataset.field];
-          el.textContent = value === null || value === undefined ? "–" : value;
+        document.querySelectorAll("[data-field]").forEach(function (el) {
+          el.textContent = shown(job[el.dataset.field]);
+        });
+        document.querySelectorAll("progress[data-value-field]").forEach(function (bar) {
+          if (bar.dataset.maxField) bar.max = job[bar.dataset.maxField];
+          bar.value = job[bar.dataset.valueField];
         });
         if (live && job.announce && job.announce !== announced) {
           announced = job.announce;
