@@ -27,7 +27,8 @@ from partnering.admin.participant_csv import (
     read_csv,
     write_csv,
 )
-from partnering.bulk.operations import BulkRefused, start_decisions
+from partnering.bulk.operations import BulkKind, BulkRefused, start_decisions
+from partnering.bulk.queries import active_bulk_job
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
@@ -71,6 +72,7 @@ def participants():
         filtered=any(args.values()),
         bulk=BulkDecisionForm(),
         decision=DecisionForm(),
+        decisions_going=active_bulk_job(g.event, BulkKind.DECIDE),
     )
 
 

@@ -12,7 +12,7 @@ from partnering.bulk.tasks import run_bulk_job
 from partnering.events.models import Event
 from partnering.jobs import enqueue
 
-__all__ = ["BulkRefused", "start_decisions", "start_resend_failed"]
+__all__ = ["BulkKind", "BulkRefused", "start_decisions", "start_resend_failed"]
 
 
 def start_decisions(

@@ -4,7 +4,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from partnering.access import event_blueprint, organiser_required
-from partnering.bulk.operations import BulkRefused, start_resend_failed
+from partnering.bulk.operations import BulkKind, BulkRefused, start_resend_failed
+from partnering.bulk.queries import active_bulk_job
 from partnering.jobs import jobs_running
 from partnering.outbox import operations, queries
 from partnering.outbox.models import FILTERS, OutboxStatus
@@ -29,6 +30,7 @@ def index():
         counts=queries.counts_by_status(g.event),
         jobs_running=jobs_running(),
         failed=OutboxStatus.FAILED,
+        resend_going=active_bulk_job(g.event, BulkKind.RESEND_FAILED),
     )
 
 

@@ -81,12 +81,16 @@ def test_the_request_queues_the_decisions_and_the_page_follows_them(
     progress = client.get(f"/e/osaka/jobs/{job.id}/progress").get_json()
     assert progress["active"] and progress["label"] == "Waiting to start"
 
+    listing = text_of(client.get("/e/osaka/admin/participants"))
+    assert "Decisions about 5 registrations are being made by" in listing
+    assert f'/e/osaka/jobs/{job.id}">job #{job.id}</a>' in listing
     again = client.post("/e/osaka/admin/participants/decide", data=data, follow_redirects=True)
     assert f"(#{job.id}) is already going" in text_of(again)
     assert db.session.scalar(db.select(db.func.count(BulkJob.id))) == 1
 
     consume(queue)
     assert statuses(pending) == ["approved"] * 5
+    assert "being made by" not in text_of(client.get("/e/osaka/admin/participants"))
     assert emails_to(as_organiser.event) == Counter({p.email: 1 for p in pending})
     progress = client.get(f"/e/osaka/jobs/{job.id}/progress").get_json()
     assert not progress["active"] and progress["changed"] == 5
@@ -215,8 +219,12 @@ def test_resending_failed_emails_is_a_job_that_queues_each_again_once(client, as
     response = client.post("/e/osaka/outbox/resend-failed")
     job = db.session.execute(db.select(BulkJob)).scalar_one()
     assert response.headers["Location"].endswith(f"/e/osaka/jobs/{job.id}")
-    again = client.post("/e/osaka/outbox/resend-failed", follow_redirects=True)
-    assert f"(#{job.id}) is already going" in text_of(again)
+    outbox = text_of(client.get("/e/osaka/outbox/"))
+    assert f'queued again by <a href="/e/osaka/jobs/{job.id}">job #{job.id}</a>' in outbox
+    assert "Resend all" not in outbox
+    again = client.post("/e/osaka/outbox/resend-failed")  # an old page's button
+    assert again.status_code == 302
+    assert f"(#{job.id}) is already going" in text_of(client.get(again.headers["Location"]))
 
     consume(queue)
     db.session.expire_all()
