@@ -177,8 +177,9 @@ def publication_progress(job_id: int):
         active=found.is_active,
         status=found.status,
         label=found.status_label,
-        # Heard when the state changes, not at each email: the count is on the page.
-        announce=f"Publication: {found.status_label.lower()}.",
+        # Heard at once when the state changes, the count at most every ten seconds.
+        announce=f"{found.status_label}: {found.emails_left} emails to go.",
+        announce_key=found.status_label,
         newly_published=found.newly_published,
         emails_queued=found.emails_queued,
         emails_left=found.emails_left,

@@ -5,10 +5,20 @@
 (function () {
   var box = document.querySelector("[data-progress-url]");
   if (!box) return;
-  // Screen readers hear the job's `announce` text in a live region when it changes, not at
-  // each tick of the clock.
+  // Screen readers hear the job's `announce` text in a live region: at once when its
+  // `announce_key` (the job's state; the text itself when absent) changes, otherwise when the
+  // text changes at most every ten seconds (a count that moves each second is not read out
+  // each second).
   var live = document.querySelector("[data-announce]");
-  var announced = "";
+  var announced = { text: "", key: "", at: 0 };
+  function announce(job) {
+    var key = job.announce_key === undefined ? job.announce : job.announce_key;
+    var now = Date.now();
+    if (!live || !job.announce || job.announce === announced.text) return;
+    if (key === announced.key && now - announced.at < 10000) return;
+    announced = { text: job.announce, key: key, at: now };
+    live.textContent = job.announce;
+  }
   function shown(value) {
     return value === null || value === undefined ? "–" : value;
   }
@@ -24,10 +34,7 @@
           if (bar.dataset.maxField) bar.max = job[bar.dataset.maxField];
           bar.value = job[bar.dataset.valueField];
         });
-        if (live && job.announce && job.announce !== announced) {
-          announced = job.announce;
-          live.textContent = job.announce;
-        }
+        announce(job);
         setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });

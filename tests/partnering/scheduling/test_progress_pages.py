@@ -31,4 +31,5 @@ def test_a_waiting_publications_json_speaks_the_pollers_language(client, auth, f
     for field in ("label", "emails_queued", "emails_left"):
         assert f'data-field="{field}"' in page
     progress = client.get(f"/e/fair/schedule/publications/{job.id}/progress").get_json()
-    assert progress["active"] and progress["announce"] == "Publication: waiting to start."
+    assert progress["active"] and progress["announce_key"] == "Waiting to start"
+    assert progress["announce"] == f"Waiting to start: {job.emails_left} emails to go."
