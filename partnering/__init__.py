@@ -63,6 +63,7 @@ def create_app(
     # consumer built from this app knows them.
     from partnering import cli, jobs, models, web  # noqa: F401
     from partnering.auth import tasks as auth_tasks  # noqa: F401
+    from partnering.bulk import tasks as bulk_tasks  # noqa: F401
     from partnering.meetings import integrity
     from partnering.outbox import tasks as outbox_tasks  # noqa: F401
     from partnering.registrations import tasks as registrations_tasks  # noqa: F401

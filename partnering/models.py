@@ -3,6 +3,7 @@
 from partnering.agenda.models import Announcement, FeedToken
 from partnering.attendance.models import CheckIn, NoShow
 from partnering.auth.models import Account, LoginSession
+from partnering.bulk.models import BulkJob
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.outbox.models import OutboxMessage
@@ -12,6 +13,7 @@ from partnering.scheduling.models import PublishJob, ScheduleRun
 __all__ = [
     "Account",
     "Announcement",
+    "BulkJob",
     "CheckIn",
     "Event",
     "FeedToken",

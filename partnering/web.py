@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from partnering.agenda.views import bp as agenda_bp
     from partnering.attendance.views import bp as attendance_bp
     from partnering.auth.views import bp as auth_bp
+    from partnering.bulk.views import bp as bulk_bp
     from partnering.events.views import bp as events_bp
     from partnering.events.views import site
     from partnering.meetings.views import bp as meetings_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         agenda_bp,
         attendance_bp,
         outbox_bp,
+        bulk_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -4,6 +4,7 @@ import and export."""
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from partnering.access import organiser_required
 from partnering.admin import operations, queries, uploads
@@ -26,6 +27,8 @@ from partnering.admin.participant_csv import (
     read_csv,
     write_csv,
 )
+from partnering.bulk.operations import BulkKind, BulkRefused, start_decisions
+from partnering.bulk.queries import active_bulk_job
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
@@ -69,26 +72,38 @@ def participants():
         filtered=any(args.values()),
         bulk=BulkDecisionForm(),
         decision=DecisionForm(),
+        decisions_going=active_bulk_job(g.event, BulkKind.DECIDE),
     )
 
 
 @bp.post("/e/<slug>/admin/participants/decide")
 @organiser_required
 def decide():
+    """One person is decided at once; several are a background job, whose page follows it."""
     form = BulkDecisionForm()
     ids = ids_from(request.form.getlist("ids"))
-    if form.validate_on_submit():
-        try:
-            changed = operations.decide_registrations(g.event, ids, form.decision.data)
-        except operations.AdminActionRefused as refused:
-            flash(str(refused), "error")
-        else:
-            # The decision is a RegistrationStatus value, which reads as the past participle.
-            verb = form.decision.data
-            flash(f"{changed} registration{'s' if changed != 1 else ''} {verb}.", "success")
-    else:
+    back = local_path(request.form.get("back"), url_for("admin.participants"))
+    if not form.validate_on_submit():
         flash("The form expired: try again.", "error")
-    return redirect(local_path(request.form.get("back"), url_for("admin.participants")))
+        return redirect(back)
+    if len(set(ids)) > 1:
+        try:
+            job = start_decisions(
+                g.event, current_user, ids, form.decision.data, base_url=request.url_root
+            )
+        except BulkRefused as refused:
+            flash(str(refused), "error")
+            return redirect(back)
+        return redirect(url_for("bulk.job", job_id=job.id))
+    try:
+        changed = operations.decide_registrations(g.event, ids, form.decision.data)
+    except operations.AdminActionRefused as refused:
+        flash(str(refused), "error")
+    else:
+        # The decision is a RegistrationStatus value, which reads as the past participle.
+        verb = form.decision.data
+        flash(f"{changed} registration{'s' if changed != 1 else ''} {verb}.", "success")
+    return redirect(back)
 
 
 @bp.route("/e/<slug>/admin/participants/<int:participant_id>", methods=["GET", "POST"])

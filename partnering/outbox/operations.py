@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, update
 
 from partnering.db_types import utcnow
 from partnering.extensions import db
@@ -200,3 +200,29 @@ def resend(message: OutboxMessage) -> OutboxMessage:
     db.session.commit()
     deliver_soon()
     return target
+
+
+def requeue_failed(event_id: int) -> tuple[int, int]:
+    """Every failed email of the event that was built goes back in the queue, in one UPDATE
+    (the caller commits): (queued again, left because they could not be built). Asked twice,
+    the second finds nothing left to queue."""
+    unbuilt = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == event_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.raw == b"",
+        )
+    )
+    requeued = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == event_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.raw != b"",
+        )
+        .values(status=OutboxStatus.WAITING, attempts=0, next_attempt_at=utcnow(), last_error="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return requeued, unbuilt or 0

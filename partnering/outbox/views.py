@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from partnering.access import event_blueprint, organiser_required
+from partnering.bulk.operations import BulkKind, BulkRefused, start_resend_failed
+from partnering.bulk.queries import active_bulk_job
 from partnering.jobs import jobs_running
 from partnering.outbox import operations, queries
 from partnering.outbox.models import FILTERS, OutboxStatus
@@ -27,6 +30,8 @@ def index():
         filters=FILTERS,
         counts=queries.counts_by_status(g.event),
         jobs_running=jobs_running(),
+        failed=OutboxStatus.FAILED,
+        resend_going=active_bulk_job(g.event, BulkKind.RESEND_FAILED),
     )
 
 
@@ -53,3 +58,16 @@ def resend(message_id: int):
     else:
         flash(f"The email to {message.recipient} is queued again.", "success")
     return redirect(url_for("outbox.index", status=request.args.get("status", "")))
+
+
+@bp.post("/resend-failed")
+@organiser_required
+def resend_failed():
+    """Every failed email of the event queued again, by a background job."""
+    failed = queries.counts_by_status(g.event).get(OutboxStatus.FAILED, 0)
+    try:
+        job = start_resend_failed(g.event, current_user, failed, base_url=request.url_root)
+    except BulkRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("outbox.index", status=request.args.get("status", "")))
+    return redirect(url_for("bulk.job", job_id=job.id))

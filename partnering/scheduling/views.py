@@ -31,9 +31,11 @@ from partnering.scheduling.forms import (
 from partnering.scheduling.free_places import common_free_places
 from partnering.scheduling.grid import (
     approved_by_name,
+    approved_named,
     build_grid,
     legal_cells,
     organisations_by_name,
+    pick_participant,
     taken_out_since_publishing,
 )
 from partnering.scheduling.models import PublishJob, ScheduleRun
@@ -49,6 +51,8 @@ from partnering.scheduling.publishing import (
 from partnering.scheduling.replan import today_at
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 from partnering.wording import counted
+
+MAX_NAME_SEARCH = 200
 
 bp = event_blueprint("scheduling", __name__, url_prefix="/schedule")
 
@@ -156,11 +160,17 @@ def run(run_id: int):
 def progress(run_id: int):
     found = queries.run_or_404(g.event, run_id)
     operations.end_if_abandoned(found)
+    phase = found.phase or "waiting for a worker"
+    best = None if found.best is None else round(found.best)
     return jsonify(
         status=found.status,
         active=found.is_active,
         label=found.status_label,
+        announce=f"{found.status_label}, {phase}. Best so far {best or 'none yet'}.",
         phase=found.phase,
+        phase_shown=phase,
+        best_shown=best,
+        bound_shown=None if found.bound is None else round(found.bound),
         best=found.best,
         bound=found.bound,
         elapsed=round(found.elapsed, 1),
@@ -267,8 +277,12 @@ def publication_progress(job_id: int):
     found = queries.publication_or_404(g.event, job_id)
     recover(found)
     return jsonify(
+        active=found.is_active,
         status=found.status,
         label=found.status_label,
+        # Heard at once when the state changes, the count at most every ten seconds.
+        announce=f"{found.status_label}: {found.emails_left} emails to go.",
+        announce_key=found.status_label,
         newly_published=found.newly_published,
         emails_queued=found.emails_queued,
         emails_left=found.emails_left,
@@ -304,7 +318,10 @@ def _requested_draft() -> ScheduleRun | None:
 @organiser_required
 def grid():
     chosen = _requested_day()
-    participant_id = requested_id("participant")
+    pick = pick_participant(
+        g.event, requested_id("participant"), request.args.get("who", "")[:MAX_NAME_SEARCH]
+    )
+    participant_id = pick.chosen.id if pick.chosen else None
     organisation_id = requested_id("organisation")
     draft = _requested_draft()
     picked_id = requested_id("pick")
@@ -320,7 +337,7 @@ def grid():
             page=request.args.get("page", 1, type=int),
             draft=draft,
         ),
-        participants=approved_by_name(g.event),
+        pick=pick,
         organisations=organisations_by_name(g.event),
         participant_id=participant_id,
         organisation_id=organisation_id,
@@ -328,6 +345,23 @@ def grid():
         taken_out=taken_out_since_publishing(g.event) if draft is None else [],
         picked=picked if draft is None else None,
         move_form=move_form,
+    )
+
+
+@bp.route("/grid/people")
+@organiser_required
+def grid_people():
+    """The grid participant field's suggestions: at most SUGGESTIONS names containing q."""
+    found = approved_named(g.event, request.args.get("q", "")[:MAX_NAME_SEARCH])
+    return jsonify(
+        people=[
+            {
+                "id": p.id,
+                "name": p.name,
+                "organisation": p.organisation.name if p.organisation else "",
+            }
+            for p in found
+        ]
     )
 
 

@@ -122,6 +122,10 @@ def arrange_meeting(world: World, side: Side, case: Case) -> dict:
     return {"people": [str(i) for i in people], "place": "1-1"}
 
 
+def bulk_jobs(world: World, side: Side) -> list[Case]:
+    return [Case(key, {"job_id": i}) for key, i in side.bulk_jobs.items()]
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -311,6 +315,7 @@ ROUTES: dict[str, Route] = {
     "scheduling.overview": Route(ORGANISER),
     "scheduling.charts": Route(ORGANISER, drafts),
     "scheduling.grid": Route(ORGANISER, lambda w, s: [*drafts(w, s), *picks(w, s)[1:]]),
+    "scheduling.grid_people": Route(ORGANISER),
     "scheduling.unscheduled": Route(ORGANISER, drafts),
     "scheduling.meeting": Route(ORGANISER, meetings),
     "scheduling.places": Route(ORGANISER, meetings),
@@ -351,6 +356,9 @@ ROUTES: dict[str, Route] = {
     "outbox.index": Route(ORGANISER),
     "outbox.resend": Route(ORGANISER, messages),
     "outbox.message": Route(ORGANISER, messages),
+    "outbox.resend_failed": Route(ORGANISER),
+    "bulk.job": Route(ORGANISER, bulk_jobs),
+    "bulk.progress": Route(ORGANISER, bulk_jobs),
 }
 
 

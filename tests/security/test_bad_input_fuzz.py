@@ -246,6 +246,7 @@ QUERY_TARGETS: list[Target] = [
         extra={
             "day": text,
             "participant": numbers,
+            "who": text,
             "organisation": numbers,
             "page": numbers,
             "run": numbers,
@@ -275,6 +276,7 @@ QUERY_TARGETS: list[Target] = [
         extra={"back": text, "day": text, "participant": numbers, "page": numbers},
         query=("back", "day", "participant", "page"),
     ),
+    Target("scheduling.grid_people", "organiser", method="GET", extra={"q": text}),
     Target(
         "outbox.index",
         "organiser",

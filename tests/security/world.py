@@ -19,6 +19,7 @@ from datetime import date, time
 from partnering.admin.uploads import save_upload
 from partnering.agenda.operations import renew_feed_token
 from partnering.auth.operations import get_or_create_account
+from partnering.bulk.models import BulkJob
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings import operations as requests
@@ -54,6 +55,7 @@ class Side:
     runs: dict[str, int]
     publications: dict[str, int]
     messages: dict[str, int]
+    bulk_jobs: dict[str, int]
     slots: list[int]
     tables: list[int]
     feed_secrets: dict[str, str]
@@ -203,6 +205,10 @@ def _build_side(slug: str, day: date) -> Side:
     sent, failed = messages[0], messages[-1]
     sent.status = "sent"
     failed.status, failed.last_error = "failed", f"550 mailbox unavailable {mark(PRIVATE)}"
+    bulk_job = BulkJob(
+        event_id=event.id, kind="resend_failed", status="done", params={}, result=mark(PRIVATE)
+    )
+    db.session.add(bulk_job)
     db.session.commit()
     assert accepted.meeting.is_placed and accepted.meeting.published_at is not None
     assert not late.meeting.is_placed and draft.status == "done" and queued.status == "queued"
@@ -233,6 +239,7 @@ def _build_side(slug: str, day: date) -> Side:
         runs={"applied": run.id, "draft": draft.id, "queued": queued.id},
         publications={"done": publication.id},
         messages={"sent": sent.id, "failed": failed.id},
+        bulk_jobs={"done": bulk_job.id},
         slots=[s.id for s in event.slots],
         tables=[t.id for t in event.tables],
         feed_secrets=feeds,

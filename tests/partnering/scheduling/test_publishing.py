@@ -88,7 +88,7 @@ def test_the_request_queues_the_publication_and_the_page_follows_it(client, auth
     assert published_meetings(scheduled.event) == 0  # nothing happened in the request
 
     overview = client.get("/e/fair/schedule/").get_data(as_text=True)
-    assert 'id="publication-progress"' in overview and "publish-progress.js" in overview
+    assert 'id="publication-progress"' in overview and "job-progress.js" in overview
     assert "Publish schedule" not in overview  # no second publication while this one waits
     progress = client.get(f"/e/fair/schedule/publications/{job.id}/progress").get_json()
     assert progress["status"] == "queued" and progress["label"] == "Waiting to start"

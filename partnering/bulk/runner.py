@@ -1,0 +1,198 @@
+"""The bulk jobs' runner: create one, run it, take over or fail a silent one.
+
+Each action's work is ONE transaction, committed together with the job's result: a job that
+dies leaves the event as it was. Run again (a consumer's periodic task takes over a running
+job silent for RUN_SILENT_AFTER seconds), it does the whole action again, which is safe: the
+actions are idempotent (a decided person is not decided twice; a failed email already queued
+again is no longer failed). When no consumer is alive to run it again, the job is failed and
+nothing of it was written.
+
+One job of a kind per event at a time: a partial unique index on the active jobs (see BulkJob)
+refuses a second one, whoever asks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from partnering.admin.operations import AdminActionRefused, apply_decisions
+from partnering.auth.models import Account
+from partnering.bulk.models import BULK_ACTIVE, BulkJob, BulkKind, BulkStatus
+from partnering.db_types import utcnow
+from partnering.events.models import Event
+from partnering.extensions import db
+from partnering.jobs import jobs_running
+from partnering.locks import lock_for_writing
+from partnering.outbox.operations import deliver_soon, requeue_failed
+from partnering.public_urls import public_urls
+from partnering.wording import counted
+
+log = logging.getLogger(__name__)
+
+
+class BulkRefused(Exception):
+    """A bulk action the rules do not allow; the message says why, for the person."""
+
+
+def _silent_after() -> timedelta:
+    return timedelta(seconds=current_app.config["RUN_SILENT_AFTER"])
+
+
+def _silent():
+    """Whether a job gave no sign of life for RUN_SILENT_AFTER seconds, as SQL."""
+    return func.coalesce(BulkJob.heartbeat_at, BulkJob.created_at) < utcnow() - _silent_after()
+
+
+def _going(event: Event, kind: BulkKind) -> BulkJob | None:
+    return db.session.execute(
+        select(BulkJob).where(
+            BulkJob.event_id == event.id, BulkJob.kind == kind, BulkJob.status.in_(BULK_ACTIVE)
+        )
+    ).scalar_one_or_none()
+
+
+def create_job(
+    event: Event, account: Account | None, kind: BulkKind, params: dict, total: int
+) -> BulkJob:
+    lock_for_writing(event)
+    going = _going(event, kind)
+    if going is not None and recover(going):
+        lock_for_writing(event)  # recovering committed: read again under the lock
+        going = _going(event, kind)
+    if going is not None:
+        raise _already(going)
+    job = BulkJob(event_id=event.id, kind=kind, params=params, total=total, created_by=account)
+    db.session.add(job)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process's job of this kind won the index meanwhile
+        db.session.rollback()
+        raise _already(_going(event, kind)) from None
+    return job
+
+
+def _already(going: BulkJob | None) -> BulkRefused:
+    number = f" (#{going.id})" if going is not None else ""
+    what = going.kind.label.lower() if going is not None else "job"
+    return BulkRefused(f"A job of {what}{number} is already going for this event: wait for it.")
+
+
+def recover(job: BulkJob) -> bool:
+    """Fail a job whose worker is gone while no consumer is alive to take it over; True when
+    it was failed now (and committed). Nothing of a failed job was written."""
+    last_sign = job.heartbeat_at or job.created_at
+    if not job.is_active or last_sign >= utcnow() - _silent_after() or jobs_running():
+        return False
+    seconds = round(_silent_after().total_seconds())
+    failed = db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job.id, BulkJob.status.in_(BULK_ACTIVE), _silent())
+        .values(
+            status=BulkStatus.FAILED,
+            finished_at=utcnow(),
+            error=(
+                f"The worker stopped or never started: no job consumer worked on this job for "
+                f"{seconds} s. Nothing was changed; start one and try again."
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return failed.rowcount == 1
+
+
+def silent_jobs() -> list[int]:
+    """The ids of running jobs whose worker went silent, for a consumer to run again."""
+    return list(
+        db.session.execute(
+            select(BulkJob.id).where(BulkJob.status == BulkStatus.RUNNING, _silent())
+        ).scalars()
+    )
+
+
+def _claim(job_id: int) -> BulkJob | None:
+    """Take the job: queued, or running but silent (its worker died). Only one process wins."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(BulkJob)
+        .where(
+            BulkJob.id == job_id,
+            or_(
+                BulkJob.status == BulkStatus.QUEUED,
+                (BulkJob.status == BulkStatus.RUNNING) & _silent(),
+            ),
+        )
+        .values(
+            status=BulkStatus.RUNNING,
+            heartbeat_at=now,
+            started_at=func.coalesce(BulkJob.started_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return None
+    return db.session.get(BulkJob, job_id)
+
+
+def _decide(job: BulkJob) -> tuple[int, str]:
+    decision = job.params["decision"]
+    changed = apply_decisions(job.event, job.params["ids"], decision)
+    # The decision is a RegistrationStatus value, which reads as the past participle.
+    return changed, f"{counted(changed, 'registration')} {decision}."
+
+
+def _resend_failed(job: BulkJob) -> tuple[int, str]:
+    lock_for_writing(job.event)  # one writer of the event's outbox rows at a time
+    requeued, unbuilt = requeue_failed(job.event_id)
+    result = f"{counted(requeued, 'email')} queued again."
+    if unbuilt:
+        result += (
+            f" {counted(unbuilt, 'email')} could not be built and stay failed: correct what "
+            "each one's error names, then repeat the action that sent it."
+        )
+    return requeued, result
+
+
+ACTIONS: dict[BulkKind, Callable[[BulkJob], tuple[int, str]]] = {
+    BulkKind.DECIDE: _decide,
+    BulkKind.RESEND_FAILED: _resend_failed,
+}
+"""Each kind's work: writes in the session without committing; returns (changed, result)."""
+
+
+def execute_job(job_id: int) -> BulkJob | None:
+    """The job's body: the action and the job's result in one transaction. Returns the job,
+    or None when another worker has it or it has ended."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    try:
+        with public_urls(job.params.get("base_url")):
+            changed, result = ACTIONS[job.kind](job)
+        job.status, job.finished_at = BulkStatus.DONE, utcnow()
+        job.changed, job.result = changed, result
+        db.session.commit()
+    except AdminActionRefused as refused:
+        db.session.rollback()
+        _end_failed(job, f"{refused}")
+    except Exception as exc:  # noqa: BLE001 - any failure must end the job, not the consumer
+        log.exception("bulk job %s failed", job_id)
+        db.session.rollback()
+        _end_failed(job, f"The job failed: {exc}. Nothing was changed.")
+    else:
+        if job.changed:
+            deliver_soon()
+    return job
+
+
+def _end_failed(job: BulkJob, error: str) -> None:
+    db.session.refresh(job)
+    job.status, job.error, job.finished_at = BulkStatus.FAILED, error, utcnow()
+    db.session.commit()

@@ -1,0 +1,83 @@
+"""The grid's participant filter is a name search with a few suggestions, not a list of every
+name: a typed name (no JavaScript needed) or a link's id filters the grid; several matches are
+listed to pick from; the suggestions endpoint answers with at most SUGGESTIONS names."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from partnering.scheduling import operations
+from partnering.scheduling.grid import SUGGESTIONS
+
+
+@pytest.fixture
+def scheduled(client, auth, fair):
+    run = operations.start_run(fair.event, None, time_limit=5)
+    operations.apply_run(run, None)
+    auth.login(fair.organiser)
+    return fair
+
+
+def grid(client, query: str) -> str:
+    return html.unescape(client.get(f"/e/fair/schedule/grid?{query}").get_data(as_text=True))
+
+
+def meetings_shown(page: str) -> int:
+    return page.count("/schedule/meetings/")
+
+
+def test_a_typed_name_filters_the_grid_like_a_link_does(client, scheduled):
+    aiko = scheduled.people[0]
+    mine = len([m for m in scheduled.meetings if aiko in m.participants])
+    by_link = grid(client, f"participant={aiko.id}")
+    assert meetings_shown(by_link) == mine and 'value="Aiko Sato"' in by_link
+    assert meetings_shown(grid(client, "who=aiko+sato")) == mine  # any case
+    assert meetings_shown(grid(client, "who=++Sato+")) == mine  # the only name holding it
+
+
+def test_a_text_that_several_names_hold_lists_them_to_pick(client, scheduled):
+    page = grid(client, "who=e")  # Ben Okafor, Eva Rossi, Femi Adeyemi, ...
+    assert "participants' names contain “e”: pick one" in page
+    ben = scheduled.people[1]
+    assert f"participant={ben.id}" in page and "Ben Okafor</a> (Lagos Pharma)" in page
+    assert meetings_shown(page) == len(scheduled.meetings)  # everyone meanwhile
+
+
+def test_a_name_nobody_has_says_so(client, scheduled):
+    page = grid(client, "who=Zed+%25_")
+    assert "No approved participant's name contains “Zed %_”" in page
+    assert meetings_shown(page) == len(scheduled.meetings)
+
+
+def test_the_page_lists_no_names_but_the_grids(client, scheduled, create_participant):
+    create_participant(scheduled.event, name="Quentin Nomeetings")
+    page = grid(client, "")
+    assert 'name="participant"' not in page and '<select id="participant"' not in page
+    assert "Quentin Nomeetings" not in page  # the old select listed every approved name
+    assert 'list="who-suggestions"' in page and "name-suggestions.js" in page
+
+
+def test_suggestions_are_a_few_approved_names_of_this_event(
+    client, scheduled, create_participant, create_event
+):
+    for i in range(SUGGESTIONS + 5):
+        create_participant(scheduled.event, name=f"Sam Many {i:02}")
+    create_participant(scheduled.event, name="Sam Pending", status="pending")
+    create_participant(create_event(slug="other"), name="Sam Elsewhere")
+    people = client.get("/e/fair/schedule/grid/people?q=sam").get_json()["people"]
+    assert len(people) == SUGGESTIONS
+    assert [p["name"] for p in people] == [f"Sam Many {i:02}" for i in range(SUGGESTIONS)]
+    one = client.get("/e/fair/schedule/grid/people?q=Okafor").get_json()["people"]
+    assert one == [
+        {"id": scheduled.people[1].id, "name": "Ben Okafor", "organisation": "Lagos Pharma"}
+    ]
+    for wildcard in ("%25", "_", "\\"):  # LIKE's wildcards are plain characters here
+        assert client.get(f"/e/fair/schedule/grid/people?q={wildcard}").get_json() == {"people": []}
+    assert client.get("/e/fair/schedule/grid/people?q=").get_json() == {"people": []}
+
+
+def test_participants_get_no_suggestions(client, auth, fair):
+    auth.login(fair.people[0])
+    assert client.get("/e/fair/schedule/grid/people?q=a").status_code == 403
