@@ -1,4 +1,4 @@
-""""Download my data" holds the participant's check-ins, and the no-show marks they made or
+""" "Download my data" holds the participant's check-ins, and the no-show marks they made or
 that were made on their meetings; nobody else's."""
 
 from __future__ import annotations
