@@ -71,6 +71,19 @@ def _login_first():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
+def signed_in_required(view: Callable) -> Callable:
+    """Anyone signed in; the view decides the rest (a page that answers organisers and one
+    participant differently)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if login := _login_first():
+            return login
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def participant_required(view: Callable) -> Callable:
     """An approved participant (or organiser) of g.event."""
 

@@ -7,7 +7,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from partnering import clock
-from partnering.access import event_blueprint, organiser_required, participant_required
+from partnering.access import (
+    event_blueprint,
+    is_organiser,
+    organiser_required,
+    participant_required,
+    signed_in_required,
+)
 from partnering.attendance import operations
 from partnering.attendance.forms import DeskSearchForm
 from partnering.attendance.models import CheckInMethod
@@ -100,11 +106,24 @@ def desk():
     )
 
 
+OWN_CODE = (
+    "This code is for the check-in desk to scan. Here is your day; on an event day you can "
+    "check in yourself below."
+)
+
+
 @bp.route("/check-in/t/<token>")
-@organiser_required
+@signed_in_required
 def scanned(token: str):
-    """The page a printed agenda's QR code opens on the organiser's phone."""
+    """The page a printed agenda's QR code opens on the organiser's phone. A participant who
+    scans their own code is shown their day (and may check in there)."""
     participant = participant_for_token(g.event, token)
+    if not is_organiser():
+        own = g.participant
+        if participant is None or own is None or participant.id != own.id:
+            abort(403)
+        flash(OWN_CODE, "info")
+        return redirect(url_for(".today"))
     if participant is None:
         abort(404)
     day = operations.event_day(g.event, clock.now())

@@ -22,6 +22,15 @@ The document (every key is required; lists are in the order the rows were create
                     null), created_at, answered_at
     schedule_runs   the finished runs as history: who and when, parameters, status, figures,
                     error; not the problem and result they stored
+    check_ins       participant, day, checked_in_at, method, checked_in_by (an email or null)
+    no_shows        meeting, slot (where it was marked), status, marked_by (an email),
+                    marked_at, undone_at
+    invitations     participant, invited_at, invited_by (an email or null)
+    registration_digest
+                    sent_through (registrations up to then were in a digest), or null
+
+Files written before check_ins, no_shows, invitations and registration_digest were added are
+read as having none of them.
 
 Rows refer to each other by refs given in the file (`slot-3`, `person-12`, ...) and to accounts
 by email; no database id appears. Instants are ISO 8601 in UTC.

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Time
 
 from partnering.agenda.models import FeedToken
+from partnering.attendance.models import CheckIn, CheckInMethod, NoShow, NoShowStatus
 from partnering.auth.models import Account
 from partnering.db_types import UTCDateTime
 from partnering.events.models import CONTACT_VISIBILITY, Event, Publication, Session, Slot, Table
@@ -19,8 +20,10 @@ from partnering.plain_text import control_problem
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     ROLES,
+    Invitation,
     Organisation,
     Participant,
+    RegistrationDigest,
     RegistrationStatus,
 )
 from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
@@ -200,6 +203,32 @@ SCHEDULE_RUNS = Section(
         "absent_cutoff",
     ),
 )
+CHECK_INS = Section(
+    "check_ins",
+    CheckIn,
+    columns=("day", "checked_in_at", "method"),
+    links=("participant", "checked_in_by"),
+    omitted=("id", "event_id", "participant_id", "checked_in_by_id"),
+)
+NO_SHOWS = Section(
+    "no_shows",
+    NoShow,
+    columns=("status", "marked_at", "undone_at"),
+    links=("meeting", "slot", "marked_by"),
+    omitted=("id", "event_id", "meeting_id", "slot_id", "marked_by_id"),
+)
+INVITATIONS = Section(
+    "invitations",
+    Invitation,
+    columns=("invited_at",),
+    links=("participant", "invited_by"),
+    omitted=("participant_id", "invited_by_id"),
+)
+REGISTRATION_DIGEST = Section(
+    "registration_digest", RegistrationDigest, columns=("sent_through",), omitted=("event_id",)
+)
+"""One object or null: without it a restored event would mail its organisers every
+registration again, as new."""
 
 LISTS = (
     ACCOUNTS,
@@ -211,10 +240,15 @@ LISTS = (
     MEETINGS,
     REQUESTS,
     SCHEDULE_RUNS,
+    CHECK_INS,
+    NO_SHOWS,
+    INVITATIONS,
 )
 """The document's lists, in the order they are read (a section refers only to earlier ones)."""
-SECTIONS = (EVENT, *LISTS, FEED_TOKEN)
-TOP_KEYS = frozenset({"format", EVENT.key, *(s.key for s in LISTS)})
+SECTIONS = (EVENT, *LISTS, FEED_TOKEN, REGISTRATION_DIGEST)
+LATER_KEYS = frozenset({CHECK_INS.key, NO_SHOWS.key, INVITATIONS.key, REGISTRATION_DIGEST.key})
+"""Keys added to the format since its first files: a file without them has none of those rows."""
+TOP_KEYS = frozenset({"format", EVENT.key, *(s.key for s in LISTS), REGISTRATION_DIGEST.key})
 
 FINISHED_RUN_STATUSES = tuple(
     s for s in RunStatus if s not in ACTIVE_STATUSES and s != RunStatus.DONE
@@ -228,6 +262,8 @@ CHOICES: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("meetings", "status"): tuple(MeetingStatus),
     ("requests", "status"): tuple(RequestStatus),
     ("schedule_runs", "status"): FINISHED_RUN_STATUSES,
+    ("check_ins", "method"): tuple(CheckInMethod),
+    ("no_shows", "status"): tuple(NoShowStatus),
 }
 """Columns that hold one of a few words."""
 

@@ -12,15 +12,20 @@ from typing import Any
 from sqlalchemy import func, select
 
 from partnering.agenda.models import FeedToken
+from partnering.attendance.models import CheckIn, NoShow
 from partnering.auth.models import Account
 from partnering.backup.document import (
     ACCOUNTS,
+    CHECK_INS,
     EVENT,
     FEED_TOKEN,
     FORMAT,
+    INVITATIONS,
     MEETINGS,
+    NO_SHOWS,
     ORGANISATIONS,
     PARTICIPANTS,
+    REGISTRATION_DIGEST,
     REQUESTS,
     SCHEDULE_RUNS,
     SESSIONS,
@@ -42,7 +47,12 @@ from partnering.meetings.models import (
     MeetingRequest,
 )
 from partnering.outbox.models import OutboxMessage, OutboxStatus
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import (
+    Invitation,
+    Organisation,
+    Participant,
+    RegistrationDigest,
+)
 from partnering.scheduling.models import ACTIVE_STATUSES, RunStatus, ScheduleRun
 
 UNSENT_STATUSES = (OutboxStatus.WAITING, OutboxStatus.SENDING, OutboxStatus.FAILED)
@@ -54,10 +64,23 @@ def export_event(event: Event) -> dict[str, Any]:
     runs = _rows(ScheduleRun, event)
     meetings = _rows(Meeting, event)
     participants = _rows(Participant, event)
+    check_ins = _rows(CheckIn, event)
+    no_shows = _rows(NoShow, event)
+    invitations = list(
+        db.session.scalars(
+            select(Invitation)
+            .join(Participant, Participant.id == Invitation.participant_id)
+            .where(Participant.event_id == event.id)
+        )
+    )
+    digest = db.session.get(RegistrationDigest, event.id)
     account_ids = {p.account_id for p in participants}
     account_ids.update(m.cancelled_by_id for m in meetings)
     account_ids.update(r.created_by_id for r in runs)
     account_ids.update(r.decided_by_id for r in runs)
+    account_ids.update(c.checked_in_by_id for c in check_ins)
+    account_ids.update(n.marked_by_id for n in no_shows)
+    account_ids.update(i.invited_by_id for i in invitations)
     account_ids.discard(None)
     accounts = _accounts(event, account_ids)
     email = {a.id: a.email for a in accounts}
@@ -76,6 +99,8 @@ def export_event(event: Event) -> dict[str, Any]:
         key=lambda r: (r.created_at, person[r.sender_id], person[r.recipient_id]),
     )
     runs.sort(key=lambda r: r.created_at)
+    check_ins.sort(key=lambda c: (c.day, person[c.participant_id]))
+    invitations.sort(key=lambda i: person[i.participant_id])
 
     session_ref = _refs(SESSIONS, sessions)
     slot_ref = _refs(SLOTS, slots)
@@ -84,6 +109,7 @@ def export_event(event: Event) -> dict[str, Any]:
     organisation_ref = _refs(ORGANISATIONS, organisations)
     participant_ref = _refs(PARTICIPANTS, participants)
     meeting_ref = _refs(MEETINGS, meetings)
+    no_shows.sort(key=lambda n: (n.marked_at, meeting_ref[n.meeting_id], slot_position[n.slot_id]))
 
     unavailable = unavailable_slots_by_participant(event)
     members = members_by_meeting(event)
@@ -161,6 +187,35 @@ def export_event(event: Event) -> dict[str, Any]:
             )
             for r in runs
         ],
+        "check_ins": [
+            _plain(
+                CHECK_INS,
+                c,
+                participant=participant_ref[c.participant_id],
+                checked_in_by=_maybe(email, c.checked_in_by_id),
+            )
+            for c in check_ins
+        ],
+        "no_shows": [
+            _plain(
+                NO_SHOWS,
+                n,
+                meeting=meeting_ref[n.meeting_id],
+                slot=slot_ref[n.slot_id],
+                marked_by=email[n.marked_by_id],
+            )
+            for n in no_shows
+        ],
+        "invitations": [
+            _plain(
+                INVITATIONS,
+                i,
+                participant=participant_ref[i.participant_id],
+                invited_by=_maybe(email, i.invited_by_id),
+            )
+            for i in invitations
+        ],
+        "registration_digest": (None if digest is None else _plain(REGISTRATION_DIGEST, digest)),
     }
 
 

@@ -23,17 +23,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from partnering.agenda.models import FeedToken, new_feed_secret
+from partnering.attendance.models import CheckIn, NoShow
 from partnering.auth.models import Account
 from partnering.backup.document import (
     ACCOUNTS,
+    CHECK_INS,
     CHOICES,
     EVENT,
     FEED_TOKEN,
     FORMAT,
+    INVITATIONS,
+    LATER_KEYS,
     LISTS,
     MEETINGS,
+    NO_SHOWS,
     ORGANISATIONS,
     PARTICIPANTS,
+    REGISTRATION_DIGEST,
     REQUESTS,
     SCHEDULE_RUNS,
     SESSIONS,
@@ -47,7 +53,12 @@ from partnering.backup.document import (
 from partnering.events.models import Event, Session, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest, new_uid
-from partnering.registrations.models import Organisation, Participant
+from partnering.registrations.models import (
+    Invitation,
+    Organisation,
+    Participant,
+    RegistrationDigest,
+)
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.problem_import import SLUG_PATTERN
 
@@ -106,6 +117,12 @@ class _Rows:
     meetings: list[Meeting] = field(default_factory=list)
     requests: list[MeetingRequest] = field(default_factory=list)
     runs: list[ScheduleRun] = field(default_factory=list)
+    check_ins: list[CheckIn] = field(default_factory=list)
+    no_shows: list[tuple[NoShow, Slot]] = field(default_factory=list)
+    invitations: list[tuple[Invitation, Participant]] = field(default_factory=list)
+    digest: RegistrationDigest | None = None
+    """These rows name the event, a slot or a participant by id only: filled in once those have
+    ids."""
     account_of: list[tuple[Any, str, str]] = field(default_factory=list)
     """(row, attribute, email): the account links to fill in once accounts exist."""
     counts: dict[str, int] = field(default_factory=dict)
@@ -117,8 +134,8 @@ def _read(doc: object, slug: str | None) -> _Rows:
         raise BackupRefused(
             f"format: expected {FORMAT!r}, got {doc.get('format')!r} (not an event export)"
         )
-    _exact_keys(doc, TOP_KEYS, "the document")
-    lists = {s.key: _list(doc[s.key], s.key) for s in LISTS}
+    _exact_keys(doc, TOP_KEYS, "the document", optional=LATER_KEYS)
+    lists = {s.key: _list(doc.get(s.key, []), s.key) for s in LISTS}
     rows = _Rows(_event(doc["event"], slug))
     rows.counts = {key: len(items) for key, items in lists.items()}
     emails = _accounts(rows, lists[ACCOUNTS.key])
@@ -220,6 +237,40 @@ def _read(doc: object, slug: str | None) -> _Rows:
         account(raw["decided_by"], f"{where}.decided_by", run, "decided_by", nullable=True)
         rows.runs.append(run)
 
+    for where, values, raw in _items(CHECK_INS, lists):
+        check_in = CheckIn(
+            participant=_link(
+                participants, raw["participant"], f"{where}.participant", "participant"
+            ),
+            **values,
+        )
+        account(raw["checked_in_by"], f"{where}.checked_in_by", check_in, "checked_in_by", True)
+        rows.check_ins.append(check_in)
+
+    for where, values, raw in _items(NO_SHOWS, lists):
+        no_show = NoShow(
+            meeting=_link(meetings, raw["meeting"], f"{where}.meeting", "meeting"), **values
+        )
+        slot = _link(slots, raw["slot"], f"{where}.slot", "slot")
+        account(raw["marked_by"], f"{where}.marked_by", no_show, "marked_by")
+        rows.no_shows.append((no_show, slot))
+
+    invited: set[str] = set()
+    for where, values, raw in _items(INVITATIONS, lists):
+        person = _link(participants, raw["participant"], f"{where}.participant", "participant")
+        if raw["participant"] in invited:
+            raise BackupRefused(f"{where}.participant: {raw['participant']!r} is invited twice")
+        invited.add(raw["participant"])
+        invitation = Invitation(**values)
+        account(raw["invited_by"], f"{where}.invited_by", invitation, "invited_by", True)
+        rows.invitations.append((invitation, person))
+
+    if doc.get(REGISTRATION_DIGEST.key) is not None:
+        values, _ = _fields(
+            REGISTRATION_DIGEST, doc[REGISTRATION_DIGEST.key], REGISTRATION_DIGEST.key
+        )
+        rows.digest = RegistrationDigest(**values)
+
     unused = sorted(emails - used)
     if unused:
         raise BackupRefused(f"accounts: {unused[0]!r} is not referred to by the event")
@@ -288,8 +339,10 @@ def _fields(section: Section, raw: Any, where: str) -> tuple[dict[str, Any], dic
     return values, obj
 
 
-def _exact_keys(obj: dict, keys: frozenset[str], where: str) -> None:
-    missing = sorted(keys - obj.keys())
+def _exact_keys(
+    obj: dict, keys: frozenset[str], where: str, optional: frozenset[str] = frozenset()
+) -> None:
+    missing = sorted(keys - optional - obj.keys())
     if missing:
         raise BackupRefused(f"{where}: missing key {missing[0]!r}")
     unknown = sorted(obj.keys() - keys)
@@ -388,6 +441,20 @@ def _write(rows: _Rows) -> None:
     db.session.add_all(rows.meetings)
     db.session.add_all(rows.requests)
     db.session.add_all(rows.runs)
+    db.session.flush()
+    event_id = rows.event.id
+    for check_in in rows.check_ins:
+        check_in.event_id = event_id
+    for no_show, slot in rows.no_shows:
+        no_show.event_id, no_show.slot_id = event_id, slot.id
+    for invitation, person in rows.invitations:
+        invitation.participant_id = person.id
+    if rows.digest is not None:
+        rows.digest.event_id = event_id
+        db.session.add(rows.digest)
+    db.session.add_all(rows.check_ins)
+    db.session.add_all(no_show for no_show, _ in rows.no_shows)
+    db.session.add_all(invitation for invitation, _ in rows.invitations)
     db.session.flush()
 
 

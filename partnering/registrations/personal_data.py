@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from partnering.agenda.models import FeedToken
+from partnering.attendance.models import CheckIn, NoShow
+from partnering.events.models import Slot
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest, meeting_participant
 from partnering.registrations.models import Participant
@@ -92,7 +94,47 @@ def personal_data(participant: Participant) -> dict[str, Any]:
             }
             for m in meetings
         ],
+        "check_ins": [
+            {
+                "day": c.day.isoformat(),
+                "at": _instant(c.checked_in_at),
+                "method": c.method,
+                "by_themselves": c.checked_in_by_id == participant.account_id,
+            }
+            for c in db.session.scalars(
+                db.select(CheckIn)
+                .filter_by(participant_id=participant.id)
+                .order_by(CheckIn.day, CheckIn.id)
+            )
+        ],
+        "no_shows": [_no_show(n, participant) for n in _no_shows(participant, mine)],
         "calendar_subscription": _has_feed(participant),
+    }
+
+
+def _no_shows(participant: Participant, mine) -> list[NoShow]:
+    """Marks made by them, and marks on their meetings (which say they, or the other side,
+    did not come)."""
+    return list(
+        db.session.scalars(
+            db.select(NoShow)
+            .where(NoShow.event_id == participant.event_id)
+            .where((NoShow.marked_by_id == participant.account_id) | NoShow.meeting_id.in_(mine))
+            .order_by(NoShow.marked_at, NoShow.id)
+        )
+    )
+
+
+def _no_show(mark: NoShow, participant: Participant) -> dict[str, Any]:
+    slot = db.session.get(Slot, mark.slot_id)
+    by_them = mark.marked_by_id == participant.account_id
+    return {
+        "meeting_with": [_person(p) for p in mark.meeting.others(participant)],
+        "slot_start": _instant(slot.start),
+        "status": mark.status,
+        "marked_by": "you" if by_them else mark.marked_by.name,
+        "marked_at": _instant(mark.marked_at),
+        "undone_at": _instant(mark.undone_at),
     }
 
 

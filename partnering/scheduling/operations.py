@@ -138,8 +138,15 @@ def create_run(
     absent_cutoff: datetime | None = None,
 ) -> ScheduleRun:
     """A queued run for the event, not yet handed to a worker (a re-plan from `replan_from`
-    when given)."""
+    when given). While the event is under way every run is a re-plan from now (without a
+    check-in cut-off): meetings that started or are over are not the scheduler's to move. An
+    event that is over (an old event, a benchmark imported with past dates) is run whole."""
     lock_for_writing(event)
+    if replan_from is None:
+        now = clock.now()
+        started = [slot.start <= now for slot in event.slots]
+        if any(started) and not all(started):
+            replan_from = now
     going = active_run(event)
     if going is not None:
         raise ScheduleRefused(

@@ -112,7 +112,8 @@ def _logged_in(browser: Browser, app, base: str, email: str) -> Page:
 def _run_apply_publish(page: Page, base: str, shot: str) -> str:
     """Run, apply and publish as final through the pages; returns the run page's address."""
     page.goto(f"{base}/e/osaka/schedule/")
-    page.get_by_label("Time limit (seconds)").fill("5")
+    # the run's own field: once published, the re-plan card has a time limit too
+    page.locator("#time_limit").fill("5")
     page.get_by_role("button", name="Run scheduler").click()
     expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
     page.screenshot(path=SHOTS / f"{shot}.png", full_page=True)
@@ -122,6 +123,10 @@ def _run_apply_publish(page: Page, base: str, shot: str) -> str:
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Publish as").select_option("final")
     page.get_by_role("button", name="Publish schedule").click()
+    # The confirm page says what will be sent; nothing is sent before the confirm.
+    confirm = page.locator("#confirm-publish")
+    expect(confirm).to_contain_text("Publish as final and send")
+    confirm.click()
     expect(page.locator("#publication-result")).to_contain_text(
         "Published as final", timeout=60_000
     )

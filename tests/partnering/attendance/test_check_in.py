@@ -117,6 +117,32 @@ def test_only_organisers_open_the_scanned_url(client, event_day, login_as, set_c
     assert _check_ins() == []
 
 
+def test_a_participant_who_scans_their_own_code_is_shown_their_day(
+    client, event_day, login_as, set_clock
+):
+    set_clock("08:42")
+    login_as(event_day.aiko)
+    own = _path(check_in_url(event_day.aiko))
+    response = client.get(own)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/e/fair/today")
+    page = client.get("/e/fair/today").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "This code is for the check-in desk to scan." in text
+    assert _check_ins() == []  # scanning is no check-in: the button on Today is
+    client.post("/e/fair/today/check-in")
+    [arrival] = _check_ins()
+    assert (arrival.participant_id, arrival.method) == (event_day.aiko.id, CheckInMethod.SELF)
+
+    # Somebody else's code, or a forged one, is still no business of a participant.
+    assert client.get(_path(check_in_url(event_day.ben))).status_code == 403
+    assert client.get("/e/fair/check-in/t/garbage").status_code == 403
+    # Signed out, the code asks to log in first.
+    login_as(event_day.aiko)
+    client.post("/logout")
+    assert "/login" in client.get(own).headers["Location"]
+
+
 def test_desk_search_by_name_or_organisation(client, event_day, login_as, set_clock):
     set_clock("08:42")
     login_as(event_day.organiser)

@@ -222,3 +222,48 @@ def test_the_organiser_replans_from_the_schedule_page(
         follow_redirects=True,
     )
     assert "Not a valid time value" in bad.get_data(as_text=True)
+
+
+def test_a_normal_run_during_the_event_keeps_what_has_started(
+    client, event_day, set_clock, quick_solver, login_as
+):
+    """Even when published meetings may move, and for a meeting placed by hand but neither
+    published nor locked, a run started at 10:05 leaves the 09:00-10:00 slots as they are and
+    puts nothing new there."""
+    day = event_day
+    set_clock("08:00")
+    by_hand = _late(day, day.ben, day.dmitri)
+    operations.move_meeting(day.event, by_hand, day.slot("09:30"), day.table("T03"))
+    by_hand.locked = False
+    db.session.commit()
+    late = _late(day, day.chloe, day.femi)
+    started = ("ab", "de", "ac", "ae")
+    before = {key: _where(day.meetings[key]) for key in started}
+    hand_place = _where(by_hand)
+
+    now = set_clock("10:05")
+    run = operations.start_run(day.event, day.organiser.account, time_limit=5, keep_published=False)
+    assert run.status == "done", run.error
+    assert (run.replan_from, run.absent_cutoff) == (now, None)
+    problem = problem_for_run(run)
+    fixed = {m.id: m.fixed for m in problem.meetings}
+    for meeting in [by_hand, *(day.meetings[key] for key in started)]:
+        assert fixed[meeting.ref] is not None, meeting.ref
+    operations.apply_run(run, day.organiser.account)
+
+    for key in started:
+        assert _where(day.meetings[key]) == before[key], key
+    assert _where(by_hand) == hand_place
+    start, _ = _where(late)
+    assert start is not None and start > now
+    login_as(day.organiser)
+    page = client.get(f"/e/fair/schedule/runs/{run.id}").get_data(as_text=True)
+    assert "Re-plan of the rest of the event from" in page
+
+
+def test_a_run_before_the_event_or_after_it_is_a_whole_run(event_day, set_clock, quick_solver):
+    for hh_mm, day in (("08:30", "2030-01-24"), ("09:00", "2030-01-25")):
+        set_clock(hh_mm, day)
+        run = operations.start_run(event_day.event, None, time_limit=5)
+        assert run.replan_from is None
+        operations.reject_run(run, event_day.organiser.account)

@@ -4,18 +4,19 @@ empty database to move it to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from partnering import create_app
 from partnering.agenda.operations import renew_feed_token
+from partnering.attendance.models import CheckIn, CheckInMethod, NoShow, NoShowStatus
 from partnering.demo import create_demo
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.meetings.operations import add_colleague, colleague_refusal
-from partnering.registrations.models import Participant
+from partnering.registrations.models import Invitation, Participant, RegistrationDigest
 from partnering.scheduling import engine, operations
 from scheduler import greedy
 from tests.keys import TEST_SECRET_KEY
@@ -68,7 +69,8 @@ def rich(app, baseline_solver) -> Rich:
     """The demo (40 people: requests in every state but expired) with one request expired, two
     scheduler runs (one applied, one rejected), a published schedule, a meeting locked by hand,
     one cancelled by the organiser, a colleague added to a placed meeting, and three calendar
-    subscriptions."""
+    subscriptions; then its event day: two check-ins (at the desk and by oneself), a no-show
+    mark standing and one undone, an invitation and the registration digest's mark."""
     with app.app_context():
         event = create_demo(participants=40, seed=3, first_day=date(2030, 5, 14))
         organiser = db.session.scalars(
@@ -106,6 +108,48 @@ def rich(app, baseline_solver) -> Rich:
         subscribers = meeting.participants
         for person in subscribers:
             renew_feed_token(person)
+        _event_day(event, organiser, placed[2:4])
+        db.session.commit()
         rich = Rich(placed[0].id, placed[1].id, meeting.id, subscribers[0].id)
         db.session.remove()
     return rich
+
+
+def _event_day(event, organiser: Participant, meetings: list[Meeting]) -> None:
+    first, second = meetings
+    day = first.slot.start.date()
+    at = datetime.combine(day, first.slot.start.time(), tzinfo=UTC)
+    for person, by, method in (
+        (first.participants[0], organiser.account, CheckInMethod.DESK),
+        (second.participants[0], second.participants[0].account, CheckInMethod.SELF),
+    ):
+        db.session.add(
+            CheckIn(
+                event_id=event.id,
+                participant=person,
+                day=day,
+                checked_in_at=at - timedelta(minutes=20),
+                checked_in_by=by,
+                method=method,
+            )
+        )
+    for meeting, status in ((first, NoShowStatus.MARKED), (second, NoShowStatus.UNDONE)):
+        db.session.add(
+            NoShow(
+                event_id=event.id,
+                meeting=meeting,
+                slot_id=meeting.slot_id,
+                status=status,
+                marked_by=meeting.participants[1].account,
+                marked_at=at + timedelta(minutes=10),
+                undone_at=at + timedelta(minutes=12) if status == NoShowStatus.UNDONE else None,
+            )
+        )
+    db.session.add(
+        Invitation(
+            participant_id=first.participants[1].id,
+            invited_at=at - timedelta(days=30),
+            invited_by=organiser.account,
+        )
+    )
+    db.session.add(RegistrationDigest(event_id=event.id, sent_through=at - timedelta(days=2)))

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from partnering import create_app
 from partnering.agenda.models import FeedToken
+from partnering.attendance.models import CheckIn, NoShow
+from partnering.attendance.operations import check_in_of, standing_no_show
 from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account
 from partnering.backup import export_event
@@ -22,7 +24,7 @@ from partnering.events.models import Event
 from partnering.events.operations import create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, RequestStatus
-from partnering.registrations.models import Participant
+from partnering.registrations.models import Invitation, Participant, RegistrationDigest
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from scheduler.generate import generate
@@ -110,8 +112,50 @@ def test_a_moved_event_exports_the_same_document(app, second_app, rich, tmp_path
     assert any(p["unavailable_slots"] for p in doc["participants"])
     assert any(p["booth"] for p in doc["participants"])
     assert doc["event"]["schedule_state"] == "preliminary"
+    assert {c["method"] for c in doc["check_ins"]} == {"desk", "self"}
+    assert all(c["checked_in_by"] for c in doc["check_ins"])
+    assert {n["status"] for n in doc["no_shows"]} == {"marked", "undone"}
+    assert all(n["meeting"] and n["slot"] and n["marked_by"] for n in doc["no_shows"])
+    assert [i["invited_by"] is not None for i in doc["invitations"]] == [True]
+    assert doc["registration_digest"]["sent_through"]
     assert not {k for k in keys_of(doc) if k == "id" or k.endswith("_id")}
     assert [m["ref"] for m in meetings] == [f"meeting-{i}" for i in range(1, len(meetings) + 1)]
+
+
+def test_a_restored_event_has_its_check_ins_no_shows_invitations_and_digest(
+    app, second_app, rich, tmp_path
+):
+    occupy(second_app, "someone@else.example")  # the moved rows get other ids
+    assert import_full(second_app, write(tmp_path, export(app))).exit_code == 0
+
+    with second_app.app_context():
+        event = db.session.scalars(select(Event).filter_by(slug=SLUG)).one()
+        check_ins = db.session.scalars(select(CheckIn).filter_by(event_id=event.id)).all()
+        assert sorted(c.method for c in check_ins) == ["desk", "self"]
+        assert all(c.participant.event_id == event.id for c in check_ins)
+        assert all(check_in_of(c.participant, c.day) is c for c in check_ins)
+        marks = db.session.scalars(select(NoShow).filter_by(event_id=event.id)).all()
+        standing = [m for m in marks if m.is_marked]
+        assert len(marks) == 2 and len(standing) == 1
+        assert standing_no_show(standing[0].meeting) is standing[0]
+        assert standing[0].slot_id == standing[0].meeting.slot_id
+        assert standing[0].marked_by in [p.account for p in standing[0].meeting.participants]
+        invited = db.session.scalars(
+            select(Invitation).join(Participant).where(Participant.event_id == event.id)
+        ).one()
+        assert invited.invited_by is not None
+        assert db.session.get(RegistrationDigest, event.id) is not None
+
+
+def test_an_export_made_before_event_days_is_still_restored(app, second_app, rich, tmp_path):
+    doc = export(app)
+    for key in ("check_ins", "no_shows", "invitations", "registration_digest"):
+        del doc[key]
+    result = import_full(second_app, write(tmp_path, doc))
+    assert result.exit_code == 0, result.output
+    with second_app.app_context():
+        assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+        assert export(second_app)["check_ins"] == []
 
 
 def test_calendar_links_uids_and_sequences_survive_the_move(app, second_app, rich, tmp_path):
