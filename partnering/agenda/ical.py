@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vText
 
 from partnering.plain_text import one_line
 
@@ -105,30 +105,62 @@ def build_calendar(
         calendar.add("x-published-ttl", "PT1H")
     for entry in entries:
         calendar.add_component(_vevent(entry, method, organizer, stamp))
+    timezones: list[bytes] = []
     timed = [e for e in entries if e.start is not None]
     if timed:
-        # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky).
-        first = min(e.start for e in timed).date()
-        last = max(e.end for e in timed).date()
-        _add_timezones(calendar, first - timedelta(days=366), last + timedelta(days=366))
-    return calendar.to_ical()
+        # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky), before
+        # the events, as Calendar.add_missing_timezones places them.
+        first = min(e.start for e in timed).date() - timedelta(days=366)
+        last = max(e.end for e in timed).date() + timedelta(days=366)
+        for tzid in sorted(calendar.get_missing_tzids()):
+            timezones.extend(_vtimezone_lines(tzid, first, last))
+    head = _content_lines(calendar, recursive=False)  # BEGIN, the properties, END
+    events = [line for event in calendar.subcomponents for line in _content_lines(event)]
+    return b"\r\n".join([*head[:-1], *timezones, *events, head[-1]]) + b"\r\n"
 
 
-def _add_timezones(calendar: Calendar, first: date, last: date) -> None:
-    """Calendar.add_missing_timezones, with each VTIMEZONE built once per time zone and range."""
-    position = len(calendar.timezones)
-    for tzid in sorted(calendar.get_missing_tzids()):
-        timezone = _vtimezone(tzid, first, last)
-        if timezone is not None:
-            calendar.subcomponents.insert(position, timezone)
-            position += 1
+def _content_lines(component: Component, *, recursive: bool = True) -> list[bytes]:
+    """What Component.to_ical writes, line by line, folded by `fold`."""
+    return [
+        fold(component.content_line(name, value)).encode()
+        for name, value in component.property_items(recursive=recursive)
+    ]
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """A content line folded exactly as icalendar 7.3 folds it (RFC 5545 3.1: at most 75
+    octets a line, the continuation's leading space included; an escape's backslash or caret
+    never ends a line), without its walk over every character of a line that needs none, i.e.
+    most of them: an agenda has tens of thousands of lines."""
+    if "\n" in line:
+        raise ValueError("a content line cannot hold a line break")
+    if len(line.encode()) < limit:
+        return line
+    width = limit - 1  # octets on each line before the fold
+    folded: list[str] = []
+    start, count = 0, 0
+    for index, char in enumerate(line):
+        size = 1 if char < "\x80" else len(char.encode())
+        if index > start and count + size > width:
+            if index - start > 1 and line[index - 1] in "\\^":
+                folded.append(line[start : index - 1])
+                start, count = index - 1, 1
+            else:
+                folded.append(line[start:index])
+                start, count = index, 0
+        count += size
+    folded.append(line[start:])
+    return "\r\n ".join(folded)
 
 
 @lru_cache(maxsize=64)
-def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
-    """The VTIMEZONE of a time zone over a range: the same for every agenda of an event, and
-    the costliest part of one to build (it walks the range hour by hour)."""
+def _vtimezone_lines(tzid: str, first: date, last: date) -> tuple[bytes, ...]:
+    """The VTIMEZONE of a time zone over a range, as content lines: the same for every agenda
+    of an event, and the costliest part of one to build (it walks the range hour by hour) and
+    to write (about fifty lines). No lines for a time zone the system's data does not know (left
+    out, as icalendar does)."""
     try:
-        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
-    except ValueError:  # unknown to the system's time zone data: left out, as icalendar does
-        return None
+        timezone = Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:
+        return ()
+    return tuple(_content_lines(timezone))
