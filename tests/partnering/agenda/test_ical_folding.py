@@ -8,7 +8,7 @@ from icalendar.parser.string import _foldline
 
 from partnering.agenda.ical import fold
 
-ALPHABET = "ab \\^;,:\"é日😀" + "x" * 10
+ALPHABET = 'ab \\^;,:"é日😀' + "x" * 10
 
 
 def test_folding_matches_icalendar_on_lines_of_every_length_and_alphabet():
