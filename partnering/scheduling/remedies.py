@@ -24,8 +24,7 @@ def _for_change(change: Change, namer: Namer) -> str:
     where = f"{when}, {rows.tables[change.table].label}" if change.table in rows.tables else when
     if change.kind == "fits":
         return (
-            f"Nothing stands in the way: place it by hand at {where}, or run the scheduler "
-            "again."
+            f"Nothing stands in the way: place it by hand at {where}, or run the scheduler again."
         )
     if change.kind == "raise-limit":
         limit = namer.problem.participant_by_id[change.participant].max_meetings or 0
