@@ -2,9 +2,9 @@
 a cancellation) written directly: the same bytes as `email`'s EmailMessage writes with the
 SMTP policy (only the random MIME boundaries differ), without its parsing and refolding of
 twenty-odd headers per message, most of the time of queueing an agenda. Only the message's
-own headers (From, To, Subject, Message-ID: people's names, encoded words, folding) are still
-written by `email`. A message whose bodies or attachments fall outside the simple cases below
-returns None: the caller builds it with `email`.
+own headers (From, To, Subject, Message-ID: people's names, encoded words, folding) and the
+encoding of the bodies are still `email`'s. A message of another shape, or whose attachments'
+names or parameters are not plain tokens, returns None: the caller builds it with `email`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import re
 import sys
 from collections.abc import Sequence
 from email import policy
+from email.contentmanager import _encode_text  # what set_content(str) encodes with
 from email.message import EmailMessage
 from typing import Protocol
 
 from partnering.plain_text import one_line
 
-MAX_LINE = policy.SMTP.max_line_length  # 78: longer lines are encoded, not written as they are
+MAX_LINE = policy.SMTP.max_line_length  # 78
 _TOKEN = re.compile(r"[A-Za-z0-9._-]+")
 _random = random.SystemRandom()
 
@@ -33,15 +34,11 @@ class AttachmentLike(Protocol):
     params: tuple[tuple[str, str], ...]
 
 
-def _body(text: str) -> tuple[str, bytes] | None:
-    """(Content-Transfer-Encoding, body) of a text part as `email` chooses them for lines of
-    at most 78 octets: 7bit for ASCII, else 8bit; None for longer lines (quoted-printable or
-    base64, left to `email`)."""
-    lines = text.encode("utf-8").splitlines()
-    if max((len(line) for line in lines), default=0) > MAX_LINE:
-        return None
-    body = b"\r\n".join(lines) + b"\r\n"
-    return ("7bit" if body.isascii() else "8bit"), body
+def _body(text: str) -> tuple[str, bytes]:
+    """(Content-Transfer-Encoding, body) of a text part, chosen and encoded by the function
+    `email` uses for it (7bit, 8bit, quoted-printable or base64, by line length and content)."""
+    cte, data = _encode_text(text, "utf-8", None, policy.default)
+    return cte, data.encode("ascii", "surrogateescape").replace(b"\n", b"\r\n")
 
 
 def _base64(data: bytes) -> bytes:

@@ -31,7 +31,7 @@ SENDER = "Partnering <noreply@example.org>"
 def _text(rng, words):
     lines = []
     for _ in range(rng.randrange(words)):
-        lines.append(" ".join(rng.choice(WORDS) for _ in range(rng.randrange(4))))
+        lines.append(" ".join(rng.choice(WORDS) for _ in range(rng.randrange(12))))
     return rng.choice(["\n", "\r\n", "\r"]).join(lines) + rng.choice(["", "\n"])
 
 
@@ -74,15 +74,15 @@ def test_written_messages_are_what_email_writes(app):
 
 
 @pytest.mark.parametrize(
-    "text, attachments",
+    "html, attachments",
     [
-        ("a line longer than seventy-eight octets " * 3, True),  # quoted-printable or base64
-        ("short", False),  # not the shape of an agenda
+        ("<p>", False),  # not the shape of an agenda
+        ("", True),  # no HTML part
     ],
 )
-def test_other_messages_are_left_to_email(text, attachments):
+def test_other_messages_are_left_to_email(html, attachments):
     files = [Attachment("agenda.ics", b"x", "text", "calendar")] if attachments else []
-    assert message_bytes(SENDER, "a@example.org", "S", "<1@x>", text, "<p>", files) is None
+    assert message_bytes(SENDER, "a@example.org", "S", "<1@x>", "text", html, files) is None
 
 
 def test_an_odd_file_name_is_left_to_email():
