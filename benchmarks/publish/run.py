@@ -1,6 +1,6 @@
 """Publishing and delivering agendas at 150, 2,000 and 18,000 participants, side by side.
 
-    .venv/bin/python benchmarks/publish/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_publish
+    PYTHONPATH=. .venv/bin/python benchmarks/publish/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_publish
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`, every meeting
 the first-come baseline places arriving placed, none published): an empty database, the event
@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
 from partnering.outbox.sender import deliver_due
 from partnering.scheduling import operations
-from partnering.scheduling.problem import import_document
+from partnering.scheduling.problem_import import import_document
 from scheduler.generate import PRESETS
 from scheduler.greedy import greedy
 from scheduler.problem import Fixed, problem_to_dict
@@ -85,7 +86,7 @@ def measure(database: str, preset: str, port: int) -> dict:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database,
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": secrets.token_hex(32),
             "HUEY_IMMEDIATE": True,
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": port,
@@ -133,7 +134,7 @@ def deliver_only(database: str, port: int) -> None:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database,
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": secrets.token_hex(32),
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": port,
         }

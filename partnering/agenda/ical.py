@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vText
 
 from partnering.plain_text import one_line
 
@@ -51,31 +51,81 @@ def _address(person: Person, **params: str) -> vCalAddress:
     return address
 
 
-def _vevent(entry: CalendarEntry, method: str | None, organizer: Person, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", entry.uid)
-    event.add("dtstamp", stamp)
+ATTENDEE_PARAMS = (("ROLE", "REQ-PARTICIPANT"), ("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "FALSE"))
+
+
+def _vevent(
+    entry: CalendarEntry, method: str | None, organizer: Person, stamp: datetime
+) -> list[bytes]:
+    """The VEVENT's content lines, in the order icalendar writes an Event's properties (its
+    canonical ones first, the others alphabetically). The text values are escaped by
+    icalendar; the values an event's agendas share (times, people, constants) are written by
+    icalendar once each and reused: an Event component per meeting per agenda was most of
+    the time of building an agenda."""
+    lines = [b"BEGIN:VEVENT", _text("SUMMARY", entry.summary)]
     if entry.start is not None:
-        event.add("dtstart", entry.start)
-        event.add("dtend", entry.end)
-    event.add("sequence", entry.sequence)
-    event.add("last-modified", entry.last_modified)
-    event.add("summary", entry.summary)
-    event.add("location", entry.location)
-    event.add("description", entry.description)
-    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
-    if entry.url:
-        event.add("url", entry.url)
-    if method is not None:
-        event.add("organizer", _address(organizer))
+        lines += [_property("DTSTART", entry.start), _property("DTEND", entry.end)]
+    lines += [_property("DTSTAMP", stamp), _text("UID", entry.uid)]
+    lines.append(_property("SEQUENCE", entry.sequence))
     # RFC 5546: PUBLISH has no ATTENDEE; REQUEST and CANCEL name everyone concerned.
     if method in ("REQUEST", "CANCEL"):
-        for person in entry.attendees:
-            event.add(
-                "attendee",
-                _address(person, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="FALSE"),
-            )
-    return event
+        lines += [_address_line("ATTENDEE", person, ATTENDEE_PARAMS) for person in entry.attendees]
+    lines += [
+        _text("DESCRIPTION", entry.description),
+        _property("LAST-MODIFIED", entry.last_modified),
+        _text("LOCATION", entry.location),
+    ]
+    if method is not None:
+        lines.append(_address_line("ORGANIZER", organizer))
+    lines.append(_property("STATUS", "CANCELLED" if entry.cancelled else "CONFIRMED"))
+    if entry.url:
+        lines.append(_property("URL", entry.url))
+    lines.append(b"END:VEVENT")
+    return lines
+
+
+def _text(name: str, value: str) -> bytes:
+    return fold(f"{name}:{vText(value).to_ical().decode()}").encode()
+
+
+def _property(name: str, value: object) -> bytes:
+    """One property's content line as icalendar writes it in an Event; written once for a
+    value that many agendas share."""
+    if name == "DTSTAMP":  # one per calendar: nothing to share
+        return _written(name, value)
+    # Keyed by type and zone too: 10:00 in Paris and 10:00 in Berlin are equal datetimes.
+    return _shared(name, value, type(value), getattr(value, "tzinfo", None))
+
+
+@lru_cache(maxsize=4096)
+def _shared(name: str, value: object, kind: type, zone: tzinfo | None) -> bytes:
+    return _written(name, value)
+
+
+def _written(name: str, value: object) -> bytes:
+    event = Event()
+    event.add(name, value)
+    [line] = _content_lines(event)[1:-1]
+    return line
+
+
+@lru_cache(maxsize=4096)
+def _address_line(name: str, person: Person, params: tuple[tuple[str, str], ...] = ()) -> bytes:
+    event = Event()
+    event.add(name, _address(person, **dict(params)))
+    [line] = _content_lines(event)[1:-1]
+    return line
+
+
+@lru_cache(maxsize=64)
+def _missing_tzids(zone: tzinfo) -> frozenset[str]:
+    """The VTIMEZONEs a calendar needs for times in `zone` (none for UTC), as icalendar
+    decides it."""
+    calendar = Calendar()
+    event = Event()
+    event.add("dtstart", datetime(2000, 1, 1, tzinfo=zone))
+    calendar.add_component(event)
+    return frozenset(calendar.get_missing_tzids())
 
 
 def build_calendar(
@@ -103,32 +153,63 @@ def build_calendar(
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
-    for entry in entries:
-        calendar.add_component(_vevent(entry, method, organizer, stamp))
+    events = [line for entry in entries for line in _vevent(entry, method, organizer, stamp)]
+    timezones: list[bytes] = []
     timed = [e for e in entries if e.start is not None]
     if timed:
-        # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky).
-        first = min(e.start for e in timed).date()
-        last = max(e.end for e in timed).date()
-        _add_timezones(calendar, first - timedelta(days=366), last + timedelta(days=366))
-    return calendar.to_ical()
+        # VTIMEZONEs covering the event's dates (the full 1970-2038 default is bulky), before
+        # the events, as Calendar.add_missing_timezones places them.
+        first = min(e.start for e in timed).date() - timedelta(days=366)
+        last = max(e.end for e in timed).date() + timedelta(days=366)
+        zones = {t.tzinfo for e in timed for t in (e.start, e.end)}
+        for tzid in sorted(frozenset().union(*map(_missing_tzids, zones))):
+            timezones.extend(_vtimezone_lines(tzid, first, last))
+    head = _content_lines(calendar, recursive=False)  # BEGIN, the properties, END
+    return b"\r\n".join([*head[:-1], *timezones, *events, head[-1]]) + b"\r\n"
 
 
-def _add_timezones(calendar: Calendar, first: date, last: date) -> None:
-    """Calendar.add_missing_timezones, with each VTIMEZONE built once per time zone and range."""
-    position = len(calendar.timezones)
-    for tzid in sorted(calendar.get_missing_tzids()):
-        timezone = _vtimezone(tzid, first, last)
-        if timezone is not None:
-            calendar.subcomponents.insert(position, timezone)
-            position += 1
+def _content_lines(component: Component, *, recursive: bool = True) -> list[bytes]:
+    """What Component.to_ical writes, line by line, folded by `fold`."""
+    return [
+        fold(component.content_line(name, value)).encode()
+        for name, value in component.property_items(recursive=recursive)
+    ]
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """A content line folded exactly as icalendar 7.3 folds it (RFC 5545 3.1: at most 75
+    octets a line, the continuation's leading space included; an escape's backslash or caret
+    never ends a line), without its walk over every character of a line that needs none, i.e.
+    most of them: an agenda has tens of thousands of lines."""
+    if "\n" in line:
+        raise ValueError("a content line cannot hold a line break")
+    if len(line.encode()) < limit:
+        return line
+    width = limit - 1  # octets on each line before the fold
+    folded: list[str] = []
+    start, count = 0, 0
+    for index, char in enumerate(line):
+        size = 1 if char < "\x80" else len(char.encode())
+        if index > start and count + size > width:
+            if index - start > 1 and line[index - 1] in "\\^":
+                folded.append(line[start : index - 1])
+                start, count = index - 1, 1
+            else:
+                folded.append(line[start:index])
+                start, count = index, 0
+        count += size
+    folded.append(line[start:])
+    return "\r\n ".join(folded)
 
 
 @lru_cache(maxsize=64)
-def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
-    """The VTIMEZONE of a time zone over a range: the same for every agenda of an event, and
-    the costliest part of one to build (it walks the range hour by hour)."""
+def _vtimezone_lines(tzid: str, first: date, last: date) -> tuple[bytes, ...]:
+    """The VTIMEZONE of a time zone over a range, as content lines: the same for every agenda
+    of an event, and the costliest part of one to build (it walks the range hour by hour) and
+    to write (about fifty lines). No lines for a time zone the system's data does not know (left
+    out, as icalendar does)."""
     try:
-        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
-    except ValueError:  # unknown to the system's time zone data: left out, as icalendar does
-        return None
+        timezone = Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:
+        return ()
+    return tuple(_content_lines(timezone))

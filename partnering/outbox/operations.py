@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.jobs import enqueue
+from partnering.outbox.mime import message_bytes
 from partnering.outbox.models import OutboxMessage, OutboxStatus
 from partnering.outbox.tasks import deliver_outbox
 from partnering.plain_text import one_line
@@ -36,7 +37,12 @@ def new_message_id() -> str:
 
 
 def build_message(
-    to: str, subject: str, text: str, html: str | None, attachments: Iterable[Attachment]
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    attachments: Iterable[Attachment],
+    message_id: str | None = None,
 ) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
@@ -45,7 +51,7 @@ def build_message(
     # header is one line whatever was stored.
     message["To"] = one_line(to)
     message["Subject"] = one_line(subject)
-    message["Message-ID"] = new_message_id()
+    message["Message-ID"] = message_id or new_message_id()
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -73,23 +79,38 @@ def queue_email(
     """Queue an email in the outbox, in the caller's transaction: it goes out once the caller
     commits (the request's end or `deliver_soon()` wakes the sender; a periodic round is the
     safety net). An email that cannot be built is stored as failed with the reason."""
-    message = None
+    raw = None
     with one_email(to, subject, kind=kind, event_id=event_id):
-        message = build_message(to, subject, text, html, attachments)
-    if message is None:
+        message_id, raw = _written(to, subject, text, html, list(attachments))
+    if raw is None:
         return None
     row = _store(
         event_id=event_id,
         kind=kind,
         recipient=_fit(to, RECIPIENT_LENGTH),
         subject=_fit(subject, SUBJECT_LENGTH),
-        message_id=message["Message-ID"],
-        raw=message.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP wants
+        message_id=message_id,
+        raw=raw,
         status=OutboxStatus.WAITING,
         last_error="",
     )
     db.session.info[QUEUED] = True
     return row
+
+
+def _written(
+    to: str, subject: str, text: str, html: str | None, attachments: list[Attachment]
+) -> tuple[str, bytes]:
+    """The message's id and bytes (CRLF line ends, as SMTP wants): written directly when it
+    has the shape of an agenda (the same bytes, much faster), else by `email`."""
+    message_id = new_message_id()
+    if html is not None:
+        sender = current_app.config["MAIL_SENDER"]
+        raw = message_bytes(sender, to, subject, message_id, text, html, attachments)
+        if raw is not None:
+            return message_id, raw
+    message = build_message(to, subject, text, html, attachments, message_id)
+    return message_id, message.as_bytes(policy=policy.SMTP)
 
 
 QUEUED = "outbox_queued"
