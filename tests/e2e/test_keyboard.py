@@ -129,8 +129,13 @@ def test_shift_tab_through_the_grid_keeps_each_meeting_clear_of_the_table_column
     tab_to(olga, meetings.last)
     scrolled = olga.locator(".grid-wrap").evaluate("box => box.scrollLeft")
     assert scrolled > 0, "the grid is wide enough to scroll at this size"
+    move_buttons = row.locator("td.cell button[data-pick]")
+    expect(move_buttons).to_have_count(PLACED)
     for index in range(PLACED - 2, -1, -1):
-        press(olga, "Shift+Tab")  # FOCUS_SEEN: the sticky column does not cover it
+        # Each meeting's link, then its Move button; FOCUS_SEEN: the sticky column covers neither.
+        press(olga, "Shift+Tab")
+        assert has_focus(move_buttons.nth(index)), f"Shift+Tab went to Move of {index + 1}"
+        press(olga, "Shift+Tab")
         assert has_focus(meetings.nth(index)), f"Shift+Tab went to meeting {index + 1}"
         # Focused, its names show whole (not cut to "…"): no mouse tooltip needed.
         assert meetings.nth(index).evaluate(NAMES_CUT) == [], f"meeting {index + 1}"
@@ -209,6 +214,9 @@ def test_move_a_meeting_and_publish_by_keyboard(unpublished, browser) -> None:
     expect(publish_as).to_have_value("preliminary")
     tab_to(olga, olga.get_by_role("button", name="Publish schedule"))
     follow(olga, "Space")
+    # The confirm page says who will be told what; nothing is sent before its button.
+    tab_to(olga, olga.get_by_role("button", name="Publish as preliminary and send"))
+    follow(olga)
     expect(olga.locator("#publication-result")).to_contain_text("Published as preliminary")
     expect(olga.locator("#publication-result")).to_contain_text(
         f"{PLACED} meetings newly published"

@@ -31,14 +31,17 @@ SIDEWAYS = """() => {
           boxes: boxes.map(el => el.tagName + '.' + el.className)};
 }"""
 
-# Where the text cannot be read whole: every rendered occurrence of `text` must lie within the
-# page's width and within each clipping ancestor (up to a scroll box, which can be scrolled).
+# Where the text cannot be read whole: every rendered occurrence of `text` (visible text, not a
+# screen reader's hidden words) must lie within the page's width and within each clipping
+# ancestor (up to a scroll box, which can be scrolled).
 CUT = """(text) => {
   const cut = []; let seen = 0;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
     if (!node.data.includes(text) || !node.parentElement.getClientRects().length) continue;
+    // Text for screen readers only (a button's hidden "… with <name>") is not for reading.
+    if (node.parentElement.closest('.visually-hidden')) continue;
     seen++;
     const range = document.createRange(); range.selectNodeContents(node);
     const rects = [...range.getClientRects()];
