@@ -68,7 +68,8 @@ class Diaries:
     slots: dict[int, Slot]
     of: dict[int, Diary]
     names: dict[int, list[str]]
-    """Fixed meeting id -> the names of its people (to say whose meeting holds a slot)."""
+    """The viewer's fixed meeting id -> the names of its people (to say whose meeting holds a
+    slot)."""
 
     def __getitem__(self, participant: Participant) -> Diary:
         return self.of[participant.id]
@@ -82,8 +83,10 @@ def fixed_meeting(meeting_slot: int | None, locked: bool, published_at) -> bool:
     return meeting_slot is not None and (locked or published_at is not None)
 
 
-def load_diaries(event: Event, people: Iterable[Participant]) -> Diaries:
-    """The diaries of `people` (of one event), in four queries whatever their number."""
+def load_diaries(event: Event, people: Iterable[Participant], viewer: Participant) -> Diaries:
+    """The diaries of `people` (of one event, the viewer among them), in four queries whatever
+    their number; the names behind the viewer's own fixed meetings only (nobody else's are
+    shown)."""
     by_id = {p.id: p for p in people}
     ids = list(by_id)
     slots = {
@@ -101,7 +104,6 @@ def load_diaries(event: Event, people: Iterable[Participant]) -> Diaries:
         )
     ):
         diaries[pid].available.discard(slot_id)
-    fixed_ids: set[int] = set()
     for pid, meeting_id, slot_id, locked, published_at in db.session.execute(
         db.select(
             meeting_participant.c.participant_id,
@@ -117,10 +119,10 @@ def load_diaries(event: Event, people: Iterable[Participant]) -> Diaries:
     ):
         if fixed_meeting(slot_id, locked, published_at):
             diaries[pid].fixed[slot_id] = Booking(slot_id, meeting_id)
-            fixed_ids.add(meeting_id)
         else:
             diaries[pid].waiting.add(meeting_id)
     names: dict[int, list[str]] = {}
+    fixed_ids = {booking.meeting_id for booking in diaries[viewer.id].fixed.values()}
     if fixed_ids:
         for meeting_id, name in db.session.execute(
             db.select(meeting_participant.c.meeting_id, Account.name)
@@ -273,9 +275,12 @@ def time_notes(
     people = {viewer.id: viewer}
     people.update((r.sender.id, r.sender) for r in incoming)
     people.update((r.recipient.id, r.recipient) for r in outgoing)
-    for meeting in meetings:
+    # Only a meeting still without a slot gets a reason, so only its people's diaries matter:
+    # a busy participant's placed meetings would load dozens of diaries for nothing.
+    unplaced = [m for m in meetings if m.slot_id is None]
+    for meeting in unplaced:
         people.update((p.id, p) for p in meeting.participants)
-    diaries = load_diaries(viewer.event, people.values())
+    diaries = load_diaries(viewer.event, people.values(), viewer)
     refusals, warnings, waiting = {}, {}, {}
     for request in incoming:
         for person in (viewer, request.sender):
@@ -291,9 +296,9 @@ def time_notes(
         warning = no_room(diaries, (viewer, request.recipient), viewer)
         if warning:
             warnings[request.id] = warning
-    for meeting in meetings:
+    for meeting in unplaced:
         # A meeting placed in a draft has its slot; only those without one need a reason.
-        if meeting.id in diaries[viewer].waiting and meeting.slot_id is None:
+        if meeting.id in diaries[viewer].waiting:
             reason = no_room(diaries, meeting.participants, viewer, waiting_meeting=meeting.id)
             if reason:
                 waiting[meeting.id] = reason

@@ -168,7 +168,7 @@ def accept_refusal(request: MeetingRequest) -> str | None:
 def send_warning(sender: Participant, recipient: Participant) -> str | None:
     """Why a meeting of the two, once agreed, could not be scheduled (the sender may still ask,
     after confirming); None when there may be room."""
-    diaries = room.load_diaries(sender.event, (sender, recipient))
+    diaries = room.load_diaries(sender.event, (sender, recipient), sender)
     return room.no_room(diaries, (sender, recipient), sender)
 
 
@@ -176,5 +176,5 @@ def accept_warning(request: MeetingRequest) -> str | None:
     """Why the meeting this request asks for could not be scheduled, worded for its recipient
     (who may still accept, after confirming)."""
     people = (request.recipient, request.sender)
-    diaries = room.load_diaries(request.recipient.event, people)
+    diaries = room.load_diaries(request.recipient.event, people, request.recipient)
     return room.no_room(diaries, people, request.recipient)

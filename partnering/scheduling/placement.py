@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
-from partnering.meetings.models import Meeting
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_ref
 from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 from scheduler import Assignment, Problem, Schedule, Unscheduled
@@ -58,6 +58,26 @@ class EventRows:
         ).scalars()
         return {p.ref: p for p in rows}
 
+    def stored_places(self) -> dict[str, Place]:
+        """Meeting id -> place of the event's placed active meetings, read as columns: the
+        answer `place_of` gives for every meeting without loading one (thousands of rows with
+        their people at a convention). Not cached: a caller may have moved meetings since, and
+        the query sees them (the session flushes first)."""
+        slots = {s.id: s.ref for s in self.event.slots}
+        tables = {t.id: t.ref for t in self.event.tables}
+        rows = db.session.execute(
+            db.select(Meeting.id, Meeting.external_ref, Meeting.slot_id, Meeting.table_id).where(
+                Meeting.event_id == self.event.id,
+                Meeting.status == MeetingStatus.ACTIVE,
+                Meeting.slot_id.is_not(None),
+                Meeting.table_id.is_not(None),
+            )
+        )
+        return {
+            meeting_ref(meeting_id, external_ref): (slots[slot_id], tables[table_id])
+            for meeting_id, external_ref, slot_id, table_id in rows
+        }
+
     def place_of(self, meeting: Meeting) -> Place | None:
         if not meeting.is_placed or not meeting.is_active:
             return None
@@ -66,13 +86,8 @@ class EventRows:
 
 def current_placement(problem: Problem, rows: EventRows) -> dict[str, Place]:
     """Meeting id -> place, for the problem's meetings that the database has placed."""
-    out = {}
-    for meeting_id in problem.meeting_by_id:
-        row = rows.meetings.get(meeting_id)
-        place = rows.place_of(row) if row is not None else None
-        if place is not None:
-            out[meeting_id] = place
-    return out
+    places = rows.stored_places()
+    return {m: places[m] for m in problem.meeting_by_id if m in places}
 
 
 def schedule_from_placement(problem: Problem, placement: dict[str, Place]) -> Schedule:

@@ -32,6 +32,7 @@ from partnering.meetings.models import (
     meeting_participant,
 )
 from partnering.plain_text import control_problem
+from partnering.planner_statistics import refresh_statistics
 from partnering.registrations.models import (
     ORGANISATION_TYPE_LABELS,
     Organisation,
@@ -43,6 +44,17 @@ from partnering.registrations.models import (
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_REF_LENGTH = 100  # the external_ref columns
 MAX_REQUEST_PRIORITY = max(PRIORITIES)  # a request says "must meet" at most
+WRITTEN_TABLES = [
+    *(
+        model.__table__
+        for model in (Account, Session, Slot, Table, Organisation, Participant, Meeting)
+    ),
+    unavailable_slot,
+    meeting_participant,
+    meeting_allowed_slot,
+    MeetingRequest.__table__,
+]
+"""The tables an import fills in bulk: analysed once it commits."""
 
 
 class ImportRefused(Exception):
@@ -105,6 +117,7 @@ def import_problem(
     except Exception:
         db.session.rollback()
         raise
+    refresh_statistics(WRITTEN_TABLES)
     return event
 
 

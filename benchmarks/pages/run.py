@@ -1,0 +1,193 @@
+"""Page times at 150, 2,000 and 18,000 participants: a busy participant's pages and the organiser's.
+
+    .venv/bin/python benchmarks/pages/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_pages
+
+For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`): an emptied
+database, the event imported with every meeting the first-come baseline places arriving
+placed, the schedule's database part published (preliminary; no agenda email is built), then
+each page requested in turn through the Flask test client, logged in: "My meetings", the agenda
+and the `.ics` of the participant with the most published meetings, and the organiser's
+dashboard, registrations, grid (first day, first page, no filter), unscheduled list and charts.
+N sequential requests of each page, median and max in ms: a participant's page after one
+request not counted (a page's first request compiles its templates), the organiser's slower
+pages without one (at 18,000 participants, `--organiser-requests 1` keeps the run short).
+Prints one Markdown table. The database is emptied (every table dropped) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import replace
+
+from flask import Flask, url_for
+from sqlalchemy import func, select
+
+from partnering import create_app
+from partnering.auth.models import Account
+from partnering.auth.operations import get_or_create_account, start_login_session
+from partnering.db_types import utcnow
+from partnering.events.models import Publication
+from partnering.extensions import db
+from partnering.meetings.models import Meeting, meeting_participant
+from partnering.registrations.models import Participant, RegistrationStatus
+from partnering.scheduling.problem_import import import_document
+from partnering.scheduling.publishing import publish_and_plan
+from scheduler.generate import PRESETS
+from scheduler.greedy import greedy
+from scheduler.problem import Fixed, problem_to_dict
+
+PARTICIPANT_PAGES = [
+    ("my meetings", "meetings.mine"),
+    ("agenda", "agenda.mine"),
+    ("agenda .ics", "agenda.download"),
+]
+ORGANISER_PAGES = [
+    ("dashboard", "admin.dashboard"),
+    ("registrations", "admin.participants"),
+    ("grid", "scheduling.grid"),
+    ("unscheduled", "scheduling.unscheduled"),
+    ("charts", "scheduling.charts"),
+]
+
+
+def placed_document(preset: str) -> dict:
+    """The preset event with what the first-come baseline places arriving placed (as the
+    publish bench imports it)."""
+    problem = PRESETS[preset]()
+    placed = greedy(problem).assignment_of
+    meetings = [
+        replace(m, fixed=Fixed(placed[m.id].slot, placed[m.id].table))
+        for m in problem.meetings
+        if m.id in placed
+    ] + [m for m in problem.meetings if m.id not in placed]
+    return problem_to_dict(replace(problem, meetings=tuple(meetings)))
+
+
+def busiest_participant(event_id: int) -> tuple[int, int]:
+    """The participant with the most published meetings: (participant id, meetings)."""
+    count = func.count().label("meetings")
+    row = db.session.execute(
+        select(meeting_participant.c.participant_id, count)
+        .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
+        .where(Meeting.event_id == event_id, Meeting.published_at.is_not(None))
+        .group_by(meeting_participant.c.participant_id)
+        .order_by(count.desc(), meeting_participant.c.participant_id)
+        .limit(1)
+    ).one()
+    return row[0], row[1]
+
+
+def add_organiser(event) -> int:
+    """An organiser of the event (as the event's creator is): returns their account's id."""
+    account = get_or_create_account(f"organiser@{event.slug}.invalid", "Organiser")
+    db.session.add(
+        Participant(
+            event=event, account=account, role="organiser", status=RegistrationStatus.APPROVED
+        )
+    )
+    db.session.commit()
+    return account.id
+
+
+def timed(
+    app: Flask, account_id: int, pages: list, slug: str, requests: int, warm_up: bool
+) -> dict:
+    """Each page `requests` times, after one untimed request with `warm_up`:
+    {label: (median ms, max ms)}."""
+    client = app.test_client()
+    with app.app_context():
+        key = start_login_session(db.session.get(Account, account_id))
+        db.session.commit()
+        db.session.remove()
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+        session["_fresh"] = True
+    with app.test_request_context():
+        urls = [(label, url_for(endpoint, slug=slug)) for label, endpoint in pages]
+    times = {}
+    for label, url in urls:
+        samples = []
+        for n in range(requests + warm_up):
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            if n or not warm_up:
+                samples.append(elapsed)
+        times[label] = (statistics.median(samples), max(samples))
+        print(f"  {label}: {times[label][0]:.0f} ms median", file=sys.stderr, flush=True)
+    return times
+
+
+def measure(database: str, preset: str, requests: int, organiser_requests: int) -> dict:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-pages-" + "x" * 32})
+    figures: dict = {"preset": preset}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        event, problem = import_document(placed_document(preset), preset)
+        figures["participants"] = len(problem.participants)
+        publish_and_plan(event, Publication.PRELIMINARY, utcnow())
+        db.session.commit()
+        slug, event_id = event.slug, event.id
+        figures["published"] = db.session.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(Meeting.event_id == event_id, Meeting.published_at.is_not(None))
+        )
+        participant_id, figures["meetings"] = busiest_participant(event_id)
+        participant_account = db.session.get(Participant, participant_id).account_id
+        organiser_account = add_organiser(event)
+        db.session.remove()
+    figures["pages"] = timed(app, participant_account, PARTICIPANT_PAGES, slug, requests, True)
+    figures["pages"] |= timed(
+        app, organiser_account, ORGANISER_PAGES, slug, organiser_requests, False
+    )
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="SQLAlchemy URL; it is emptied")
+    parser.add_argument("--presets", default="osaka,large,bio")
+    parser.add_argument("--requests", type=int, default=20, help="per participant page")
+    parser.add_argument("--organiser-requests", type=int, default=5, help="per organiser page")
+    args = parser.parse_args()
+    rows = []
+    for preset in args.presets.split(","):
+        print(f"{preset}:", file=sys.stderr, flush=True)
+        rows.append(measure(args.database, preset, args.requests, args.organiser_requests))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{platform.processor() or platform.machine()}, {platform.python_version()}, "
+        f"load average {load}; {args.requests} requests per participant page, "
+        f"{args.organiser_requests} per organiser page"
+    )
+    print()
+    labels = [label for label, _ in PARTICIPANT_PAGES + ORGANISER_PAGES]
+    print(
+        "| event | participants | published meetings | the participant's meetings | "
+        + " | ".join(f"{label} ms" for label in labels)
+        + " |"
+    )
+    print("| --- |" + " ---: |" * (3 + len(labels)))
+    for f in rows:
+        cells = [f"{f['pages'][label][0]:.0f} (max {f['pages'][label][1]:.0f})" for label in labels]
+        print(
+            f"| {f['preset']} | {f['participants']:,} | {f['published']:,} | {f['meetings']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()
