@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.attendance.models import CheckInMethod
 from partnering.attendance.operations import check_in
 from partnering.attendance.tokens import check_in_url
@@ -28,8 +23,9 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling import operations
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
 from tests.qr_codes import read_qr_path
+from tests.servers import serving
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PEOPLE = [
@@ -95,40 +91,16 @@ def _seed() -> None:
 
 @pytest.fixture
 def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
-    queue = tmp_path / "queue.db"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_URL": f"sqlite://{queue}",
-            "CLOCK": lambda: tokyo("08:50"),
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-        _seed()
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
-        env={
-            **os.environ,
-            "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
-            "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-            "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
-        },
-    )
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    consumer.terminate()
-    consumer.wait(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    settings = {
+        "TESTING": True,
+        "HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}",
+        "CLOCK": lambda: tokyo("08:50"),
+    }
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.app_context():
+            _seed()
+        with serving(app, consumer=True) as base:
+            yield base, app
 
 
 def _set_clock(app, hh_mm: str) -> None:
