@@ -208,6 +208,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     olga.goto(f"{base}/e/osaka/schedule/")
     olga.get_by_label("Publish as").select_option("final")
     olga.get_by_role("button", name="Publish schedule").click()
+    olga.locator("#confirm-publish").click()  # the confirm page says what will be sent
     expect(olga.locator("#publication-result")).to_contain_text(
         "Published as final", timeout=60_000
     )

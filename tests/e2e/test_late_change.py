@@ -80,7 +80,7 @@ def _logged_in(browser: Browser, app, base: str, email: str) -> Page:
 def _run_apply_publish(page: Page, base: str, shot: str) -> str:
     """Run, apply and publish as final through the pages; returns the run page's address."""
     page.goto(f"{base}/e/osaka/schedule/")
-    page.get_by_label("Time limit (seconds)").fill("5")
+    page.locator("#time_limit").fill("5")  # the run's, not the re-plan's of the same name
     page.get_by_role("button", name="Run scheduler").click()
     expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
     page.screenshot(path=SHOTS / f"{shot}.png", full_page=True)
@@ -90,6 +90,7 @@ def _run_apply_publish(page: Page, base: str, shot: str) -> str:
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Publish as").select_option("final")
     page.get_by_role("button", name="Publish schedule").click()
+    page.locator("#confirm-publish").click()  # the confirm page says what will be sent
     expect(page.locator("#publication-result")).to_contain_text(
         "Published as final", timeout=60_000
     )
