@@ -17,13 +17,14 @@ from playwright.sync_api import expect
 from partnering.attendance.models import CheckInMethod
 from partnering.attendance.operations import check_in
 from partnering.attendance.tokens import check_in_url
-from partnering.auth.operations import get_or_create_account, login_url
+from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling import operations
 from tests.apps import app_for
+from tests.logins import login_link
 from tests.qr_codes import read_qr_path
 from tests.servers import serving
 
@@ -108,11 +109,6 @@ def _set_clock(app, hh_mm: str) -> None:
     app.config["CLOCK"] = lambda: instant
 
 
-def _login_link(app, base: str, email: str) -> str:
-    with app.test_request_context(base_url=base):
-        return login_url(get_or_create_account(email, ""))
-
-
 def _aikos(app, base: str) -> tuple[str, str]:
     """Aiko's check-in URL, and the UID of her meeting with Chloé."""
     with app.test_request_context(base_url=base):
@@ -149,7 +145,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     # 09:40, Aiko on her phone: she is in her meeting with Chloé, who has not come.
     _set_clock(app, "09:40")
     aiko = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-    aiko.goto(_login_link(app, base, "aiko@example.org"))
+    aiko.goto(login_link(app, base, "aiko@example.org"))
     aiko.get_by_role("button", name="Log in").click()
     aiko.goto(f"{base}/e/osaka/agenda/")
     aiko.get_by_role("link", name="Today").click()
@@ -179,7 +175,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     # is found by name.
     _set_clock(app, "09:50")
     olga = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    olga.goto(_login_link(app, base, "olga@example.org"))
+    olga.goto(login_link(app, base, "olga@example.org"))
     olga.get_by_role("button", name="Log in").click()
     olga.goto(scanned)
     expect(olga.locator("h1")).to_have_text("Aiko Sato")

@@ -15,13 +15,14 @@ import icalendar
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from partnering.auth.operations import get_or_create_account, login_url
+from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
 from partnering.registrations.models import Organisation, Participant, unavailable_slot
 from tests.apps import app_for
+from tests.logins import login_link
 from tests.servers import serving
 
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/late-change"))
@@ -70,9 +71,7 @@ def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
 
 def _logged_in(browser: Browser, app, base: str, email: str) -> Page:
     page = browser.new_context().new_page()
-    with app.test_request_context(base_url=base):
-        link = login_url(get_or_create_account(email, ""))
-    page.goto(link)
+    page.goto(login_link(app, base, email))
     page.get_by_role("button", name="Log in").click()
     return page
 

@@ -10,12 +10,13 @@ from datetime import date, time
 import pytest
 from playwright.sync_api import expect
 
-from partnering.auth.operations import get_or_create_account, login_url
+from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from tests.apps import app_for
+from tests.logins import login_link
 from tests.servers import serving
 
 PEOPLE = [
@@ -63,15 +64,10 @@ def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
             yield base, app
 
 
-def _login_link(app, base: str, email: str) -> str:
-    with app.test_request_context(base_url=base):
-        return login_url(get_or_create_account(email, ""))
-
-
 def test_run_progress_apply_grid_publish(server, browser) -> None:
     base, app = server
     page = browser.new_context().new_page()
-    page.goto(_login_link(app, base, "olga@example.org"))
+    page.goto(login_link(app, base, "olga@example.org"))
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{base}/e/osaka/schedule/")
     expect(page.locator("main")).to_contain_text("0 / 8")
@@ -101,7 +97,7 @@ def test_run_progress_apply_grid_publish(server, browser) -> None:
     expect(page.locator("#publication-result")).to_contain_text("8 meetings newly published")
 
     aiko = browser.new_context().new_page()
-    aiko.goto(_login_link(app, base, "aiko@example.org"))
+    aiko.goto(login_link(app, base, "aiko@example.org"))
     aiko.get_by_role("button", name="Log in").click()
     aiko.goto(f"{base}/e/osaka/agenda/")
     expect(aiko.locator("main")).to_contain_text("Preliminary")
