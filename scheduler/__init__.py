@@ -19,6 +19,8 @@ from scheduler.problem import (
     Slot,
     Table,
     Unscheduled,
+)
+from scheduler.problem_json import (
     dump_json,
     load_problem,
     load_schedule,

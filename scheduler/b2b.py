@@ -21,16 +21,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scheduler.problem import (
-    Fixed,
-    FormatError,
-    Meeting,
-    Participant,
-    Problem,
-    Slot,
-    Table,
-    read_text,
-)
+from scheduler.problem import Fixed, FormatError, Meeting, Participant, Problem, Slot, Table
+from scheduler.problem_json import read_text
 
 INSTANCE_DIR_VARIABLE = "PARTNERING_B2B_DIR"
 _DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks"

@@ -17,9 +17,8 @@ from typing import IO, TYPE_CHECKING
 from scheduler.bounds import upper_bound
 from scheduler.check import check, check_fixed
 from scheduler.metrics import figures
-from scheduler.problem import (
-    FormatError,
-    Problem,
+from scheduler.problem import FormatError, Problem
+from scheduler.problem_json import (
     dump_json,
     load_problem,
     load_schedule,

@@ -8,7 +8,6 @@ run that leaves new files in the checkout fails."""
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
@@ -30,6 +30,7 @@ from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
 from tests.apps import QUIET, app_for
 from tests.logins import log_in
+from tests.servers import free_port
 
 # --- the checkout stays clean -------------------------------------------------------------
 
@@ -300,13 +301,19 @@ def auth(client):
     return Auth(client)
 
 
+@pytest.fixture
+def login_as(auth):
+    """Log the test client in as someone else. The tests share one app context with the
+    requests, so the previous user cached on `g` is dropped too."""
+
+    def login(participant: Participant) -> None:
+        g.pop("_login_user", None)
+        auth.login(participant)
+
+    return login
+
+
 # --- a real SMTP server on localhost ---------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:

@@ -1,15 +1,16 @@
 """Logging a test client in without a login link: a login session opened by the app's own
-operation, named in the client's session cookie as a login link's use would name it."""
+operation, named in the client's session cookie as a login link's use would name it; and a
+login link on a live server's address, for a browser."""
 
 from __future__ import annotations
 
 from contextlib import nullcontext
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
 
 from partnering.auth.models import Account
-from partnering.auth.operations import start_login_session
+from partnering.auth.operations import get_or_create_account, login_url, start_login_session
 from partnering.extensions import db
 
 
@@ -25,3 +26,9 @@ def log_in(client: FlaskClient, account_id: int) -> str:
         session["_user_id"] = key
         session["_fresh"] = True
     return key
+
+
+def login_link(app: Flask, base_url: str, email: str) -> str:
+    """A login link for `email` (its account made if need be) on the server at `base_url`."""
+    with app.test_request_context(base_url=base_url):
+        return login_url(get_or_create_account(email, ""))

@@ -1,6 +1,7 @@
 """Live servers for tests that need real sockets and processes: the app under gunicorn (worker
-processes, as in production), a werkzeug threaded server in a thread, a Huey consumer process,
-and a small HTTP client that keeps cookies and fills in CSRF tokens.
+processes, as in production), a werkzeug threaded server in a thread, a Huey consumer process
+(`serving` runs the last two together for the browser tests), and a small HTTP client that
+keeps cookies and fills in CSRF tokens.
 
     with start_gunicorn(database_url, workers=2) as server:
         web = WebClient(server.base_url)
@@ -21,7 +22,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -161,6 +163,27 @@ def start_threaded(app: Flask) -> LiveServer:
         thread.join(timeout=10)
 
     return LiveServer(f"http://127.0.0.1:{server.server_port}", stop)
+
+
+@contextmanager
+def serving(app: Flask, *, consumer: bool = False) -> Iterator[str]:
+    """The app on `start_threaded` while the `with` lasts, its base URL given; with `consumer`,
+    a Huey consumer process on the app's database, queue (HUEY_URL) and instance folder runs
+    the jobs its pages queue."""
+    jobs = None
+    if consumer:
+        env = server_env(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            queue_url=app.config["HUEY_URL"],
+            extra_env={INSTANCE_PATH_VARIABLE: app.instance_path},
+        )
+        jobs = start_huey_consumer(env)
+    try:
+        with start_threaded(app) as server:
+            yield server.base_url
+    finally:
+        if jobs is not None:
+            jobs.stop()
 
 
 def _read(log: IO[str]) -> str:

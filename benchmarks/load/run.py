@@ -29,7 +29,8 @@ import psycopg
 
 from scheduler.generate import bio
 from scheduler.greedy import greedy
-from scheduler.problem import Fixed, dump_json, problem_to_dict
+from scheduler.problem import Fixed
+from scheduler.problem_json import dump_json, problem_to_dict
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

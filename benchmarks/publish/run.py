@@ -34,7 +34,8 @@ from partnering.scheduling import operations
 from partnering.scheduling.problem_import import import_document
 from scheduler.generate import PRESETS
 from scheduler.greedy import greedy
-from scheduler.problem import Fixed, problem_to_dict
+from scheduler.problem import Fixed
+from scheduler.problem_json import problem_to_dict
 
 
 def placed_document(preset: str) -> dict:

@@ -4,6 +4,10 @@ of each type, job titles, topics and what they offer and seek. Everything is dra
 
 The organisations are invented (no real company is named); universities and clusters are
 named after real cities and regions, as visitors would expect.
+
+Over 400 lines for a reason: most of it is name data (given names, family names,
+organisations, topics per country and type), read best as one table next to the few
+functions that draw from it.
 """
 
 from __future__ import annotations

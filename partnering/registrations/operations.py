@@ -8,7 +8,11 @@ An account belongs to whoever owns its address. Registering an address that has 
 without being logged in as it never renames the account, and the registration counts only
 once the owner confirms it through the login link emailed to the address; the registrant is
 answered the same either way ("check your inbox"), so the form tells nobody which addresses
-have accounts."""
+have accounts.
+
+About 400 lines for a reason: every write on a registration shares the profile's checks and
+its organisation's upkeep (`_check_profile`, `_apply`, `_organisation`), which would otherwise
+be imported back and forth between modules of one action each."""
 
 from __future__ import annotations
 

@@ -9,6 +9,11 @@ rule) with a message for the person before writing anything, and commits once. A
 meeting's `sequence` goes up whenever its time, table or status changes (calendars rely on it),
 and its `published_at` is cleared when its place changes: participants see the new place once
 the organiser publishes again.
+
+Over 400 lines for a reason: runs, publication and hand edits share one way of moving meetings
+(`_place`, `_move_all`: the sequence, the publication mark and the unique indexes' order) and
+one refusal (`ScheduleRefused`), and views, other domains' operations and tests call them all
+as `operations.<action>`; split, the pieces would import each other's private helpers.
 """
 
 from __future__ import annotations

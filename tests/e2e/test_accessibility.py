@@ -15,7 +15,6 @@ publishing told in words, charts' values, titles and headings, and live progress
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,9 +22,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.auth.models import Account
 from partnering.auth.operations import login_token
 from partnering.events.models import Event, Slot, Table
@@ -33,8 +30,9 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.scheduling import operations as scheduling
 from partnering.scheduling.publishing import create_publication
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
 from tests.security.world import World, build_world
+from tests.servers import serving
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -70,37 +68,21 @@ def _place_since_publishing(world: World) -> None:
 
 
 @pytest.fixture
-def site(database_url) -> Iterator[Site]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_IMMEDIATE": True,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    with app.test_request_context():
-        db.create_all()
-        world = build_world()
-        _place_since_publishing(world)
-        people = {
-            "participant": world.alpha.people["visible"].account_id,
-            "organiser": world.alpha.organiser.account_id,
-            "admin": world.admin_account_id,
-        }
-        tokens = {who: login_token(db.session.get(Account, i)) for who, i in people.items()}
-        db.session.remove()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield Site(app, f"http://127.0.0.1:{http.server_port}", world, tokens)
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def site(tmp_path, database_url) -> Iterator[Site]:
+    settings = {"TESTING": True, "HUEY_IMMEDIATE": True, "RATELIMIT_ENABLED": False}
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.test_request_context():
+            world = build_world()
+            _place_since_publishing(world)
+            people = {
+                "participant": world.alpha.people["visible"].account_id,
+                "organiser": world.alpha.organiser.account_id,
+                "admin": world.admin_account_id,
+            }
+            tokens = {who: login_token(db.session.get(Account, i)) for who, i in people.items()}
+            db.session.remove()
+        with serving(app) as base:
+            yield Site(app, base, world, tokens)
 
 
 @dataclass

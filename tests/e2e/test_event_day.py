@@ -7,29 +7,26 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.attendance.models import CheckInMethod
 from partnering.attendance.operations import check_in
 from partnering.attendance.tokens import check_in_url
-from partnering.auth.operations import get_or_create_account, login_url
+from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling import operations
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
+from tests.logins import login_link
 from tests.qr_codes import read_qr_path
+from tests.servers import serving
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PEOPLE = [
@@ -95,50 +92,21 @@ def _seed() -> None:
 
 @pytest.fixture
 def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
-    queue = tmp_path / "queue.db"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_URL": f"sqlite://{queue}",
-            "CLOCK": lambda: tokyo("08:50"),
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-        _seed()
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
-        env={
-            **os.environ,
-            "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
-            "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-            "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
-        },
-    )
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    consumer.terminate()
-    consumer.wait(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    settings = {
+        "TESTING": True,
+        "HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}",
+        "CLOCK": lambda: tokyo("08:50"),
+    }
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.app_context():
+            _seed()
+        with serving(app, consumer=True) as base:
+            yield base, app
 
 
 def _set_clock(app, hh_mm: str) -> None:
     instant = tokyo(hh_mm)
     app.config["CLOCK"] = lambda: instant
-
-
-def _login_link(app, base: str, email: str) -> str:
-    with app.test_request_context(base_url=base):
-        return login_url(get_or_create_account(email, ""))
 
 
 def _aikos(app, base: str) -> tuple[str, str]:
@@ -177,7 +145,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     # 09:40, Aiko on her phone: she is in her meeting with Chloé, who has not come.
     _set_clock(app, "09:40")
     aiko = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-    aiko.goto(_login_link(app, base, "aiko@example.org"))
+    aiko.goto(login_link(app, base, "aiko@example.org"))
     aiko.get_by_role("button", name="Log in").click()
     aiko.goto(f"{base}/e/osaka/agenda/")
     aiko.get_by_role("link", name="Today").click()
@@ -207,7 +175,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     # is found by name.
     _set_clock(app, "09:50")
     olga = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    olga.goto(_login_link(app, base, "olga@example.org"))
+    olga.goto(login_link(app, base, "olga@example.org"))
     olga.get_by_role("button", name="Log in").click()
     olga.goto(scanned)
     expect(olga.locator("h1")).to_have_text("Aiko Sato")

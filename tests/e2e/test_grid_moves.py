@@ -5,15 +5,12 @@ from the outside, on the meeting's own page."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.auth.operations import get_or_create_account, login_url
 from partnering.events.models import Event
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
@@ -21,7 +18,8 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Participant
 from partnering.scheduling.grid import legal_cells
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
+from tests.servers import serving
 
 PEOPLE = ["Aiko Sato", "Ben Okafor", "Chloé Martin", "Dmitri Ivanov", "Eva Rossi", "Femi Adeyemi"]
 # (people, slot index, table index): slots 9:00, 9:30, ... 11:30; tables T01-T03.
@@ -63,27 +61,12 @@ def _seed() -> None:
 
 @pytest.fixture
 def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}",
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-        _seed()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    settings = {"TESTING": True, "HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}"}
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.app_context():
+            _seed()
+        with serving(app) as base:
+            yield base, app
 
 
 def _meeting_of(app, first: str, second: str) -> int:

@@ -7,9 +7,6 @@ meeting get the update with a higher SEQUENCE."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from datetime import date, time
 from pathlib import Path
@@ -17,16 +14,16 @@ from pathlib import Path
 import icalendar
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
-from partnering.auth.operations import get_or_create_account, login_url
+from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
 from partnering.registrations.models import Organisation, Participant, unavailable_slot
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
+from tests.logins import login_link
+from tests.servers import serving
 
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/late-change"))
 PEOPLE = [
@@ -64,47 +61,17 @@ def _seed() -> None:
 
 @pytest.fixture
 def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
-    queue = tmp_path / "queue.db"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_URL": f"sqlite://{queue}",
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-        _seed()
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
-        env={
-            **os.environ,
-            "PARTNERING_SQLALCHEMY_DATABASE_URI": database_url,
-            "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-            "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
-        },
-    )
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    consumer.terminate()
-    consumer.wait(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    settings = {"TESTING": True, "HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}"}
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.app_context():
+            _seed()
+        with serving(app, consumer=True) as base:
+            yield base, app
 
 
 def _logged_in(browser: Browser, app, base: str, email: str) -> Page:
     page = browser.new_context().new_page()
-    with app.test_request_context(base_url=base):
-        link = login_url(get_or_create_account(email, ""))
-    page.goto(link)
+    page.goto(login_link(app, base, email))
     page.get_by_role("button", name="Log in").click()
     return page
 

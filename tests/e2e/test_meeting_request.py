@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.auth.operations import get_or_create_account
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.registrations.models import Organisation, Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
+from tests.servers import serving
 
 
 class Outbox(logging.Handler):
@@ -39,48 +37,41 @@ class Outbox(logging.Handler):
 
 
 @pytest.fixture
-def server(database_url) -> Iterator[tuple[str, object, Outbox]]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_IMMEDIATE": True,  # emails leave the outbox at once, into the log
-        }
-    )
-    outbox = Outbox()
-    app.logger.addHandler(outbox)
-    with app.app_context():
-        db.create_all()
-        event = create_event(
-            slug="osaka",
-            name="Osaka Partnering Day",
-            timezone="Asia/Tokyo",
-            topics_text="Oncology\nVaccines",
-        )
-        add_sessions(event, [SessionSpec(date(2030, 1, 24), time(9), time(12))])
-        add_tables(event, 4, seats=4)
-        db.session.add(
-            Participant(
-                event_id=event.id,
-                account=get_or_create_account("jun.park@example.kr", "Jun Park"),
-                organisation=Organisation(event_id=event.id, name="Seoul Pharma", kind="pharma"),
-                status="approved",
-                show_profile=True,
-                offer="Antibody-drug conjugates",
+def server(tmp_path, database_url) -> Iterator[tuple[str, object, Outbox]]:
+    settings = {
+        "TESTING": True,
+        "HUEY_IMMEDIATE": True,  # emails leave the outbox at once, into the log
+    }
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        outbox = Outbox()
+        app.logger.addHandler(outbox)
+        with app.app_context():
+            event = create_event(
+                slug="osaka",
+                name="Osaka Partnering Day",
+                timezone="Asia/Tokyo",
+                topics_text="Oncology\nVaccines",
             )
-        )
-        db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app, outbox
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    app.logger.removeHandler(outbox)
-    with app.app_context():
-        db.engine.dispose()
+            add_sessions(event, [SessionSpec(date(2030, 1, 24), time(9), time(12))])
+            add_tables(event, 4, seats=4)
+            db.session.add(
+                Participant(
+                    event_id=event.id,
+                    account=get_or_create_account("jun.park@example.kr", "Jun Park"),
+                    organisation=Organisation(
+                        event_id=event.id, name="Seoul Pharma", kind="pharma"
+                    ),
+                    status="approved",
+                    show_profile=True,
+                    offer="Antibody-drug conjugates",
+                )
+            )
+            db.session.commit()
+        try:
+            with serving(app) as base:
+                yield base, app, outbox
+        finally:
+            app.logger.removeHandler(outbox)
 
 
 def log_in_with_link(page: Page, link: str) -> None:

@@ -6,21 +6,19 @@ and tables. The PDF Chromium prints is A4."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 
 import pytest
-from werkzeug.serving import make_server
 
-from partnering import create_app
 from partnering.auth.operations import get_or_create_account, login_url
 from partnering.events.models import Publication
 from partnering.events.operations import SessionSpec, add_sessions, add_tables, create_event
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.registrations.models import Organisation, Participant
-from tests.keys import TEST_SECRET_KEY
+from tests.apps import app_for
+from tests.servers import serving
 
 MM = 96 / 25.4
 """CSS pixels per millimetre."""
@@ -105,28 +103,12 @@ def _seed() -> None:
 
 @pytest.fixture
 def server(tmp_path, database_url) -> Iterator[tuple[str, object]]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "HUEY_IMMEDIATE": True,
-        },
-        instance_path=tmp_path / "instance",
-    )
-    with app.app_context():
-        db.create_all()
-        _seed()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", app
-    http.shutdown()
-    thread.join(timeout=5)
-    http.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    settings = {"TESTING": True, "HUEY_IMMEDIATE": True}
+    with app_for(database_url, settings, tables=True, instance_path=tmp_path / "instance") as app:
+        with app.app_context():
+            _seed()
+        with serving(app) as base:
+            yield base, app
 
 
 OVERFLOWING = """() => {

@@ -17,7 +17,7 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.registrations.models import Participant
 from partnering.scheduling.problem import problem_for_event
-from scheduler.problem import problem_from_dict, problem_to_dict
+from scheduler.problem_json import problem_from_dict, problem_to_dict
 from tests.keys import TEST_SECRET_KEY
 
 FIRST_DAY = date(2030, 5, 14)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
 from tests.keys import TEST_SECRET_KEY
+from tests.servers import free_port
 
 
 def count(model) -> int:
@@ -123,12 +123,6 @@ def test_demo_refuses_too_few_participants(runner):
     result = runner.invoke(args=["demo", "--participants", "3"])
     assert result.exit_code == 2
     assert "3 is not in the range 10<=x<=5000" in result.output
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_really_serves_and_a_kill_stops_its_job_consumer(tmp_path, database_url):

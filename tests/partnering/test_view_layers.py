@@ -67,6 +67,10 @@ def test_the_view_modules_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in VIEW_FILES}
     assert {
         "partnering/scheduling/views.py",
+        "partnering/scheduling/grid_views.py",
+        "partnering/scheduling/run_views.py",
+        "partnering/scheduling/new_meeting_views.py",
+        "partnering/scheduling/blueprint.py",
         "partnering/admin/participant_views.py",
         "partnering/admin/blueprint.py",
     } <= names

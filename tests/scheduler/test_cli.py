@@ -9,7 +9,7 @@ import pytest
 from scheduler.b2b import instance_dir
 from scheduler.check import check
 from scheduler.cli import main
-from scheduler.problem import load_problem, load_schedule
+from scheduler.problem_json import load_problem, load_schedule
 from tests.scheduler.jair_data import needs_jair
 
 PROBLEM = {

@@ -2,28 +2,9 @@
 
 from ortools.sat.python import cp_model
 
-from scheduler import problem_from_dict
 from scheduler.instance import Instance
 from scheduler.model import PlacementModel, best_selection
-
-
-def event(tables, participants, meetings, slots=2):
-    return problem_from_dict(
-        {
-            "format": "partnering-problem/1",
-            "slots": [
-                {
-                    "id": f"s{i}",
-                    "start": f"2026-03-02T{9 + i:02d}:00:00+00:00",
-                    "end": f"2026-03-02T{9 + i:02d}:30:00+00:00",
-                }
-                for i in range(slots)
-            ],
-            "tables": tables,
-            "participants": participants,
-            "meetings": meetings,
-        }
-    )
+from tests.scheduler.one_day import one_day_event
 
 
 def best_priority(pm: PlacementModel) -> int:
@@ -34,7 +15,7 @@ def best_priority(pm: PlacementModel) -> int:
 
 
 def test_capacities_count_seats_as_a_nested_family():
-    problem = event(
+    problem = one_day_event(
         [{"id": "big", "seats": 3}, {"id": "small", "seats": 2}],
         [{"id": p} for p in "abcdefg"],
         [
@@ -49,7 +30,7 @@ def test_capacities_count_seats_as_a_nested_family():
 
 
 def test_booths_shared_by_colleagues_hold_one_meeting_per_slot():
-    problem = event(
+    problem = one_day_event(
         [{"id": "B"}, {"id": "T"}],
         [{"id": "h1", "booth": "B"}, {"id": "h2", "booth": "B"}, {"id": "x"}, {"id": "y"}],
         [
@@ -62,7 +43,7 @@ def test_booths_shared_by_colleagues_hold_one_meeting_per_slot():
 
 
 def test_frozen_meetings_take_their_people_and_tables():
-    problem = event(
+    problem = one_day_event(
         [{"id": "T"}],
         [{"id": p} for p in "abcd"],
         [
@@ -79,7 +60,7 @@ def test_frozen_meetings_take_their_people_and_tables():
 
 
 def test_selection_bound_is_never_below_what_a_schedule_reaches():
-    problem = event(
+    problem = one_day_event(
         [{"id": "T1"}, {"id": "T2"}],
         [{"id": "a", "max_meetings": 1}, {"id": "b"}, {"id": "c"}, {"id": "d"}],
         [

@@ -16,7 +16,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g
 
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
@@ -111,15 +110,3 @@ def event_day(create_event, create_participant) -> EventDay:
         day.meetings[key] = meeting
     operations.publish(event, "final")
     return day
-
-
-@pytest.fixture
-def login_as(auth):
-    """Log the test client in as someone else; the tests share one app context with the
-    requests, so the previous user cached on `g` is dropped too."""
-
-    def login(participant: Participant) -> None:
-        g.pop("_login_user", None)
-        auth.login(participant)
-
-    return login

@@ -28,7 +28,7 @@ from partnering.registrations.models import Invitation, Participant, Registratio
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
 from scheduler.generate import generate
-from scheduler.problem import dump_json, problem_to_dict
+from scheduler.problem_json import dump_json, problem_to_dict
 from tests.keys import TEST_SECRET_KEY
 
 

@@ -12,7 +12,7 @@ import pytest
 from partnering.extensions import db
 from partnering.meetings.models import MeetingRequest
 from scheduler.generate import generate
-from scheduler.problem import dump_json, problem_to_dict
+from scheduler.problem_json import dump_json, problem_to_dict
 
 DEEP = "[" * 100_000 + "]" * 100_000
 

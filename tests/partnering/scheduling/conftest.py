@@ -93,16 +93,3 @@ def quick_solver(monkeypatch):
         return schedule
 
     monkeypatch.setattr(engine, "solve", baseline)
-
-
-@pytest.fixture
-def login_as(auth):
-    """Log the test client in as someone else. The tests share one app context with the
-    requests, so the previous user cached on `g` is dropped too."""
-    from flask import g
-
-    def login(participant: Participant) -> None:
-        g.pop("_login_user", None)
-        auth.login(participant)
-
-    return login

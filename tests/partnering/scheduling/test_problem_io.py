@@ -20,7 +20,8 @@ from partnering.scheduling.problem_import import (
     profiles_from_document,
 )
 from scheduler.generate import generate, replan
-from scheduler.problem import Fixed, problem_from_dict, problem_to_dict
+from scheduler.problem import Fixed
+from scheduler.problem_json import problem_from_dict, problem_to_dict
 
 
 def slot(sid: str, day: int, hhmm: str, minutes: int = 30) -> dict:

@@ -17,8 +17,8 @@ from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
-from tests.conftest import free_port
 from tests.keys import TEST_SECRET_KEY
+from tests.servers import free_port
 
 WARNING = "Background jobs are not running"
 
