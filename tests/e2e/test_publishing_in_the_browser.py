@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from partnering.extensions import db
 from partnering.outbox.models import OutboxMessage
-from tests.e2e.test_scheduling_flow import _login_link, server  # noqa: F401  (the live server)
+from tests.e2e.test_scheduling_flow import server  # noqa: F401  (the live server)
+from tests.logins import login_link
 
 SHOTS = "/tmp/organiser-tools"
 
@@ -25,7 +26,7 @@ def _emails(app) -> list[OutboxMessage]:
 def test_publish_through_the_confirm_page_with_a_preview(server, browser) -> None:  # noqa: F811
     base, app = server
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(_login_link(app, base, "olga@example.org"))
+    page.goto(login_link(app, base, "olga@example.org"))
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Time limit (seconds)").fill("5")
