@@ -18,7 +18,7 @@ from partnering.bulk.operations import BulkRefused, start_decisions, start_resen
 from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
-from partnering.outbox.models import OutboxMessage
+from partnering.outbox.models import OutboxMessage, OutboxStatus
 from partnering.outbox.operations import queue_email
 from partnering.registrations.models import Participant
 
@@ -229,8 +229,9 @@ def test_resending_failed_emails_is_a_job_that_queues_each_again_once(client, as
     consume(queue)
     db.session.expire_all()
     # Queued again, then delivered by the sender the job woke (to the log: no mail server).
-    assert [db.session.get(OutboxMessage, m.id).status for m in failed] == ["sent"] * 3
-    assert db.session.get(OutboxMessage, unbuilt.id).status == "failed"
+    statuses = [db.session.get(OutboxMessage, m.id).status for m in failed]
+    assert statuses == [OutboxStatus.LOGGED] * 3
+    assert db.session.get(OutboxMessage, unbuilt.id).status == OutboxStatus.FAILED
     page = text_of(client.get(f"/e/osaka/jobs/{job.id}"))
     assert "3 emails queued again. 1 email could not be built and stay failed" in page
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 4  # no copies
