@@ -114,3 +114,60 @@ def test_replan_keeps_the_meetings_before_the_check_out(event_day, set_clock, qu
     # Dmitri's 14:00 meeting started before he left: it stays; nothing after it was his.
     assert {key: _start(m) for key, m in day.meetings.items()} == before
     assert review_run(run).unscheduled == []
+
+
+def test_desk_checks_out_and_undoes(client, event_day, login_as, set_clock):
+    day = event_day
+    _everyone_in(day, set_clock)
+    set_clock("14:10")
+    login_as(day.organiser)
+    listed = client.get("/e/fair/check-in/?q=Ben").get_data(as_text=True)
+    action = f"/e/fair/check-in/people/{day.ben.id}/check-out"
+    assert f'action="{action}"' in listed and "Check out" in listed
+
+    page = client.post(action, follow_redirects=True).get_data(as_text=True)
+    assert "Ben Okafor is checked out (14:10)." in page
+    row = _row(day.ben)
+    assert (row.checked_out_at, row.checked_out_by_id) == (tokyo("14:10"), day.organiser.account_id)
+    listed = client.get("/e/fair/check-in/?q=Ben").get_data(as_text=True)
+    assert "Checked out 14:10" in listed and f'action="{action}/undo"' in listed
+
+    page = client.post(f"{action}/undo", follow_redirects=True).get_data(as_text=True)
+    assert "Ben Okafor&#39;s check-out is taken back." in page
+    assert _row(day.ben).checked_out_at is None
+
+
+def test_desk_refuses_to_check_out_who_has_not_checked_in(client, event_day, login_as, set_clock):
+    set_clock("14:10")
+    login_as(event_day.organiser)
+    page = client.post(
+        f"/e/fair/check-in/people/{event_day.ben.id}/check-out", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Ben Okafor is not checked in today: only someone checked in can check out." in page
+    assert db.session.execute(db.select(CheckIn)).scalars().all() == []
+
+
+def test_participant_checks_out_on_the_today_page(client, event_day, login_as, set_clock):
+    day = event_day
+    _everyone_in(day, set_clock)
+    set_clock("11:30")
+    login_as(day.ben)
+    page = client.get("/e/fair/today").get_data(as_text=True)
+    assert 'action="/e/fair/today/check-out"' in page
+    assert "I am leaving: check me out" in page and "data-confirm=" in page
+
+    page = client.post("/e/fair/today/check-out", follow_redirects=True).get_data(as_text=True)
+    assert "You are checked out (11:30)." in page
+    assert "Checked out</span> at 11:30" in page
+    assert 'action="/e/fair/today/check-out"' not in page
+    row = _row(day.ben)
+    assert (row.checked_out_at, row.checked_out_by_id) == (tokyo("11:30"), day.ben.account_id)
+
+
+def test_participant_cannot_check_out_before_checking_in(client, event_day, login_as, set_clock):
+    set_clock("11:30")
+    login_as(event_day.ben)
+    page = client.get("/e/fair/today").get_data(as_text=True)
+    assert "I am leaving" not in page
+    page = client.post("/e/fair/today/check-out", follow_redirects=True).get_data(as_text=True)
+    assert "Ben Okafor is not checked in today" in page
