@@ -13,6 +13,7 @@ from partnering.attendance.operations import (
     check_out,
     undo_check_out,
 )
+from partnering.attendance.tokens import check_in_url
 from partnering.events.models import Slot
 from partnering.extensions import db
 from partnering.scheduling import operations
@@ -135,6 +136,19 @@ def test_desk_checks_out_and_undoes(client, event_day, login_as, set_clock):
     page = client.post(f"{action}/undo", follow_redirects=True).get_data(as_text=True)
     assert "Ben Okafor&#39;s check-out is taken back." in page
     assert _row(day.ben).checked_out_at is None
+
+
+def test_the_scanned_code_offers_check_out_and_its_undo(client, event_day, login_as, set_clock):
+    day = event_day
+    _everyone_in(day, set_clock)
+    set_clock("14:10")
+    login_as(day.organiser)
+    url = check_in_url(day.ben).removeprefix("http://localhost")
+    action = f"/e/fair/check-in/people/{day.ben.id}/check-out"
+    assert f'action="{action}"' in client.get(url).get_data(as_text=True)
+    client.post(action)
+    page = client.get(url).get_data(as_text=True)
+    assert "Checked out</span> at 14:10" in page and f'action="{action}/undo"' in page
 
 
 def test_desk_refuses_to_check_out_who_has_not_checked_in(client, event_day, login_as, set_clock):
