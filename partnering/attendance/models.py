@@ -36,9 +36,17 @@ class CheckIn(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     method: Mapped[CheckInMethod] = mapped_column(state_type(CheckInMethod, "method"))
+    # Set when the participant left early: a re-plan releases their meetings after this.
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     participant: Mapped[Participant] = relationship()
-    checked_in_by: Mapped[Account | None] = relationship()
+    checked_in_by: Mapped[Account | None] = relationship(foreign_keys=[checked_in_by_id])
+    checked_out_by: Mapped[Account | None] = relationship(foreign_keys=[checked_out_by_id])
+
+    @property
+    def is_checked_out(self) -> bool:
+        return self.checked_out_at is not None
 
     @validates("method")
     def _known_method(self, _key: str, value: str) -> CheckInMethod:

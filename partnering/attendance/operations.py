@@ -1,5 +1,6 @@
 """The writes of the event days, one function per action: check a participant in (at the desk,
-or by themselves) or take it back, mark a meeting as a no-show, undo one's own mark.
+or by themselves) or take it back, check out who leaves early or take that back, mark a meeting
+as a no-show, undo one's own mark.
 
 Each locks the row its rules read (partnering.locks), checks them against the app's clock
 (partnering.clock), raises `AttendanceRefused` with a message for the person before writing
@@ -82,6 +83,43 @@ def undo_check_in(event: Event, participant: Participant) -> CheckIn:
         raise AttendanceRefused(f"{participant.name} is not checked in today.")
     db.session.delete(found)
     db.session.commit()
+    return found
+
+
+def check_out(event: Event, participant: Participant, account: Account) -> CheckIn:
+    """Check the participant out for the rest of today (they leave early); checking out twice
+    keeps the first time."""
+    lock_for_writing(participant)
+    found = _todays_check_in(event, participant)
+    if found.checked_out_at is None:
+        found.checked_out_at, found.checked_out_by = clock.now(), account
+        db.session.commit()
+    return found
+
+
+def undo_check_out(event: Event, participant: Participant) -> CheckIn:
+    """Take back today's check-out (the participant stays after all)."""
+    lock_for_writing(participant)
+    found = _todays_check_in(event, participant)
+    if found.checked_out_at is None:
+        raise AttendanceRefused(f"{participant.name} is not checked out today.")
+    found.checked_out_at, found.checked_out_by = None, None
+    db.session.commit()
+    return found
+
+
+def _todays_check_in(event: Event, participant: Participant) -> CheckIn:
+    if participant.event_id != event.id:
+        raise AttendanceRefused("This person is not a participant of this event.")
+    now = clock.now()
+    day = event_day(event, now)
+    if day is None:
+        raise AttendanceRefused(_no_event_day(event, now))
+    found = check_in_of(participant, day)
+    if found is None:
+        raise AttendanceRefused(
+            f"{participant.name} is not checked in today: only someone checked in can check out."
+        )
     return found
 
 

@@ -65,6 +65,22 @@ def self_check_in():
     return redirect(url_for(".today"))
 
 
+@bp.post("/today/check-out")
+@participant_required
+def self_check_out():
+    try:
+        found = operations.check_out(g.event, g.participant, current_user)
+    except AttendanceRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(
+            f"You are checked out ({g.event.local(found.checked_out_at):%H:%M}). The organiser "
+            "can give your meetings for the rest of the day to others.",
+            "success",
+        )
+    return redirect(url_for(".today"))
+
+
 @bp.post("/today/meetings/<int:meeting_id>/no-show")
 @participant_required
 def no_show(meeting_id: int):
@@ -156,6 +172,31 @@ def undo_desk_check_in(participant_id: int):
     _said(
         lambda: operations.undo_check_in(g.event, participant),
         f"{participant.name}'s check-in is taken back.",
+    )
+    return redirect(url_for(".desk"))
+
+
+@bp.post("/check-in/people/<int:participant_id>/check-out")
+@organiser_required
+def desk_check_out(participant_id: int):
+    participant = participant_or_404(g.event, participant_id)
+    try:
+        found = operations.check_out(g.event, participant, current_user)
+    except AttendanceRefused as refused:
+        flash(str(refused), "error")
+    else:
+        at = g.event.local(found.checked_out_at)
+        flash(f"{participant.name} is checked out ({at:%H:%M}).", "success")
+    return redirect(url_for(".desk"))
+
+
+@bp.post("/check-in/people/<int:participant_id>/check-out/undo")
+@organiser_required
+def undo_desk_check_out(participant_id: int):
+    participant = participant_or_404(g.event, participant_id)
+    _said(
+        lambda: operations.undo_check_out(g.event, participant),
+        f"{participant.name}'s check-out is taken back.",
     )
     return redirect(url_for(".desk"))
 

@@ -22,7 +22,8 @@ The document (every key is required; lists are in the order the rows were create
                     null), created_at, answered_at
     schedule_runs   the finished runs as history: who and when, parameters, status, figures,
                     error; not the problem and result they stored
-    check_ins       participant, day, checked_in_at, method, checked_in_by (an email or null)
+    check_ins       participant, day, checked_in_at, method, checked_in_by (an email or null),
+                    checked_out_at, checked_out_by (null while there; optional on import)
     no_shows        meeting, slot (where it was marked), status, marked_by (an email),
                     marked_at, undone_at
     invitations     participant, invited_at, invited_by (an email or null)

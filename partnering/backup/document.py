@@ -48,6 +48,8 @@ class Section:
     """Columns that never travel: ids, foreign keys (see links), and what belongs elsewhere."""
     ref_prefix: str | None = None
     """Rows carry a `ref` (prefix + position) when other rows refer to them."""
+    optional: tuple[str, ...] = ()
+    """Keys a document may lack (written before they existed); a missing one reads as null."""
 
     @property
     def keys(self) -> frozenset[str]:
@@ -206,9 +208,10 @@ SCHEDULE_RUNS = Section(
 CHECK_INS = Section(
     "check_ins",
     CheckIn,
-    columns=("day", "checked_in_at", "method"),
-    links=("participant", "checked_in_by"),
-    omitted=("id", "event_id", "participant_id", "checked_in_by_id"),
+    columns=("day", "checked_in_at", "method", "checked_out_at"),
+    links=("participant", "checked_in_by", "checked_out_by"),
+    omitted=("id", "event_id", "participant_id", "checked_in_by_id", "checked_out_by_id"),
+    optional=("checked_out_at", "checked_out_by"),
 )
 NO_SHOWS = Section(
     "no_shows",

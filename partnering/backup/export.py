@@ -79,6 +79,7 @@ def export_event(event: Event) -> dict[str, Any]:
     account_ids.update(r.created_by_id for r in runs)
     account_ids.update(r.decided_by_id for r in runs)
     account_ids.update(c.checked_in_by_id for c in check_ins)
+    account_ids.update(c.checked_out_by_id for c in check_ins)
     account_ids.update(n.marked_by_id for n in no_shows)
     account_ids.update(i.invited_by_id for i in invitations)
     account_ids.discard(None)
@@ -193,6 +194,7 @@ def export_event(event: Event) -> dict[str, Any]:
                 c,
                 participant=participant_ref[c.participant_id],
                 checked_in_by=_maybe(email, c.checked_in_by_id),
+                checked_out_by=_maybe(email, c.checked_out_by_id),
             )
             for c in check_ins
         ],

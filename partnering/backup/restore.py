@@ -245,6 +245,8 @@ def _read(doc: object, slug: str | None) -> _Rows:
             **values,
         )
         account(raw["checked_in_by"], f"{where}.checked_in_by", check_in, "checked_in_by", True)
+        out_by = raw.get("checked_out_by")
+        account(out_by, f"{where}.checked_out_by", check_in, "checked_out_by", True)
         rows.check_ins.append(check_in)
 
     for where, values, raw in _items(NO_SHOWS, lists):
@@ -328,9 +330,11 @@ def _items(section: Section, lists: Mapping[str, list]) -> Iterable[tuple[str, d
 
 def _fields(section: Section, raw: Any, where: str) -> tuple[dict[str, Any], dict]:
     obj = _object(raw, where)
-    _exact_keys(obj, section.keys, where)
+    _exact_keys(obj, section.keys, where, optional=frozenset(section.optional))
     values = {}
     for name in section.columns:
+        if name not in obj:
+            continue
         value = load_value(section.column(name), obj[name], f"{where}.{name}")
         words = CHOICES.get((section.key, name))
         if words is not None and value not in words:

@@ -7,6 +7,8 @@
   slot to come, when both sides are still there for it.
 - With a check-in cut-off: whoever had not checked in by then on that day is taken as absent
   for the rest of that day; their meetings there are released, and freed slots go to others.
+- Whoever was checked out (left early) before the re-plan's instant is away from their
+  check-out to the end of that day; their meetings in slots starting after it are released.
 - Everything else is as in any run: published meetings to come keep their places, late requests
   are fitted in around them.
 """
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
+
+from sqlalchemy.orm import joinedload
 
 from partnering.attendance.models import CheckIn, NoShow, NoShowStatus
 from partnering.events.models import Event, Slot
@@ -41,6 +45,8 @@ class Replan:
     """The slots the absent are taken as away for: the rest of the cut-off's day."""
     cutoff: str = ""
     """The check-in cut-off as people read it (HH:MM in the event's timezone)."""
+    left: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    """Checked-out participants: when they left (HH:MM) and the slots they are away for."""
 
 
 def today_at(event: Event, now: datetime, at: time) -> datetime:
@@ -52,8 +58,9 @@ def replan_of(event: Event, start: datetime, absent_cutoff: datetime | None) -> 
     slots = db.session.execute(db.select(Slot).filter_by(event_id=event.id)).scalars().all()
     frozen = frozenset(s.ref for s in slots if s.start <= start)
     no_shows = _no_show_refs(event)
+    left = _checked_out(event, slots, start)
     if absent_cutoff is None:
-        return Replan(frozen, no_shows, frozenset(), frozenset())
+        return Replan(frozen, no_shows, frozenset(), frozenset(), left=left)
     day = event.local(absent_cutoff).date()
     arrived = set(
         db.session.execute(
@@ -71,7 +78,29 @@ def replan_of(event: Event, start: datetime, absent_cutoff: datetime | None) -> 
     absent_slots = frozenset(
         s.ref for s in slots if event.local(s.start).date() == day and s.ref not in frozen
     )
-    return Replan(frozen, no_shows, absent, absent_slots, f"{event.local(absent_cutoff):%H:%M}")
+    cutoff = f"{event.local(absent_cutoff):%H:%M}"
+    return Replan(frozen, no_shows, absent, absent_slots, cutoff, left)
+
+
+def _checked_out(
+    event: Event, slots: list[Slot], start: datetime
+) -> dict[str, tuple[str, frozenset[str]]]:
+    rows = db.session.execute(
+        db.select(CheckIn)
+        .filter(CheckIn.event_id == event.id, CheckIn.checked_out_at <= start)
+        .options(joinedload(CheckIn.participant))
+    ).scalars()
+    return {
+        c.participant.ref: (
+            f"{event.local(c.checked_out_at):%H:%M}",
+            frozenset(
+                s.ref
+                for s in slots
+                if s.start >= c.checked_out_at and event.local(s.start).date() == c.day
+            ),
+        )
+        for c in rows
+    }
 
 
 def _no_show_refs(event: Event) -> frozenset[str]:
@@ -97,10 +126,9 @@ def replanned(problem: Problem, placement: Mapping[str, Place], replan: Replan) 
                 m = replace(m, fixed=Fixed(*place))
                 for person in m.participants:
                     kept_at[person].add(place[0])
-        elif (
-            m.fixed is not None
-            and m.fixed.slot in replan.absent_slots
-            and (set(m.participants) & replan.absent)
+        elif m.fixed is not None and (
+            (m.fixed.slot in replan.absent_slots and (set(m.participants) & replan.absent))
+            or any(m.fixed.slot in replan.left[p][1] for p in m.participants if p in replan.left)
         ):
             m = replace(m, fixed=None)
         meetings.append(m)
@@ -109,17 +137,30 @@ def replanned(problem: Problem, placement: Mapping[str, Place], replan: Replan) 
         available = (p.available - replan.frozen_slots) | kept_at[p.id]
         if p.id in replan.absent:
             available -= replan.absent_slots
+        if p.id in replan.left:
+            available -= replan.left[p.id][1]
         participants.append(replace(p, available=frozenset(available)))
     return replace(problem, meetings=tuple(meetings), participants=tuple(participants))
 
 
 def with_absences(problem: Problem, schedule: Schedule, replan: Replan) -> Schedule:
     """The schedule with each meeting left out because someone had not checked in saying so,
-    in place of the solver's general reason (participant ids: the review names them)."""
+    or had checked out, in place of the solver's general reason (participant ids: the review
+    names them)."""
     unscheduled = []
     for u in schedule.unscheduled:
-        away = [p for p in problem.meeting_by_id[u.meeting].participants if p in replan.absent]
-        if away:
+        people = problem.meeting_by_id[u.meeting].participants
+        away = [p for p in people if p in replan.absent]
+        gone = [p for p in people if p in replan.left]
+        if gone:
+            u = replace(
+                u,
+                reason="; ".join(
+                    f"{p} checked out at {replan.left[p][0]}: released for the rest of that day"
+                    for p in gone
+                ),
+            )
+        elif away:
             u = replace(
                 u,
                 reason=f"{', '.join(away)} had not checked in by {replan.cutoff}: released for "

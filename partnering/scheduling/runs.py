@@ -193,7 +193,7 @@ def _finish(
     if not run.is_running:
         raise RunAbandoned
     schedule = _with_reasons(problem, schedule)
-    if run.is_replan and run.absent_cutoff is not None:
+    if run.is_replan:
         replan = replan_of(run.event, run.replan_from, run.absent_cutoff)
         schedule = with_absences(problem, schedule, replan)
     run.result = schedule_to_dict(schedule)

@@ -276,6 +276,7 @@ ROUTES: dict[str, Route] = {
     "agenda.feed": Route(FEED, feeds),
     "attendance.today": Route(MEMBER),
     "attendance.self_check_in": Route(MEMBER, own_action_for_members=ALL),
+    "attendance.self_check_out": Route(MEMBER, own_action_for_members=ALL),
     "attendance.no_show": Route(MEMBER, meetings),
     "attendance.undo_no_show": Route(MEMBER, meetings),
     # --- organisers ---------------------------------------------------------------------------
@@ -346,6 +347,8 @@ ROUTES: dict[str, Route] = {
     "attendance.scanned": Route(ORGANISER, check_in_codes),
     "attendance.desk_check_in": Route(ORGANISER, participants),
     "attendance.undo_desk_check_in": Route(ORGANISER, participants),
+    "attendance.desk_check_out": Route(ORGANISER, participants),
+    "attendance.undo_desk_check_out": Route(ORGANISER, participants),
     "attendance.organiser_no_show": Route(ORGANISER, meetings),
     "attendance.organiser_undo_no_show": Route(ORGANISER, meetings),
     "scheduling.start_replan": Route(

@@ -119,9 +119,9 @@ def _event_day(event, organiser: Participant, meetings: list[Meeting]) -> None:
     first, second = meetings
     day = first.slot.start.date()
     at = datetime.combine(day, first.slot.start.time(), tzinfo=UTC)
-    for person, by, method in (
-        (first.participants[0], organiser.account, CheckInMethod.DESK),
-        (second.participants[0], second.participants[0].account, CheckInMethod.SELF),
+    for person, by, method, out in (
+        (first.participants[0], organiser.account, CheckInMethod.DESK, None),
+        (second.participants[0], second.participants[0].account, CheckInMethod.SELF, at),
     ):
         db.session.add(
             CheckIn(
@@ -131,6 +131,8 @@ def _event_day(event, organiser: Participant, meetings: list[Meeting]) -> None:
                 checked_in_at=at - timedelta(minutes=20),
                 checked_in_by=by,
                 method=method,
+                checked_out_at=out,
+                checked_out_by=organiser.account if out else None,
             )
         )
     for meeting, status in ((first, NoShowStatus.MARKED), (second, NoShowStatus.UNDONE)):

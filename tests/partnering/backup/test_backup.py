@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -114,6 +114,12 @@ def test_a_moved_event_exports_the_same_document(app, second_app, rich, tmp_path
     assert doc["event"]["schedule_state"] == "preliminary"
     assert {c["method"] for c in doc["check_ins"]} == {"desk", "self"}
     assert all(c["checked_in_by"] for c in doc["check_ins"])
+    assert sorted(
+        (c["checked_out_at"] is None, c["checked_out_by"] is None) for c in doc["check_ins"]
+    ) == [
+        (False, False),
+        (True, True),
+    ]
     assert {n["status"] for n in doc["no_shows"]} == {"marked", "undone"}
     assert all(n["meeting"] and n["slot"] and n["marked_by"] for n in doc["no_shows"])
     assert [i["invited_by"] is not None for i in doc["invitations"]] == [True]
@@ -134,6 +140,12 @@ def test_a_restored_event_has_its_check_ins_no_shows_invitations_and_digest(
         assert sorted(c.method for c in check_ins) == ["desk", "self"]
         assert all(c.participant.event_id == event.id for c in check_ins)
         assert all(check_in_of(c.participant, c.day) is c for c in check_ins)
+        [gone] = [c for c in check_ins if c.is_checked_out]
+        assert gone.method == "self" and gone.checked_out_at - gone.checked_in_at == timedelta(
+            minutes=20
+        )
+        assert gone.checked_out_by is not None
+        assert gone.checked_out_by.email != gone.participant.account.email
         marks = db.session.scalars(select(NoShow).filter_by(event_id=event.id)).all()
         standing = [m for m in marks if m.is_marked]
         assert len(marks) == 2 and len(standing) == 1
@@ -145,6 +157,18 @@ def test_a_restored_event_has_its_check_ins_no_shows_invitations_and_digest(
         ).one()
         assert invited.invited_by is not None
         assert db.session.get(RegistrationDigest, event.id) is not None
+
+
+def test_an_export_made_before_check_out_is_still_restored(app, second_app, rich, tmp_path):
+    doc = export(app)
+    for check_in in doc["check_ins"]:
+        del check_in["checked_out_at"], check_in["checked_out_by"]
+    result = import_full(second_app, write(tmp_path, doc))
+    assert result.exit_code == 0, result.output
+    with second_app.app_context():
+        rows = db.session.scalars(select(CheckIn)).all()
+        assert len(rows) == 2
+        assert all(c.checked_out_at is None and c.checked_out_by_id is None for c in rows)
 
 
 def test_an_export_made_before_event_days_is_still_restored(app, second_app, rich, tmp_path):
