@@ -71,6 +71,11 @@ class OutboxMessage(db.Model):
         return self.status == OutboxStatus.WAITING
 
     @property
+    def is_logged(self) -> bool:
+        """Written to the log because no mail server is configured, not sent."""
+        return self.status == OutboxStatus.LOGGED
+
+    @property
     def can_be_resent(self) -> bool:
         """A failed email can go back in the queue, a sent (or logged) one can be sent again as
         a copy; one that could not even be built has nothing to send."""
