@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -32,6 +33,9 @@ from scheduler import check, problem_from_dict, schedule_from_dict
 from tests.servers import Page, WebClient, csrf_token
 
 THREADS_TIMEOUT = 120
+
+# The messages base.html flashes at the top of a page.
+FLASHED = re.compile(r'<div class="flash flash-\w+" role="status">(.*?)</div>', re.S)
 
 
 @dataclass
@@ -60,9 +64,11 @@ class Visitor(WebClient):
         self.csrf = csrf_token(page.text)
 
     def flashes(self, answer: Page) -> str:
-        """The message a redirect leads to (the page after it, as a browser shows it)."""
+        """The messages flashed on the page a redirect leads to (as a browser shows them after
+        it), one per line; not the rest of the page, which may repeat a rule's wording."""
         location = answer.headers["Location"]
-        return html.unescape(self.get(urllib.parse.urlsplit(location).path).text)
+        page = self.get(urllib.parse.urlsplit(location).path).text
+        return "\n".join(html.unescape(m) for m in FLASHED.findall(page))
 
 
 def race(actions: list[Callable[[], Page]]) -> list[Page]:
