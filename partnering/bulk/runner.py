@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnering.admin.operations import AdminActionRefused, apply_decisions
@@ -27,6 +27,7 @@ from partnering.bulk.models import BULK_ACTIVE, BulkJob, BulkKind, BulkStatus
 from partnering.db_types import utcnow
 from partnering.events.models import Event
 from partnering.extensions import db
+from partnering.job_claims import claim_job
 from partnering.jobs import jobs_running
 from partnering.locks import lock_for_writing
 from partnering.outbox.operations import deliver_soon, requeue_failed
@@ -118,27 +119,9 @@ def silent_jobs() -> list[int]:
 
 def _claim(job_id: int) -> BulkJob | None:
     """Take the job: queued, or running but silent (its worker died). Only one process wins."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(BulkJob)
-        .where(
-            BulkJob.id == job_id,
-            or_(
-                BulkJob.status == BulkStatus.QUEUED,
-                (BulkJob.status == BulkStatus.RUNNING) & _silent(),
-            ),
-        )
-        .values(
-            status=BulkStatus.RUNNING,
-            heartbeat_at=now,
-            started_at=func.coalesce(BulkJob.started_at, now),
-        )
-        .execution_options(synchronize_session=False)
+    return claim_job(
+        BulkJob, job_id, queued=BulkStatus.QUEUED, running=BulkStatus.RUNNING, silent=_silent()
     )
-    db.session.commit()
-    if claimed.rowcount != 1:
-        return None
-    return db.session.get(BulkJob, job_id)
 
 
 def _decide(job: BulkJob) -> tuple[int, str]:

@@ -23,7 +23,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnering.agenda.notify import announcements_left, plan_publication, queue_announcements
@@ -31,6 +31,7 @@ from partnering.auth.models import Account
 from partnering.db_types import utcnow
 from partnering.events.models import Event, Publication
 from partnering.extensions import db
+from partnering.job_claims import claim_job
 from partnering.jobs import jobs_running
 from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting, MeetingStatus
@@ -171,27 +172,13 @@ def recover(job: PublishJob) -> bool:
 
 def _claim(job_id: int) -> PublishJob | None:
     """Take the job: queued, or running but silent (its worker died). Only one process wins."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(PublishJob)
-        .where(
-            PublishJob.id == job_id,
-            or_(
-                PublishJob.status == PublishStatus.QUEUED,
-                (PublishJob.status == PublishStatus.RUNNING) & _silent(),
-            ),
-        )
-        .values(
-            status=PublishStatus.RUNNING,
-            heartbeat_at=now,
-            started_at=func.coalesce(PublishJob.started_at, now),
-        )
-        .execution_options(synchronize_session=False)
+    return claim_job(
+        PublishJob,
+        job_id,
+        queued=PublishStatus.QUEUED,
+        running=PublishStatus.RUNNING,
+        silent=_silent(),
     )
-    db.session.commit()
-    if claimed.rowcount != 1:
-        return None
-    return db.session.get(PublishJob, job_id)
 
 
 def execute_publication(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob | None:
