@@ -11,15 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy.orm import contains_eager, selectinload
-
-from partnering.auth.models import Account
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
 from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
 from partnering.registrations.loading import shown_person
-from partnering.registrations.models import Organisation, Participant, RegistrationStatus
+from partnering.registrations.models import Participant
 from partnering.scheduling.edits import NOT_IN_SCHEDULE, describe, rules_for_event
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.placement import (
@@ -267,94 +264,3 @@ def legal_cells(event: Event, meeting: Meeting, day: date | None = None) -> Lega
         if each == day:
             cells = [(rows.slots[s].id, rows.tables[t].id) for s, t in places]
     return LegalCells(meeting, day, cells, per_day, "")
-
-
-def approved_by_name(event: Event) -> list[Participant]:
-    """The event's approved participants by name (the organiser's meeting maker lists them)."""
-    return list(
-        db.session.execute(
-            db.select(Participant)
-            .join(Participant.account)
-            .filter(
-                Participant.event_id == event.id, Participant.status == RegistrationStatus.APPROVED
-            )
-            .order_by(Account.name, Participant.id)
-            .options(contains_eager(Participant.account))
-        ).scalars()
-    )
-
-
-SUGGESTIONS = 20
-"""Names offered under the grid's participant field: a few to pick from, not the whole event."""
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def approved_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Participant]:
-    """At most `limit` approved participants whose name contains `text` (any case), by name,
-    with their organisation: the grid's participant field suggests and resolves them."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    return list(
-        db.session.execute(
-            db.select(Participant)
-            .join(Participant.account)
-            .filter(
-                Participant.event_id == event.id,
-                Participant.status == RegistrationStatus.APPROVED,
-                Account.name.ilike(f"%{_escape_like(text)}%", escape="\\"),
-            )
-            .order_by(Account.name, Participant.id)
-            .limit(limit)
-            .options(contains_eager(Participant.account), selectinload(Participant.organisation))
-        ).scalars()
-    )
-
-
-def approved_participant(event: Event, participant_id: int | None) -> Participant | None:
-    """The approved participant `participant_id` of the event, if it is one."""
-    if participant_id is None:
-        return None
-    found = db.session.get(Participant, participant_id)
-    if found is None or found.event_id != event.id or found.status != RegistrationStatus.APPROVED:
-        return None
-    return found
-
-
-@dataclass(frozen=True)
-class ParticipantPick:
-    """Who the grid is filtered by, from a link's id or the name field's text."""
-
-    who: str
-    """The field's text (the chosen participant's name once one is chosen)."""
-    chosen: Participant | None
-    candidates: list[Participant]
-    """Names that contain the text when it names nobody alone: the page lists them to pick."""
-    more: bool
-    """More than SUGGESTIONS names contain the text."""
-
-
-def pick_participant(event: Event, participant_id: int | None, who: str) -> ParticipantPick:
-    """A link names the participant by id; the field, typed by hand or picked from its
-    suggestions, by name: the one approved participant of that exact name (any case), or the
-    only one whose name contains the text."""
-    chosen = approved_participant(event, participant_id)
-    if chosen is not None:
-        return ParticipantPick(chosen.name, chosen, [], False)
-    who = " ".join(who.split())
-    matches = approved_named(event, who, SUGGESTIONS + 1)
-    exact = [p for p in matches if p.name.casefold() == who.casefold()]
-    if len(exact) == 1 or len(matches) == 1:
-        return ParticipantPick(who, (exact or matches)[0], [], False)
-    return ParticipantPick(who, None, matches[:SUGGESTIONS], len(matches) > SUGGESTIONS)
-
-
-def organisations_by_name(event: Event) -> list[Organisation]:
-    return list(
-        db.session.execute(
-            db.select(Organisation).filter_by(event_id=event.id).order_by(Organisation.name)
-        ).scalars()
-    )

@@ -19,20 +19,19 @@ from partnering.scheduling import operations, queries
 from partnering.scheduling.blueprint import REFUSALS, bp
 from partnering.scheduling.charts import build_charts
 from partnering.scheduling.forms import PlaceForm
-from partnering.scheduling.grid import (
-    approved_named,
-    build_grid,
-    legal_cells,
-    organisations_by_name,
-    pick_participant,
-    taken_out_since_publishing,
-)
+from partnering.scheduling.grid import build_grid, legal_cells, taken_out_since_publishing
 from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.name_search import (
+    approved_named,
+    organisations_named,
+    pick_organisation,
+    pick_participant,
+)
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
 
 MAX_NAME_SEARCH = 200
-"""The longest name the grid's participant field searches for."""
+"""The longest name the grid's filter fields search for."""
 
 
 def _requested_day() -> date | None:
@@ -67,7 +66,10 @@ def grid():
         g.event, requested_id("participant"), request.args.get("who", "")[:MAX_NAME_SEARCH]
     )
     participant_id = pick.chosen.id if pick.chosen else None
-    organisation_id = requested_id("organisation")
+    org_pick = pick_organisation(
+        g.event, requested_id("organisation"), request.args.get("org", "")[:MAX_NAME_SEARCH]
+    )
+    organisation_id = org_pick.chosen.id if org_pick.chosen else None
     draft = _requested_draft()
     picked_id = requested_id("pick")
     picked = event_meeting_or_404(g.event, picked_id) if picked_id is not None else None
@@ -83,7 +85,7 @@ def grid():
             draft=draft,
         ),
         pick=pick,
-        organisations=organisations_by_name(g.event),
+        org_pick=org_pick,
         participant_id=participant_id,
         organisation_id=organisation_id,
         draft=draft,
@@ -99,15 +101,19 @@ def grid_people():
     """The grid participant field's suggestions: at most SUGGESTIONS names containing q."""
     found = approved_named(g.event, request.args.get("q", "")[:MAX_NAME_SEARCH])
     return jsonify(
-        people=[
-            {
-                "id": p.id,
-                "name": p.name,
-                "organisation": p.organisation.name if p.organisation else "",
-            }
+        names=[
+            {"id": p.id, "name": p.name, "detail": p.organisation.name if p.organisation else ""}
             for p in found
         ]
     )
+
+
+@bp.route("/grid/organisations")
+@organiser_required
+def grid_organisations():
+    """The grid organisation field's suggestions: at most SUGGESTIONS names containing q."""
+    found = organisations_named(g.event, request.args.get("q", "")[:MAX_NAME_SEARCH])
+    return jsonify(names=[{"id": o.id, "name": o.name, "detail": ""} for o in found])
 
 
 @bp.route("/unscheduled")

@@ -12,7 +12,7 @@ from partnering.scheduling import operations
 from partnering.scheduling.blueprint import REFUSALS, bp
 from partnering.scheduling.forms import ArrangeForm, PeopleForm
 from partnering.scheduling.free_places import common_free_places
-from partnering.scheduling.grid import approved_by_name
+from partnering.scheduling.name_search import approved_by_name
 
 
 def _people_choices(form) -> None:

@@ -6,11 +6,11 @@
     var list = document.getElementById(field.getAttribute("list"));
     if (!list) return;
     var timer = null, asked = "";
-    function fill(people) {
-      list.replaceChildren.apply(list, people.map(function (p) {
+    function fill(names) {
+      list.replaceChildren.apply(list, names.map(function (found) {
         var option = document.createElement("option");
-        option.value = p.name;
-        if (p.organisation) option.label = p.name + " (" + p.organisation + ")";
+        option.value = found.name;
+        if (found.detail) option.label = found.name + " (" + found.detail + ")";
         return option;
       }));
     }
@@ -22,7 +22,7 @@
       var url = field.dataset.suggestUrl + "?q=" + encodeURIComponent(text);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (data) { if (field.value.trim() === text) fill(data.people); })
+        .then(function (data) { if (field.value.trim() === text) fill(data.names); })
         .catch(function () { asked = ""; });
     }
     field.addEventListener("input", function () {

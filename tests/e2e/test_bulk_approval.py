@@ -1,6 +1,7 @@
 """In a real browser against a real server and a real job consumer: the organiser approves the
 ticked registrations, which a background job decides while the job's page follows it; then
-finds a participant on the grid by typing part of the name and picking a suggestion."""
+finds a participant and an organisation on the grid by typing part of the name and picking a
+suggestion."""
 
 from __future__ import annotations
 
@@ -131,3 +132,16 @@ def test_bulk_approval_job_then_grid_name_search(server, browser) -> None:
     _shot(page, "grid-choices")
     page.locator("#who-choices").get_by_role("link", name="Eva Rossi").click()
     expect(page.get_by_label("Participant")).to_have_value("Eva Rossi")
+
+    # The organisation filter is a search with suggestions too.
+    page.get_by_label("Participant").fill("")
+    org = page.get_by_label("Organisation")
+    org.press_sequentially("lago", delay=50)
+    org_suggestion = page.locator("#org-suggestions option")
+    expect(org_suggestion).to_have_count(1)
+    expect(org_suggestion).to_have_attribute("value", "Lagos Pharma")
+    org.fill("Lagos Pharma")
+    org.press("Enter")
+    expect(page).to_have_url(re.compile(r"/schedule/grid\?.*org=Lagos\+Pharma"))
+    expect(page.get_by_label("Organisation")).to_have_value("Lagos Pharma")
+    expect(page.locator("#org-choices")).to_have_count(0)

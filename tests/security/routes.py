@@ -317,6 +317,7 @@ ROUTES: dict[str, Route] = {
     "scheduling.charts": Route(ORGANISER, drafts),
     "scheduling.grid": Route(ORGANISER, lambda w, s: [*drafts(w, s), *picks(w, s)[1:]]),
     "scheduling.grid_people": Route(ORGANISER),
+    "scheduling.grid_organisations": Route(ORGANISER),
     "scheduling.unscheduled": Route(ORGANISER, drafts),
     "scheduling.meeting": Route(ORGANISER, meetings),
     "scheduling.places": Route(ORGANISER, meetings),

@@ -247,6 +247,7 @@ QUERY_TARGETS: list[Target] = [
             "day": text,
             "participant": numbers,
             "who": text,
+            "org": text,
             "organisation": numbers,
             "page": numbers,
             "run": numbers,
@@ -277,6 +278,7 @@ QUERY_TARGETS: list[Target] = [
         query=("back", "day", "participant", "page"),
     ),
     Target("scheduling.grid_people", "organiser", method="GET", extra={"q": text}),
+    Target("scheduling.grid_organisations", "organiser", method="GET", extra={"q": text}),
     Target(
         "outbox.index",
         "organiser",

@@ -1,6 +1,7 @@
-"""The grid's participant filter is a name search with a few suggestions, not a list of every
-name: a typed name (no JavaScript needed) or a link's id filters the grid; several matches are
-listed to pick from; the suggestions endpoint answers with at most SUGGESTIONS names."""
+"""The grid's participant and organisation filters are name searches with a few suggestions,
+not lists of every name: a typed name (no JavaScript needed) or a link's id filters the grid;
+several matches are listed to pick from; the suggestions endpoints answer with at most
+SUGGESTIONS names."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import pytest
 
 from partnering.scheduling import operations
-from partnering.scheduling.grid import SUGGESTIONS
+from partnering.scheduling.name_search import SUGGESTIONS
 
 
 @pytest.fixture
@@ -68,18 +69,69 @@ def test_suggestions_are_a_few_approved_names_of_this_event(
         create_participant(scheduled.event, name=f"Sam Many {i:02}")
     create_participant(scheduled.event, name="Sam Pending", status="pending")
     create_participant(create_event(slug="other"), name="Sam Elsewhere")
-    people = client.get("/e/fair/schedule/grid/people?q=sam").get_json()["people"]
+    people = client.get("/e/fair/schedule/grid/people?q=sam").get_json()["names"]
     assert len(people) == SUGGESTIONS
     assert [p["name"] for p in people] == [f"Sam Many {i:02}" for i in range(SUGGESTIONS)]
-    one = client.get("/e/fair/schedule/grid/people?q=Okafor").get_json()["people"]
+    one = client.get("/e/fair/schedule/grid/people?q=Okafor").get_json()["names"]
     assert one == [
-        {"id": scheduled.people[1].id, "name": "Ben Okafor", "organisation": "Lagos Pharma"}
+        {"id": scheduled.people[1].id, "name": "Ben Okafor", "detail": "Lagos Pharma"}
     ]
     for wildcard in ("%25", "_", "\\"):  # LIKE's wildcards are plain characters here
-        assert client.get(f"/e/fair/schedule/grid/people?q={wildcard}").get_json() == {"people": []}
-    assert client.get("/e/fair/schedule/grid/people?q=").get_json() == {"people": []}
+        assert client.get(f"/e/fair/schedule/grid/people?q={wildcard}").get_json() == {"names": []}
+    assert client.get("/e/fair/schedule/grid/people?q=").get_json() == {"names": []}
 
 
 def test_participants_get_no_suggestions(client, auth, fair):
     auth.login(fair.people[0])
     assert client.get("/e/fair/schedule/grid/people?q=a").status_code == 403
+
+
+def organisations_shown(page: str) -> set[str]:
+    return set(re.findall(r'<span class="org">([^<]*)</span>', page)) - {""}
+
+
+def test_a_typed_organisation_filters_the_grid_like_a_link_does(client, scheduled):
+    lagos = scheduled.people[1].organisation
+    by_link = grid(client, f"organisation={lagos.id}")
+    assert organisations_shown(by_link) >= {"Lagos Pharma"}
+    assert 'value="Lagos Pharma"' in by_link
+    mine = meetings_shown(by_link)
+    assert 0 < mine < len(scheduled.meetings)
+    assert meetings_shown(grid(client, "org=lagos+PHARMA")) == mine  # any case
+    assert meetings_shown(grid(client, "org=++Lagos+")) == mine  # the only name holding it
+
+
+def test_an_organisation_text_that_several_hold_lists_them_to_pick(client, scheduled):
+    page = grid(client, "org=a")
+    assert "organisations' names contain “a”: pick one" in page
+    lagos = scheduled.people[1].organisation
+    assert f"organisation={lagos.id}" in page and ">Lagos Pharma</a>" in page
+    assert meetings_shown(page) == len(scheduled.meetings)  # all meanwhile
+    nobody = grid(client, "org=Zed+%25_")
+    assert "No organisation's name contains “Zed %_”: the grid shows all." in nobody
+
+
+def test_the_page_lists_no_organisations_but_the_grids(client, scheduled, create_participant):
+    create_participant(scheduled.event, name="Quentin Q", organisation="Quiet Org Without Meetings")
+    page = grid(client, "")
+    assert '<select id="organisation"' not in page
+    assert "Quiet Org Without Meetings" not in page  # the old select listed every organisation
+    assert 'list="org-suggestions"' in page
+
+
+def test_organisation_suggestions_are_a_few_of_this_event(
+    client, scheduled, create_participant, create_event
+):
+    for i in range(SUGGESTIONS + 5):
+        create_participant(scheduled.event, name=f"Person {i}", organisation=f"Zeta Labs {i:02}")
+    create_participant(create_event(slug="other"), name="Elsewhere", organisation="Zeta Elsewhere")
+    names = client.get("/e/fair/schedule/grid/organisations?q=zeta").get_json()["names"]
+    assert [n["name"] for n in names] == [f"Zeta Labs {i:02}" for i in range(SUGGESTIONS)]
+    for wildcard in ("%25", "_", "\\"):
+        found = client.get(f"/e/fair/schedule/grid/organisations?q={wildcard}").get_json()
+        assert found == {"names": []}
+
+
+def test_participants_get_no_organisation_suggestions(client, auth, fair):
+    auth.login(fair.people[0])
+    assert client.get("/e/fair/schedule/grid/organisations?q=a").status_code == 403
