@@ -145,3 +145,4 @@ def test_bulk_approval_job_then_grid_name_search(server, browser) -> None:
     expect(page).to_have_url(re.compile(r"/schedule/grid\?.*org=Lagos\+Pharma"))
     expect(page.get_by_label("Organisation")).to_have_value("Lagos Pharma")
     expect(page.locator("#org-choices")).to_have_count(0)
+    _shot(page, "grid-organisation")
