@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, TimeField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from partnering.events.models import Event, Publication
 from partnering.form_fields import WholeNumberField
+from partnering.scheduling.name_search import MAX_NAME_SEARCH
 from partnering.scheduling.operations import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
@@ -93,16 +101,16 @@ class PlaceForm(FlaskForm):
 
 
 class PeopleForm(FlaskForm):
-    """Who a new meeting is for, sent by GET to find their common free times."""
+    """Who a new meeting is for, one person added at a time by part of their name (sent by
+    GET with the people already chosen, to find their common free times)."""
 
     class Meta:
         csrf = False
 
-    people = SelectMultipleField(
-        "Participants",
-        coerce=int,
-        validators=[InputRequired("Choose the participants who should meet.")],
-        description="Two or more; hold Ctrl (or ⌘) to choose several.",
+    who = SearchField(
+        "Add a participant",
+        validators=[Length(max=MAX_NAME_SEARCH)],
+        description="Type part of a name, then Add; two or more people meet.",
     )
 
 

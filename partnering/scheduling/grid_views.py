@@ -22,6 +22,7 @@ from partnering.scheduling.forms import PlaceForm
 from partnering.scheduling.grid import build_grid, legal_cells, taken_out_since_publishing
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.name_search import (
+    MAX_NAME_SEARCH,
     approved_named,
     organisations_named,
     pick_organisation,
@@ -29,9 +30,6 @@ from partnering.scheduling.name_search import (
 )
 from partnering.scheduling.people import agenda_of
 from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
-
-MAX_NAME_SEARCH = 200
-"""The longest name the grid's filter fields search for."""
 
 
 def _requested_day() -> date | None:

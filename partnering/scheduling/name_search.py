@@ -18,6 +18,9 @@ from partnering.registrations.models import Organisation, Participant, Registrat
 SUGGESTIONS = 20
 """Names offered under a filter field: a few to pick from, not the whole event."""
 
+MAX_NAME_SEARCH = 200
+"""The longest text a name field searches for."""
+
 Found = TypeVar("Found", Participant, Organisation)
 
 
@@ -29,21 +32,6 @@ def _contains(column, text: str):
 
 def _tidy(text: str) -> str:
     return " ".join(text.split())
-
-
-def approved_by_name(event: Event) -> list[Participant]:
-    """The event's approved participants by name (the organiser's meeting maker lists them)."""
-    return list(
-        db.session.execute(
-            db.select(Participant)
-            .join(Participant.account)
-            .filter(
-                Participant.event_id == event.id, Participant.status == RegistrationStatus.APPROVED
-            )
-            .order_by(Account.name, Participant.id)
-            .options(contains_eager(Participant.account))
-        ).scalars()
-    )
 
 
 def approved_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Participant]:

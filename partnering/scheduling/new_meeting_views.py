@@ -12,13 +12,12 @@ from partnering.scheduling import operations
 from partnering.scheduling.blueprint import REFUSALS, bp
 from partnering.scheduling.forms import ArrangeForm, PeopleForm
 from partnering.scheduling.free_places import common_free_places
-from partnering.scheduling.name_search import approved_by_name
+from partnering.scheduling.name_search import pick_participant
 
 
-def _people_choices(form) -> None:
-    form.people.choices = [
-        (p.id, p.name + (f" ({p.organisation.name})" if p.organisation else ""))
-        for p in approved_by_name(g.event)
+def _labelled(people: list) -> list[tuple[int, str]]:
+    return [
+        (p.id, p.name + (f" ({p.organisation.name})" if p.organisation else "")) for p in people
     ]
 
 
@@ -39,35 +38,59 @@ def _chosen(values: list[str]) -> list:
     return participants_or_404(g.event, ids_from(values))
 
 
+def _refusal(people: list) -> str | None:
+    """Why these people cannot be given a meeting together, before looking for a time."""
+    unapproved = [p.name for p in people if not p.is_approved]
+    if unapproved:
+        return f"Only approved participants can meet; not approved: {', '.join(unapproved)}."
+    if len(people) < 2:
+        return "Choose at least two different participants."
+    return None
+
+
 @bp.route("/new-meeting")
 @organiser_required
 def new_meeting():
-    """Step 1: choose the people; step 2 (the same page): their common free times."""
-    chooser = PeopleForm(formdata=request.args if request.args else None)
-    _people_choices(chooser)
+    """Step 1: choose the people, one name search at a time; step 2 (the same page): their
+    common free times. The page never lists every participant: a convention has thousands."""
+    people = _chosen(request.args.getlist("people"))
+    chooser = PeopleForm(formdata=request.args if "who" in request.args else None)
+    pick = pick_participant(g.event, None, "")
+    if chooser.who.data and chooser.validate():
+        pick = pick_participant(g.event, None, chooser.who.data)
+        if pick.chosen is not None:
+            if pick.chosen not in people:
+                people.append(pick.chosen)
+            chooser = PeopleForm(formdata=None)
     arrange = None
     free = []
-    people = _chosen(request.args.getlist("people"))
-    if request.args and chooser.validate():
-        if len(people) < 2:
-            chooser.people.errors = ["Choose at least two different participants."]
-        else:
-            arrange = ArrangeForm(formdata=None, data={"people": [p.id for p in people]})
-            _people_choices(arrange)
-            free = _place_choices(arrange, people)
+    refusal = _refusal(people)
+    if refusal is None:
+        arrange = ArrangeForm(formdata=None, data={"people": [p.id for p in people]})
+        arrange.people.choices = _labelled(people)
+        free = _place_choices(arrange, people)
+    elif len(people) >= 2:
+        chooser.who.errors = [refusal]
     return render_template(
-        "scheduling/new_meeting.html", chooser=chooser, arrange=arrange, free=free
+        "scheduling/new_meeting.html",
+        chooser=chooser,
+        people=_labelled(people),
+        pick=pick,
+        refusal=refusal,
+        arrange=arrange,
+        free=free,
     )
 
 
 @bp.route("/new-meeting", methods=["POST"])
 @organiser_required
 def arrange_meeting():
-    form = ArrangeForm()
-    _people_choices(form)
     people = _chosen(request.form.getlist("people"))
-    free = _place_choices(form, people)
-    if form.validate_on_submit():
+    form = ArrangeForm()
+    form.people.choices = _labelled(people)
+    refusal = _refusal(people)
+    free = _place_choices(form, people) if refusal is None else []
+    if refusal is None and form.validate_on_submit():
         slot_id, table_id = form.place_ids()
         slot, table = slot_or_404(g.event, slot_id), table_or_404(g.event, table_id)
         try:
@@ -83,8 +106,12 @@ def arrange_meeting():
             return redirect(url_for(".meeting", meeting_id=meeting.id))
     elif form.place.errors and form.place.data:
         form.place.errors = ["That time or table is no longer free for them: choose another."]
-    chooser = PeopleForm(formdata=None, data={"people": [p.id for p in people]})
-    _people_choices(chooser)
     return render_template(
-        "scheduling/new_meeting.html", chooser=chooser, arrange=form, free=free
+        "scheduling/new_meeting.html",
+        chooser=PeopleForm(formdata=None),
+        people=_labelled(people),
+        pick=pick_participant(g.event, None, ""),
+        refusal=refusal,
+        arrange=form if refusal is None else None,
+        free=free,
     ), 400

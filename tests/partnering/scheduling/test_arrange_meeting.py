@@ -4,6 +4,7 @@ participants are told by email."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -140,8 +141,9 @@ def test_participants_of_another_event_are_not_offered(
 ):
     stranger = create_participant(create_event(slug="other"), name="Zed Elsewhere")
     auth.login(scheduled.organiser)
-    page = client.get("/e/fair/schedule/new-meeting").get_data(as_text=True)
-    assert "Zed Elsewhere" not in page and "Aiko Sato" in page
+    page = client.get("/e/fair/schedule/new-meeting?who=zed").get_data(as_text=True)
+    assert "No approved participant's name contains “zed”" in page
+    assert "Zed Elsewhere" not in page
     answer = client.post(
         "/e/fair/schedule/new-meeting",
         data={"people": [scheduled.people[0].id, stranger.id], "place": "1-1"},
@@ -152,4 +154,62 @@ def test_participants_of_another_event_are_not_offered(
         query_string={"people": [scheduled.people[0].id, stranger.id]},
     )
     assert foreign.status_code == 404
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+
+def test_people_are_added_by_part_of_their_name_and_no_page_lists_everyone(
+    client, auth, scheduled, create_participant
+):
+    aiko, ben = scheduled.people[0], scheduled.people[1]
+    create_participant(scheduled.event, name="Quentin Pending", status="pending")
+    auth.login(scheduled.organiser)
+    empty = client.get("/e/fair/schedule/new-meeting").get_data(as_text=True)
+    assert "Nobody chosen yet." in empty
+    assert not any(p.name in empty for p in scheduled.people)  # no list of every name
+    assert 'list="who-suggestions"' in empty and "name-suggestions.js" in empty
+
+    one = html.unescape(
+        client.get("/e/fair/schedule/new-meeting", query_string={"who": "aiko sato"}).get_data(
+            as_text=True
+        )
+    )
+    assert "Aiko Sato (Kobe Bio)" in one and f'name="people" value="{aiko.id}"' in one
+    assert "Choose at least two different participants." in one and not offered(one)
+
+    several = html.unescape(
+        client.get(
+            "/e/fair/schedule/new-meeting", query_string={"people": [aiko.id], "who": "o"}
+        ).get_data(as_text=True)
+    )
+    assert "names contain “o”: pick one" in several
+    assert f"people={aiko.id}&amp;people={ben.id}" in several or (
+        f"people={aiko.id}&people={ben.id}" in several
+    )
+    assert "Quentin Pending" not in client.get(
+        "/e/fair/schedule/new-meeting", query_string={"who": "quentin"}
+    ).get_data(as_text=True)
+
+    two = client.get(
+        "/e/fair/schedule/new-meeting", query_string={"people": [aiko.id], "who": "Ben Okafor"}
+    ).get_data(as_text=True)
+    assert offered(two)  # both chosen: their common free times are offered
+    assert f"people={aiko.id}" in html.unescape(two)  # Ben's Remove link keeps Aiko
+
+
+def test_an_unapproved_participant_cannot_be_given_a_meeting(
+    client, auth, scheduled, create_participant
+):
+    quentin = create_participant(scheduled.event, name="Quentin Pending", status="pending")
+    aiko = scheduled.people[0]
+    auth.login(scheduled.organiser)
+    page = client.get(
+        "/e/fair/schedule/new-meeting", query_string={"people": [aiko.id, quentin.id]}
+    ).get_data(as_text=True)
+    assert "not approved: Quentin Pending" in page and not offered(page)
+    answer = client.post(
+        "/e/fair/schedule/new-meeting",
+        data={"people": [aiko.id, quentin.id], "place": "1-1"},
+    )
+    assert answer.status_code == 400
+    assert "not approved: Quentin Pending" in answer.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
