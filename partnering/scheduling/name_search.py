@@ -113,7 +113,8 @@ def _pick(
     matches = named(text, SUGGESTIONS + 1)
     exact = [found for found in matches if found.name.casefold() == text.casefold()]
     if len(exact) == 1 or len(matches) == 1:
-        return Pick(text, (exact or matches)[0], [], False)
+        found = (exact or matches)[0]
+        return Pick(found.name, found, [], False)
     return Pick(text, None, matches[:SUGGESTIONS], len(matches) > SUGGESTIONS)
 
 

@@ -15,6 +15,7 @@ from partnering.scheduling.blueprint import bp
 from partnering.scheduling.change_list import GROUPINGS, SORTS, group_changes
 from partnering.scheduling.forms import PublishChoiceForm, PublishForm, ReplanForm, RunForm
 from partnering.scheduling.models import PublishJob
+from partnering.scheduling.name_search import MAX_NAME_SEARCH, pick_participant
 from partnering.scheduling.operations import ScheduleRefused
 from partnering.scheduling.publish_preview import preview_publication
 from partnering.scheduling.publishing import (
@@ -202,14 +203,16 @@ def confirm_publish():
     participant_id = requested_id("participant")
     if participant_id is not None:
         participant_or_404(g.event, participant_id)
+    pick = pick_participant(g.event, participant_id, request.args.get("who", "")[:MAX_NAME_SEARCH])
     try:
-        preview = preview_publication(g.event, state, participant_id)
+        preview = preview_publication(g.event, state, pick.chosen.id if pick.chosen else None)
     except PublishRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for(".overview"))
     return render_template(
         "scheduling/publish_confirm.html",
         preview=preview,
+        pick=pick,
         publish_form=PublishForm(data={"state": state, "seen": preview.fingerprint}),
     )
 

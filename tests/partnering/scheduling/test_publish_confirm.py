@@ -97,6 +97,28 @@ def test_a_participant_of_another_event_is_404_and_one_getting_no_mail_shows_no_
     nothing_changed(scheduled.event)
 
 
+def test_the_participant_is_found_by_part_of_the_name_not_from_a_list_of_everyone(
+    client, auth, scheduled
+):
+    auth.login(scheduled.organiser)
+    first = client.get("/e/fair/schedule/publish/confirm?state=final").get_data(as_text=True)
+    assert "<option" not in first and 'list="who-suggestions"' in first
+    assert "6 participants get an email" in first
+    by_name = client.get("/e/fair/schedule/publish/confirm?state=final&who=aiko").get_data(
+        as_text=True
+    )
+    assert "Hello Aiko Sato," in by_name and 'value="Aiko Sato"' in by_name
+    several = client.get("/e/fair/schedule/publish/confirm?state=final&who=o").get_data(
+        as_text=True
+    )
+    assert "names contain “o”: pick one" in several and "email-text" not in several
+    nobody = client.get("/e/fair/schedule/publish/confirm?state=final&who=zed").get_data(
+        as_text=True
+    )
+    assert "No approved participant's name contains “zed”" in nobody
+    nothing_changed(scheduled.event)
+
+
 def test_after_a_final_publish_the_form_defaults_to_final_and_counts_only_changes(
     client, auth, scheduled
 ):
