@@ -10,80 +10,16 @@ out (updates and cancellations) are counted with the engine's `before_cursor_exe
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
-
-import pytest
-from sqlalchemy import event as sa_event
 
 from partnering.events.models import Event
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingRequest
+from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
 from partnering.scheduling import operations, publishing
+from tests.partnering.scheduling.sized_events import LARGE, SMALL, TOLERANCE
 
-SMALL, LARGE = 10, 100
-TOLERANCE = 2
-DAYS = (date(2030, 1, 24), date(2030, 1, 25))
 BATCH = 1000
 """Larger than either event's emails: one batch each, so a count per batch is compared."""
-
-
-def build(create_event, create_participant, size: int):
-    """`size` people of organisations of two, each in two meetings (a pair on day 1 and a pair
-    with the next person on day 2), every meeting placed and with the accepted request and its
-    message behind it."""
-    event = create_event(slug=f"size-{size}", tables=size, days=DAYS)
-    people = [
-        create_participant(event, name=f"Person {size}-{i}", organisation=f"Org {i // 2}")
-        for i in range(size)
-    ]
-    day1, day2 = event.slots[:12], event.slots[12:]
-    for i in range(size):
-        a, b = people[i], people[(i + 1) % size]
-        slot = day1[0] if i % 2 == 0 else day2[0]  # nobody's two meetings on one day
-        meeting = Meeting(
-            event_id=event.id, participants=[a, b], slot=slot, table=event.tables[i // 2]
-        )
-        db.session.add(meeting)
-        db.session.flush()
-        db.session.add(
-            MeetingRequest(
-                event_id=event.id,
-                sender_id=a.id,
-                recipient_id=b.id,
-                status="accepted",
-                message=f"About assays, {i}",
-                meeting_id=meeting.id,
-            )
-        )
-    db.session.commit()
-    return event
-
-
-@pytest.fixture
-def sized(create_event, create_participant) -> list[Event]:
-    return [build(create_event, create_participant, size) for size in (SMALL, LARGE)]
-
-
-@pytest.fixture
-def count_statements(app):
-    """count(action) -> statements issued while `action()` runs."""
-    engine = db.engine
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-
-    def count(action) -> int:
-        db.session.remove()  # start cold: nothing loaded by building the event
-        seen.clear()
-        action()
-        return len(seen)
-
-    yield count
-    sa_event.remove(engine, "before_cursor_execute", record)
 
 
 def publish_counted(count_statements, event_id: int, state: str) -> int:
