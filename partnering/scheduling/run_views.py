@@ -41,14 +41,17 @@ def overview():
     # schedule's state never looks further on than that state.
     active = operations.active_run(g.event)
     publication = _shown_publication()
+    runs = queries.recent_runs(g.event)
+    # The next run offers the last run's time limit: an organiser who asked for more keeps it.
+    last_limit = {"time_limit": runs[0].time_limit} if runs else None
     return render_template(
         "scheduling/overview.html",
         state=schedule_state(g.event),
-        runs=queries.recent_runs(g.event),
+        runs=runs,
         active=active,
         publication=publication,
         jobs_running=jobs_running(),
-        run_form=RunForm(),
+        run_form=RunForm(data=last_limit),
         publish_form=PublishChoiceForm.for_event(g.event, formdata=None),
         replan_form=ReplanForm(prefix="replan"),
         now=clock.now(),

@@ -34,6 +34,17 @@ def test_overview_offers_a_run_when_meetings_are_agreed(client, auth, fair):
     assert "Run scheduler" in text and "0 / 7" in text
 
 
+def time_limit_offered(page: str) -> str:
+    return re.search(r'<input[^>]*name="time_limit"[^>]*value="(\d+)"', page).group(1)
+
+
+def test_the_run_form_offers_the_last_runs_time_limit(client, auth, fair):
+    auth.login(fair.organiser)
+    assert time_limit_offered(client.get("/e/fair/schedule/").get_data(as_text=True)) == "60"
+    client.post("/e/fair/schedule/runs", data={"time_limit": 7, "keep_published": "y"})
+    assert time_limit_offered(client.get("/e/fair/schedule/").get_data(as_text=True)) == "7"
+
+
 def test_run_page_shows_the_draft_with_figures_diff_and_actions(client, auth, fair):
     auth.login(fair.organiser)
     client.post("/e/fair/schedule/runs", data={"time_limit": 5, "keep_published": "y"})
