@@ -304,7 +304,16 @@ class ImportResult:
 
 
 def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResult:
-    """Create or update participants from checked rows, in one transaction.
+    """Create or update participants from checked rows, in one transaction (see
+    `write_participants`)."""
+    result = write_participants(event, rows)
+    db.session.commit()
+    return result
+
+
+def write_participants(event: Event, rows: list[ParticipantRow]) -> ImportResult:
+    """Create or update participants from checked rows, without the commit (the import job
+    commits it together with its own result).
 
     An address is its owner's: the import never renames an account nor rewrites what its
     owner said about themselves.
@@ -362,7 +371,6 @@ def import_participants(event: Event, rows: list[ParticipantRow]) -> ImportResul
     _refuse_new_conflicts(event, before)
     for participant in invitations:
         invite(participant)
-    db.session.commit()
     return ImportResult(created, updated, len(invitations))
 
 

@@ -27,13 +27,12 @@ from partnering.admin.participant_csv import (
     read_csv,
     write_csv,
 )
-from partnering.bulk.operations import BulkKind, BulkRefused, start_decisions
+from partnering.bulk.operations import BulkKind, BulkRefused, start_decisions, start_import
 from partnering.bulk.queries import active_bulk_job
 from partnering.input_guard import ids_from
 from partnering.paging import requested_page
 from partnering.redirects import local_path
 from partnering.registrations.queries import participant_or_404
-from partnering.wording import counted
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -194,24 +193,19 @@ def map_columns():
     problems: list[str] = []
     if form.validate_on_submit():
         mapping = {f: int(form[f].data) if form[f].data else None for f in FIELDS}
+        # Every row is checked here, so that the organiser corrects the file on this page; only
+        # a clean file is imported, by a job (thousands of rows take a while to write).
         rows, problems = check_rows(g.event, table, mapping)
-        result = None
         if not problems:
             try:
-                result = operations.import_participants(g.event, rows)
-            except operations.AdminActionRefused as refused:
+                job = start_import(
+                    g.event, current_user, data, mapping, rows, base_url=request.url_root
+                )
+            except BulkRefused as refused:
                 problems = [str(refused)]
-        if result is not None:
-            uploads.discard_upload(g.event, form.upload.data)
-            flash(
-                f"Imported {counted(len(rows), 'row')}: "
-                f"{counted(result.created, 'participant')} created, "
-                f"{result.updated} updated, {result.invited} invited (these addresses already "
-                "had an account: they take part once they confirm the emailed link). Those "
-                "created are not told yet: invite them from the registrations page.",
-                "success",
-            )
-            return redirect(url_for("admin.participants"))
+            else:
+                uploads.discard_upload(g.event, form.upload.data)
+                return redirect(url_for("bulk.job", job_id=job.id))
     elif not form.is_submitted():
         for field, index in guess_mapping(table.headers).items():
             form[field].data = "" if index is None else str(index)

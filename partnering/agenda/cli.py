@@ -7,12 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from partnering.agenda.calendars import agenda_calendar, published_meetings
-from partnering.csv_cells import SafeWriter
+from partnering.agenda.export import INDEX, agenda_files
 from partnering.events.cli import event_by_slug
-from partnering.extensions import db
 from partnering.public_urls import public_urls
-from partnering.registrations.models import Participant, RegistrationStatus
 
 agendas = AppGroup("agendas", help="Participants' agendas as calendar files.")
 
@@ -28,20 +25,9 @@ def export_command(slug: str, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"cannot create {directory}: {exc.strerror}") from None
-    people = db.session.execute(
-        db.select(Participant)
-        .filter_by(event_id=event.id, status=RegistrationStatus.APPROVED)
-        .order_by(Participant.id)
-    ).scalars()
-    rows = []
+    count = 0
     with public_urls():
-        for person in people:
-            filename = f"{person.ref}.ics"
-            (directory / filename).write_bytes(agenda_calendar(person))
-            meetings = sum(1 for m in published_meetings(person) if m.is_active)
-            rows.append((person.name, person.email, filename, meetings))
-    with (directory / "index.csv").open("w", newline="", encoding="utf-8") as index:
-        writer = SafeWriter(index)
-        writer.writerow(["participant", "email", "file", "meetings"])
-        writer.writerows(rows)
-    click.echo(f"Wrote {len(rows)} agendas to {directory} (index.csv lists them).")
+        for filename, contents in agenda_files(event):
+            (directory / filename).write_bytes(contents)
+            count += filename != INDEX
+    click.echo(f"Wrote {count} agendas to {directory} (index.csv lists them).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from partnering.access import event_blueprint, organiser_required, participant_required
@@ -11,6 +11,7 @@ from partnering.agenda.calendars import agenda_calendar
 from partnering.agenda.printing import day_sheet, table_sheets
 from partnering.attendance.qr import qr_svg
 from partnering.attendance.tokens import check_in_url
+from partnering.bulk.operations import BulkRefused, start_agendas_export
 from partnering.db_types import utcnow
 from partnering.meetings.queries import meeting_or_404
 from partnering.registrations.queries import participant_or_404
@@ -134,3 +135,15 @@ def print_tables():
 @organiser_required
 def print_days():
     return render_template("agenda/print_days.html", days=day_sheet(g.event))
+
+
+@bp.route("/export", methods=["POST"])
+@organiser_required
+def export_agendas():
+    """Every agenda in one ZIP, made by a background job; its page offers the file."""
+    try:
+        job = start_agendas_export(g.event, current_user, base_url=request.url_root)
+    except BulkRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("scheduling.overview"))
+    return redirect(url_for("bulk.job", job_id=job.id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from partnering.auth.models import Account
@@ -22,6 +22,9 @@ class BulkKind(State):
 
     DECIDE = "decide", "Registration decisions"
     RESEND_FAILED = "resend_failed", "Resending failed emails"
+    APPLY_RUN = "apply_run", "Applying a run"
+    IMPORT_PARTICIPANTS = "import_participants", "Importing participants"
+    EXPORT_AGENDAS = "export_agendas", "Exporting every agenda"
 
 
 class BulkStatus(State):
@@ -64,6 +67,12 @@ class BulkJob(db.Model):
     result: Mapped[str] = mapped_column(Text, default="")
     """The outcome in a sentence, for the organiser."""
     error: Mapped[str] = mapped_column(Text, default="")
+    # The files live in the database, not on a disk: the consumer may run on another machine.
+    # Deferred: progress pages poll the job and need neither.
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """The file the action reads (a participant import's CSV, as uploaded)."""
+    download: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """The file the action made (every agenda in one ZIP); only an event's latest keeps it."""
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

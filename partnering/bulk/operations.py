@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from partnering.admin.operations import AdminActionRefused, check_decision
+from partnering.admin.participant_csv import ParticipantRow
 from partnering.auth.models import Account
 from partnering.bulk.models import BulkJob, BulkKind
-from partnering.bulk.runner import BulkRefused, create_job
+from partnering.bulk.runner import BulkRefused, create_job, execute_job
 from partnering.bulk.tasks import run_bulk_job
 from partnering.events.models import Event
+from partnering.extensions import db
 from partnering.jobs import enqueue
+from partnering.registrations.models import Participant, RegistrationStatus
+from partnering.scheduling.models import ScheduleRun
 
-__all__ = ["BulkKind", "BulkRefused", "start_decisions", "start_resend_failed"]
+__all__ = [
+    "BulkKind",
+    "apply_here",
+    "BulkRefused",
+    "start_agendas_export",
+    "start_apply",
+    "start_decisions",
+    "start_import",
+    "start_resend_failed",
+]
 
 
 def start_decisions(
@@ -39,6 +52,63 @@ def start_resend_failed(
         raise BulkRefused("No email of this event has failed: there is nothing to send again.")
     return _start(
         create_job(event, account, BulkKind.RESEND_FAILED, {"base_url": base_url}, failed)
+    )
+
+
+def start_apply(run: ScheduleRun, account: Account | None) -> BulkJob:
+    """Queue making a finished run's result the event's schedule (see `operations.apply_run`)."""
+    if not run.is_draft:
+        raise BulkRefused(f"Only a finished draft can be applied; this run is {run.status}.")
+    return _start(
+        create_job(run.event, account, BulkKind.APPLY_RUN, {"run_id": run.id}, _size(run))
+    )
+
+
+def _size(run: ScheduleRun) -> int:
+    """How many meetings the run placed or left out: what applying it looks at."""
+    return len(run.problem["meetings"]) if run.problem else 0
+
+
+def apply_here(run: ScheduleRun, account: Account | None) -> BulkJob:
+    """Apply a run in this process, to the end, as a job (the command line waits for it):
+    refused while another apply job runs for the event, or with the job's error."""
+    if not run.is_draft:
+        raise BulkRefused(f"Only a finished draft can be applied; this run is {run.status}.")
+    job = create_job(run.event, account, BulkKind.APPLY_RUN, {"run_id": run.id}, _size(run))
+    execute_job(job.id)
+    db.session.refresh(job)
+    if not job.is_done:
+        raise BulkRefused(job.error)
+    return job
+
+
+def start_import(
+    event: Event,
+    account: Account | None,
+    data: bytes,
+    mapping: dict[str, int | None],
+    rows: list[ParticipantRow],
+    base_url: str | None = None,
+) -> BulkJob:
+    """Queue the import of an uploaded CSV whose `rows` were checked with `mapping`. The job
+    keeps the file's bytes: it may run on another machine."""
+    params = {"mapping": mapping, "base_url": base_url}
+    return _start(
+        create_job(event, account, BulkKind.IMPORT_PARTICIPANTS, params, len(rows), upload=data)
+    )
+
+
+def start_agendas_export(
+    event: Event, account: Account | None, base_url: str | None = None
+) -> BulkJob:
+    """Queue writing every approved participant's agenda into one ZIP kept with the job."""
+    people = db.session.scalar(
+        db.select(db.func.count(Participant.id)).filter_by(
+            event_id=event.id, status=RegistrationStatus.APPROVED
+        )
+    )
+    return _start(
+        create_job(event, account, BulkKind.EXPORT_AGENDAS, {"base_url": base_url}, people or 0)
     )
 
 

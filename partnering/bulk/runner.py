@@ -21,7 +21,9 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from partnering.admin.operations import AdminActionRefused, apply_decisions
+from partnering.admin.operations import AdminActionRefused, apply_decisions, write_participants
+from partnering.admin.participant_csv import check_rows, read_csv
+from partnering.agenda.export import agendas_zip
 from partnering.auth.models import Account
 from partnering.bulk.models import BULK_ACTIVE, BulkJob, BulkKind, BulkStatus
 from partnering.db_types import utcnow
@@ -32,6 +34,8 @@ from partnering.jobs import jobs_running
 from partnering.locks import lock_for_writing
 from partnering.outbox.operations import deliver_soon, requeue_failed
 from partnering.public_urls import public_urls
+from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.operations import ScheduleRefused, place_run
 from partnering.wording import counted
 
 log = logging.getLogger(__name__)
@@ -59,7 +63,13 @@ def _going(event: Event, kind: BulkKind) -> BulkJob | None:
 
 
 def create_job(
-    event: Event, account: Account | None, kind: BulkKind, params: dict, total: int
+    event: Event,
+    account: Account | None,
+    kind: BulkKind,
+    params: dict,
+    total: int,
+    *,
+    upload: bytes | None = None,
 ) -> BulkJob:
     lock_for_writing(event)
     going = _going(event, kind)
@@ -68,7 +78,14 @@ def create_job(
         going = _going(event, kind)
     if going is not None:
         raise _already(going)
-    job = BulkJob(event_id=event.id, kind=kind, params=params, total=total, created_by=account)
+    job = BulkJob(
+        event_id=event.id,
+        kind=kind,
+        params=params,
+        total=total,
+        created_by=account,
+        upload=upload,
+    )
     db.session.add(job)
     try:
         db.session.commit()
@@ -143,11 +160,78 @@ def _resend_failed(job: BulkJob) -> tuple[int, str]:
     return requeued, result
 
 
+def _apply_run(job: BulkJob) -> tuple[int, str]:
+    run = db.session.get(ScheduleRun, job.params["run_id"])
+    if run is None or run.event_id != job.event_id:
+        raise ScheduleRefused("This run is gone: nothing was applied.")
+    changed = place_run(run, job.created_by)
+    return changed, (
+        f"Applied: {counted(changed, 'meeting')} changed place. Review the grid, then publish."
+    )
+
+
+SHOWN_PROBLEMS = 20
+"""How many of an import's problems its failed job names (the upload page shows them all)."""
+
+
+def _import_participants(job: BulkJob) -> tuple[int, str]:
+    # Checked in the request already; checked again against the event as it is now (a table
+    # may have gone meanwhile), and nothing is written unless every row still passes.
+    rows, problems = check_rows(job.event, read_csv(job.upload or b""), job.params["mapping"])
+    if problems:
+        raise AdminActionRefused(
+            "Nothing was imported: the event changed since the file was checked. "
+            + " ".join(problems[:SHOWN_PROBLEMS])
+            + (
+                f" And {len(problems) - SHOWN_PROBLEMS} more."
+                if len(problems) > SHOWN_PROBLEMS
+                else ""
+            )
+            + " Upload the file again."
+        )
+    try:
+        done = write_participants(job.event, rows)
+    except AdminActionRefused as refused:
+        raise AdminActionRefused(f"Nothing was imported: {refused}") from None
+    return len(rows), (
+        f"Imported {counted(len(rows), 'row')}: {counted(done.created, 'participant')} "
+        f"created, {done.updated} updated, {done.invited} invited (these addresses already "
+        "had an account: they take part once they confirm the emailed link). Those created "
+        "are not told yet: invite them from the registrations page."
+    )
+
+
+def _export_agendas(job: BulkJob) -> tuple[int, str]:
+    job.download, count = agendas_zip(job.event)
+    # Only the latest export keeps its file: an agenda file is out of date once it is replaced.
+    db.session.execute(
+        update(BulkJob)
+        .where(
+            BulkJob.event_id == job.event_id,
+            BulkJob.kind == BulkKind.EXPORT_AGENDAS,
+            BulkJob.id != job.id,
+            BulkJob.download.is_not(None),
+        )
+        .values(download=None)
+        .execution_options(synchronize_session=False)
+    )
+    return count, f"{counted(count, 'agenda')} in one ZIP file, with index.csv listing them."
+
+
 ACTIONS: dict[BulkKind, Callable[[BulkJob], tuple[int, str]]] = {
     BulkKind.DECIDE: _decide,
     BulkKind.RESEND_FAILED: _resend_failed,
+    BulkKind.APPLY_RUN: _apply_run,
+    BulkKind.IMPORT_PARTICIPANTS: _import_participants,
+    BulkKind.EXPORT_AGENDAS: _export_agendas,
 }
 """Each kind's work: writes in the session without committing; returns (changed, result)."""
+
+EMAILING = {BulkKind.DECIDE, BulkKind.RESEND_FAILED, BulkKind.IMPORT_PARTICIPANTS}
+"""The kinds whose work queues emails: the sender is woken once they are committed."""
+
+REFUSALS = (AdminActionRefused, ScheduleRefused)
+"""What an action raises when the rules forbid it: the job fails with the message as it is."""
 
 
 def execute_job(job_id: int) -> BulkJob | None:
@@ -162,7 +246,7 @@ def execute_job(job_id: int) -> BulkJob | None:
         job.status, job.finished_at = BulkStatus.DONE, utcnow()
         job.changed, job.result = changed, result
         db.session.commit()
-    except AdminActionRefused as refused:
+    except REFUSALS as refused:
         db.session.rollback()
         _end_failed(job, f"{refused}")
     except Exception as exc:  # noqa: BLE001 - any failure must end the job, not the consumer
@@ -170,7 +254,7 @@ def execute_job(job_id: int) -> BulkJob | None:
         db.session.rollback()
         _end_failed(job, f"The job failed: {exc}. Nothing was changed.")
     else:
-        if job.changed:
+        if job.changed and job.kind in EMAILING:
             deliver_soon()
     return job
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from partnering.bulk.operations import BulkRefused, apply_here
 from partnering.events.cli import event_by_slug
 from partnering.events.models import Publication
 from partnering.extensions import db
@@ -71,13 +72,13 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
             )
         result = run.summary["result"]
         repaired = review_run(run).conflicts
-        changed = operations.apply_run(run, None)
-    except operations.ScheduleRefused as refused:
+        applied = apply_here(run, None)  # as the web's apply job, waited for here
+    except (operations.ScheduleRefused, BulkRefused) as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(
         f"Applied run #{run.id}: {result['meetings_scheduled']} of {result['meetings_total']} "
         f"meetings scheduled (first-come: {run.summary['greedy']['meetings_scheduled']}), "
-        f"{changed} changed place."
+        f"{applied.changed} changed place."
     )
     for conflict in repaired:
         for outcome in conflict.outcomes:

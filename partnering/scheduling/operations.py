@@ -237,6 +237,14 @@ def _decide(run: ScheduleRun, account: Account | None, status: RunStatus) -> Non
 def apply_run(run: ScheduleRun, account: Account | None) -> int:
     """Make a finished run's result the event's schedule, in one transaction; returns how many
     meetings changed place. Refused when the event changed since in a way that breaks a rule."""
+    changed = place_run(run, account)
+    db.session.commit()
+    return changed
+
+
+def place_run(run: ScheduleRun, account: Account | None) -> int:
+    """`apply_run` without the commit: the apply job commits it together with its own result.
+    Asked again once applied, it is refused (the run is no longer a draft) and changes nothing."""
     lock_for_writing(run.event, run)
     if not run.is_draft:
         raise ScheduleRefused(f"Only a finished draft can be applied; this run is {run.status}.")
@@ -267,7 +275,6 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
     }
     _move_all(rows, changes)
     _decide(run, account, RunStatus.APPLIED)
-    db.session.commit()
     return len(changes)
 
 

@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from partnering import clock
 from partnering.access import organiser_required
+from partnering.bulk.operations import BulkRefused, start_apply
+from partnering.bulk.queries import apply_going, latest_agendas_export
 from partnering.input_guard import requested_id
 from partnering.jobs import jobs_running
 from partnering.registrations.queries import participant_or_404
@@ -26,7 +28,6 @@ from partnering.scheduling.publishing import (
 )
 from partnering.scheduling.replan import today_at
 from partnering.scheduling.review import review_run, schedule_state
-from partnering.wording import counted
 
 
 def _shown_publication() -> PublishJob | None:
@@ -54,6 +55,7 @@ def overview():
         run_form=RunForm(data=last_limit),
         publish_form=PublishChoiceForm.for_event(g.event, formdata=None),
         replan_form=ReplanForm(prefix="replan"),
+        agendas_export=latest_agendas_export(g.event),
         now=clock.now(),
     )
 
@@ -119,6 +121,7 @@ def run(run_id: int):
         "scheduling/run.html",
         run=found,
         review=review,
+        applying=apply_going(found.id, g.event),
         jobs_running=jobs_running(),
         changes=group_changes(g.event, review.diff, group, sort) if review else [],
         group=group,
@@ -173,11 +176,14 @@ def cancel_run(run_id: int):
 @bp.route("/runs/<int:run_id>/apply", methods=["POST"])
 @organiser_required
 def apply_run(run_id: int):
-    return _run_action(
-        run_id,
-        lambda run: counted(operations.apply_run(run, current_user), "meeting"),
-        "Applied: {outcome} changed place. Review the grid, then publish.",
-    )
+    """Applying is a background job (at convention size it takes a minute): its page follows it."""
+    found = queries.run_or_404(g.event, run_id)
+    try:
+        job = start_apply(found, current_user)
+    except BulkRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".run", run_id=found.id))
+    return redirect(url_for("bulk.job", job_id=job.id))
 
 
 @bp.route("/runs/<int:run_id>/reject", methods=["POST"])

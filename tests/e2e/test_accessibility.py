@@ -209,6 +209,7 @@ def test_organiser_pages(browser, site):
         f"/e/alpha/schedule/runs/{alpha.runs['applied']}",
         f"/e/alpha/schedule/runs/{alpha.runs['queued']}",
         "/e/alpha/outbox/",
+        f"/e/alpha/jobs/{alpha.bulk_jobs['export']}",
         "/e/alpha/agenda/print/tables",
         "/e/alpha/agenda/print/days",
         f"/e/alpha/agenda/print/people/{hidden}",

@@ -200,7 +200,7 @@ def test_check_in_no_show_replan_and_the_new_agenda(server, browser) -> None:
     expect(olga.locator("#replan-note")).to_contain_text("not checked in by 10:00")
     _shot(olga, "4-replan-draft")
     olga.get_by_role("button", name="Apply this schedule").click()
-    expect(olga.locator(".flash-success")).to_contain_text("Applied: 2 meetings")
+    expect(olga.locator("#job-result")).to_contain_text("Applied: 2 meetings", timeout=60_000)
     olga.goto(f"{base}/e/osaka/schedule/")
     olga.get_by_label("Publish as").select_option("final")
     olga.get_by_role("button", name="Publish schedule").click()

@@ -86,7 +86,7 @@ def _run_apply_publish(page: Page, base: str, shot: str) -> str:
     page.screenshot(path=SHOTS / f"{shot}.png", full_page=True)
     run_url = page.url
     page.get_by_role("button", name="Apply this schedule").click()
-    expect(page.locator(".flash-success")).to_contain_text("Applied")
+    expect(page.locator("#job-result")).to_contain_text("Applied", timeout=60_000)
     page.goto(f"{base}/e/osaka/schedule/")
     page.get_by_label("Publish as").select_option("final")
     page.get_by_role("button", name="Publish schedule").click()

@@ -33,7 +33,7 @@ def test_publish_through_the_confirm_page_with_a_preview(server, browser) -> Non
     page.get_by_role("button", name="Run scheduler").click()
     expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Apply this schedule").click()
-    expect(page.locator(".flash-success")).to_contain_text("Applied: 8 meetings")
+    expect(page.locator("#job-result")).to_contain_text("Applied: 8 meetings", timeout=60_000)
 
     page.goto(f"{base}/e/osaka/schedule/")
     expect(page.get_by_label("Publish as")).to_have_value("preliminary")  # never published

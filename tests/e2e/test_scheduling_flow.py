@@ -79,8 +79,10 @@ def test_run_progress_apply_grid_publish(server, browser) -> None:
     expect(page.get_by_role("heading", name="Draft result")).to_be_visible(timeout=60_000)
     expect(page.locator("main")).to_contain_text("8 / 8")
     page.get_by_role("button", name="Apply this schedule").click()
-    expect(page.locator(".flash-success")).to_contain_text("Applied: 8 meetings")
+    # Applying is a job too: its page follows it, then shows the result.
+    expect(page.locator("#job-result")).to_contain_text("Applied: 8 meetings", timeout=60_000)
 
+    page.get_by_role("link", name="Back to the run").click()
     page.get_by_role("link", name="Grid").click()
     expect(page.locator("table.schedule-grid a")).to_have_count(8)
     expect(page.locator("table.schedule-grid")).to_contain_text("Chloé Martin")

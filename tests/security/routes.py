@@ -126,6 +126,11 @@ def bulk_jobs(world: World, side: Side) -> list[Case]:
     return [Case(key, {"job_id": i}) for key, i in side.bulk_jobs.items()]
 
 
+def exports(world: World, side: Side) -> list[Case]:
+    """The job that keeps every agenda in a ZIP."""
+    return [Case("export", {"job_id": side.bulk_jobs["export"]})]
+
+
 def feeds(world: World, side: Side) -> list[Case]:
     """Feed URLs an outsider could try: a wrong secret, a secret of another event, and the
     link of a rejected participant (whose feed must stop). (A participant's own secret is the
@@ -363,6 +368,8 @@ ROUTES: dict[str, Route] = {
     "outbox.resend_failed": Route(ORGANISER),
     "bulk.job": Route(ORGANISER, bulk_jobs),
     "bulk.progress": Route(ORGANISER, bulk_jobs),
+    "bulk.download": Route(ORGANISER, exports),
+    "agenda.export_agendas": Route(ORGANISER),
 }
 
 

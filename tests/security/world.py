@@ -208,7 +208,15 @@ def _build_side(slug: str, day: date) -> Side:
     bulk_job = BulkJob(
         event_id=event.id, kind="resend_failed", status="done", params={}, result=mark(PRIVATE)
     )
-    db.session.add(bulk_job)
+    # An export's file is the event's private data: only its organisers may download it.
+    export_job = BulkJob(
+        event_id=event.id,
+        kind="export_agendas",
+        status="done",
+        params={},
+        download=mark(PRIVATE).encode(),
+    )
+    db.session.add_all([bulk_job, export_job])
     db.session.commit()
     assert accepted.meeting.is_placed and accepted.meeting.published_at is not None
     assert not late.meeting.is_placed and draft.status == "done" and queued.status == "queued"
@@ -239,7 +247,7 @@ def _build_side(slug: str, day: date) -> Side:
         runs={"applied": run.id, "draft": draft.id, "queued": queued.id},
         publications={"done": publication.id},
         messages={"sent": sent.id, "failed": failed.id},
-        bulk_jobs={"done": bulk_job.id},
+        bulk_jobs={"done": bulk_job.id, "export": export_job.id},
         slots=[s.id for s in event.slots],
         tables=[t.id for t in event.tables],
         feed_secrets=feeds,

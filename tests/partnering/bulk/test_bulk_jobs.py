@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -15,16 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from partnering.bulk import runner, tasks
 from partnering.bulk.models import BulkJob
 from partnering.bulk.operations import BulkRefused, start_decisions, start_resend_failed
-from partnering.db_types import utcnow
 from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage, OutboxStatus
 from partnering.outbox.operations import queue_email
 from partnering.registrations.models import Participant
-
-
-class Killed(BaseException):
-    """The worker process dies here: nothing after this line runs, its transaction is lost."""
+from tests.bulk_jobs import Killed, consume, make_silent
 
 
 def statuses(people) -> list[str]:
@@ -42,17 +37,6 @@ def emails_to(event) -> Counter:
 
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
-
-
-def consume(queue) -> None:
-    """What a consumer does: run every queued task."""
-    while (task := queue.dequeue()) is not None:
-        queue.execute(task)
-
-
-def make_silent(app, job: BulkJob) -> None:
-    job.heartbeat_at = utcnow() - timedelta(seconds=app.config["RUN_SILENT_AFTER"] + 5)
-    db.session.commit()
 
 
 @pytest.fixture
