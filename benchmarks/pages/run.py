@@ -39,7 +39,8 @@ from partnering.scheduling.problem_import import import_document
 from partnering.scheduling.publishing import publish_and_plan
 from scheduler.generate import PRESETS
 from scheduler.greedy import greedy
-from scheduler.problem import Fixed, problem_to_dict
+from scheduler.problem import Fixed
+from scheduler.problem_json import problem_to_dict
 
 PARTICIPANT_PAGES = [
     ("my meetings", "meetings.mine"),
