@@ -4,7 +4,9 @@
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`): an emptied
 database, the event imported with every meeting the first-come baseline places arriving
-placed, the schedule's database part published (preliminary; no agenda email is built), then
+placed and the busiest participant given placed meetings up to 40 (`with_busy_participant`:
+a partner and a table free in each of their free slots; the `osaka` event has only 30 slots),
+the schedule's database part published (preliminary; no agenda email is built), then
 each page requested in turn through the Flask test client, logged in: "My meetings", the agenda
 and the `.ics` of the participant with the most published meetings, and the organiser's
 dashboard, registrations, grid (first day, first page, no filter), unscheduled list and charts.
@@ -22,6 +24,7 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 
 from flask import Flask, url_for
@@ -39,7 +42,8 @@ from partnering.scheduling.problem_import import import_document
 from partnering.scheduling.publishing import publish_and_plan
 from scheduler.generate import PRESETS
 from scheduler.greedy import greedy
-from scheduler.problem import Fixed
+from scheduler.problem import Fixed, Problem
+from scheduler.problem import Meeting as ProblemMeeting
 from scheduler.problem_json import problem_to_dict
 
 PARTICIPANT_PAGES = [
@@ -56,9 +60,13 @@ ORGANISER_PAGES = [
 ]
 
 
+BUSY = 40
+"""Published meetings the measured participant gets (the issue's busy participant)."""
+
+
 def placed_document(preset: str) -> dict:
     """The preset event with what the first-come baseline places arriving placed (as the
-    publish bench imports it)."""
+    publish bench imports it), and its busiest participant given meetings up to BUSY."""
     problem = PRESETS[preset]()
     placed = greedy(problem).assignment_of
     meetings = [
@@ -66,7 +74,67 @@ def placed_document(preset: str) -> dict:
         for m in problem.meetings
         if m.id in placed
     ] + [m for m in problem.meetings if m.id not in placed]
-    return problem_to_dict(replace(problem, meetings=tuple(meetings)))
+    return problem_to_dict(with_busy_participant(replace(problem, meetings=tuple(meetings))))
+
+
+def with_busy_participant(problem: Problem, target: int = BUSY) -> Problem:
+    """The problem with placed meetings added for the participant with the most placed ones,
+    until they have `target` (or no free slot of theirs is left): in each slot where they are
+    free, with the first partner who is free then, below their limit, without a booth and of
+    another organisation, at their booth or the first free ordinary table that seats two.
+    Their own limit is raised to what they get."""
+    fixed = [m for m in problem.meetings if m.fixed is not None]
+    count = Counter(p for m in fixed for p in m.participants)
+    busy = {(p, m.fixed.slot) for m in fixed for p in m.participants}
+    taken = {(m.fixed.slot, m.fixed.table) for m in fixed}
+    who = problem.participant_by_id[max(count, key=lambda p: (count[p], p))]
+    ordinary = [
+        t.id for t in problem.tables if t.id not in problem.booth_tables and (t.seats or 2) >= 2
+    ]
+    candidates = sorted(
+        (
+            p
+            for p in problem.participants
+            if p.id != who.id and p.booth is None and p.organisation != who.organisation
+        ),
+        key=lambda p: (count[p.id], p.id),
+    )
+    added = []
+    for slot in problem.slots:
+        if count[who.id] >= target:
+            break
+        if slot.id not in who.available or (who.id, slot.id) in busy:
+            continue
+        tables = [who.booth] if who.booth else ordinary
+        table = next((t for t in tables if (slot.id, t) not in taken), None)
+        partner = next(
+            (
+                p
+                for p in candidates
+                if slot.id in p.available
+                and (p.id, slot.id) not in busy
+                and (p.max_meetings is None or count[p.id] < p.max_meetings)
+            ),
+            None,
+        )
+        if table is None or partner is None:
+            continue
+        added.append(
+            ProblemMeeting(
+                f"busy-{len(added) + 1}", (who.id, partner.id), fixed=Fixed(slot.id, table)
+            )
+        )
+        busy |= {(who.id, slot.id), (partner.id, slot.id)}
+        taken.add((slot.id, table))
+        count[partner.id] += 1
+        count[who.id] += 1
+    limit = who.max_meetings
+    raised = replace(who, max_meetings=None if limit is None else max(limit, count[who.id]))
+    return replace(
+        problem,
+        participants=tuple(raised if p.id == who.id else p for p in problem.participants),
+        meetings=problem.meetings + tuple(added),
+    )
 
 
 def busiest_participant(event_id: int) -> tuple[int, int]:
