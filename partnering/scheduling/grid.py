@@ -196,7 +196,8 @@ def conflicts_now(
                 db.select(Meeting.id, Meeting.external_ref).filter(Meeting.id.in_(meetings))
             )
         }
-    schedule = schedule_from_placement(problem, current_placement(problem, rows))
+    placement = current_placement(problem, rows, part=wanted is not None)
+    schedule = schedule_from_placement(problem, placement)
     # "missing" and "fixed" are about the listing of the schedule, not about a meeting's place.
     found = [
         v
