@@ -13,7 +13,8 @@ dashboard, registrations, grid (first day, first page, no filter), unscheduled l
 N sequential requests of each page, median and max in ms: a participant's page after one
 request not counted (a page's first request compiles its templates), the organiser's slower
 pages without one (at 18,000 participants, `--organiser-requests 1` keeps the run short).
-Prints one Markdown table. The database is emptied (every table dropped) first.
+Prints one Markdown table. The database is emptied (every table dropped) first, unless
+`--existing` measures the events a previous run left there.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from partnering import create_app
 from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account, start_login_session
 from partnering.db_types import utcnow
-from partnering.events.models import Publication
+from partnering.events.models import Event, Publication
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, meeting_participant
 from partnering.registrations.models import Participant, RegistrationStatus
@@ -152,13 +153,19 @@ def busiest_participant(event_id: int) -> tuple[int, int]:
 
 
 def add_organiser(event) -> int:
-    """An organiser of the event (as the event's creator is): returns their account's id."""
+    """An organiser of the event (as the event's creator is), added once: returns their
+    account's id."""
     account = get_or_create_account(f"organiser@{event.slug}.invalid", "Organiser")
-    db.session.add(
-        Participant(
-            event=event, account=account, role="organiser", status=RegistrationStatus.APPROVED
+    if not db.session.scalar(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.event_id == event.id, Participant.account_id == account.id)
+    ):
+        db.session.add(
+            Participant(
+                event=event, account=account, role="organiser", status=RegistrationStatus.APPROVED
+            )
         )
-    )
     db.session.commit()
     return account.id
 
@@ -194,17 +201,26 @@ def timed(
     return times
 
 
-def measure(database: str, preset: str, requests: int, organiser_requests: int) -> dict:
+def measure(
+    database: str, preset: str, requests: int, organiser_requests: int, existing: bool
+) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-pages-" + "x" * 32})
     figures: dict = {"preset": preset}
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        event, problem = import_document(placed_document(preset), preset)
-        figures["participants"] = len(problem.participants)
-        publish_and_plan(event, Publication.PRELIMINARY, utcnow())
-        db.session.commit()
+        if existing:
+            event = db.session.execute(select(Event).filter_by(slug=preset)).scalar_one()
+        else:
+            db.drop_all()
+            db.create_all()
+            event, _ = import_document(placed_document(preset), preset)
+            publish_and_plan(event, Publication.PRELIMINARY, utcnow())
+            db.session.commit()
         slug, event_id = event.slug, event.id
+        figures["participants"] = db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.event_id == event_id, Participant.role == "participant")
+        )
         figures["published"] = db.session.scalar(
             select(func.count())
             .select_from(Meeting)
@@ -230,11 +246,19 @@ def main() -> None:
     parser.add_argument("--presets", default="osaka,large,bio")
     parser.add_argument("--requests", type=int, default=20, help="per participant page")
     parser.add_argument("--organiser-requests", type=int, default=5, help="per organiser page")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the events a previous run left in the database, without importing "
+        "them again (to compare two versions of the code on the same data)",
+    )
     args = parser.parse_args()
     rows = []
     for preset in args.presets.split(","):
         print(f"{preset}:", file=sys.stderr, flush=True)
-        rows.append(measure(args.database, preset, args.requests, args.organiser_requests))
+        rows.append(
+            measure(args.database, preset, args.requests, args.organiser_requests, args.existing)
+        )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{platform.processor() or platform.machine()}, {platform.python_version()}, "

@@ -208,7 +208,7 @@ UNSCHEDULED_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class LeftPage:
-    """One page of the meetings a schedule leaves out (a page past the end is empty)."""
+    """One page of the meetings a schedule leaves out."""
 
     left: list[Left]
     total: int
@@ -229,15 +229,21 @@ class LeftPage:
 
     @property
     def prev_num(self) -> int:
-        return min(self.page - 1, self.pages)
+        return self.page - 1
 
     @property
     def next_num(self) -> int:
         return self.page + 1
 
 
+def _within(page: int, total: int) -> int:
+    """The page asked for, or the last one past the end."""
+    return min(max(page, 1), max(1, -(-total // UNSCHEDULED_PER_PAGE)))
+
+
 def page_of_left(left: list[Left], page: int) -> LeftPage:
     """A page of an already explained list (a run's draft explains all its left-out meetings)."""
+    page = _within(page, len(left))
     start = (page - 1) * UNSCHEDULED_PER_PAGE
     return LeftPage(left[start : start + UNSCHEDULED_PER_PAGE], len(left), page)
 
@@ -250,6 +256,7 @@ def unscheduled_page(event: Event, page: int) -> LeftPage:
     problem = problem_for_event(event)
     placement = current_placement(problem, rows)
     left = [m.id for m in problem.meetings if m.id not in placement]
+    page = _within(page, len(left))
     start = (page - 1) * UNSCHEDULED_PER_PAGE
     found = reasons(problem, placement, only=left[start : start + UNSCHEDULED_PER_PAGE])
     namer = Namer(problem, rows)
