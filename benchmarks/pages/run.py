@@ -4,14 +4,17 @@
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`): an emptied
 database, the event imported with every meeting the first-come baseline places arriving
-placed, the schedule's database part published (preliminary; no agenda email is built), then
+placed and the busiest participant given placed meetings up to 40 (`with_busy_participant`:
+a partner and a table free in each of their free slots; the `osaka` event has only 30 slots),
+the schedule's database part published (preliminary; no agenda email is built), then
 each page requested in turn through the Flask test client, logged in: "My meetings", the agenda
 and the `.ics` of the participant with the most published meetings, and the organiser's
 dashboard, registrations, grid (first day, first page, no filter), unscheduled list and charts.
 N sequential requests of each page, median and max in ms: a participant's page after one
 request not counted (a page's first request compiles its templates), the organiser's slower
 pages without one (at 18,000 participants, `--organiser-requests 1` keeps the run short).
-Prints one Markdown table. The database is emptied (every table dropped) first.
+Prints one Markdown table. The database is emptied (every table dropped) first, unless
+`--existing` measures the events a previous run left there.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 
 from flask import Flask, url_for
@@ -31,7 +35,7 @@ from partnering import create_app
 from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account, start_login_session
 from partnering.db_types import utcnow
-from partnering.events.models import Publication
+from partnering.events.models import Event, Publication
 from partnering.extensions import db
 from partnering.meetings.models import Meeting, meeting_participant
 from partnering.registrations.models import Participant, RegistrationStatus
@@ -39,7 +43,9 @@ from partnering.scheduling.problem_import import import_document
 from partnering.scheduling.publishing import publish_and_plan
 from scheduler.generate import PRESETS
 from scheduler.greedy import greedy
-from scheduler.problem import Fixed, problem_to_dict
+from scheduler.problem import Fixed, Problem
+from scheduler.problem import Meeting as ProblemMeeting
+from scheduler.problem_json import problem_to_dict
 
 PARTICIPANT_PAGES = [
     ("my meetings", "meetings.mine"),
@@ -55,9 +61,13 @@ ORGANISER_PAGES = [
 ]
 
 
+BUSY = 40
+"""Published meetings the measured participant gets (the issue's busy participant)."""
+
+
 def placed_document(preset: str) -> dict:
     """The preset event with what the first-come baseline places arriving placed (as the
-    publish bench imports it)."""
+    publish bench imports it), and its busiest participant given meetings up to BUSY."""
     problem = PRESETS[preset]()
     placed = greedy(problem).assignment_of
     meetings = [
@@ -65,7 +75,67 @@ def placed_document(preset: str) -> dict:
         for m in problem.meetings
         if m.id in placed
     ] + [m for m in problem.meetings if m.id not in placed]
-    return problem_to_dict(replace(problem, meetings=tuple(meetings)))
+    return problem_to_dict(with_busy_participant(replace(problem, meetings=tuple(meetings))))
+
+
+def with_busy_participant(problem: Problem, target: int = BUSY) -> Problem:
+    """The problem with placed meetings added for the participant with the most placed ones,
+    until they have `target` (or no free slot of theirs is left): in each slot where they are
+    free, with the first partner who is free then, below their limit, without a booth and of
+    another organisation, at their booth or the first free ordinary table that seats two.
+    Their own limit is raised to what they get."""
+    fixed = [m for m in problem.meetings if m.fixed is not None]
+    count = Counter(p for m in fixed for p in m.participants)
+    busy = {(p, m.fixed.slot) for m in fixed for p in m.participants}
+    taken = {(m.fixed.slot, m.fixed.table) for m in fixed}
+    who = problem.participant_by_id[max(count, key=lambda p: (count[p], p))]
+    ordinary = [
+        t.id for t in problem.tables if t.id not in problem.booth_tables and (t.seats or 2) >= 2
+    ]
+    candidates = sorted(
+        (
+            p
+            for p in problem.participants
+            if p.id != who.id and p.booth is None and p.organisation != who.organisation
+        ),
+        key=lambda p: (count[p.id], p.id),
+    )
+    added = []
+    for slot in problem.slots:
+        if count[who.id] >= target:
+            break
+        if slot.id not in who.available or (who.id, slot.id) in busy:
+            continue
+        tables = [who.booth] if who.booth else ordinary
+        table = next((t for t in tables if (slot.id, t) not in taken), None)
+        partner = next(
+            (
+                p
+                for p in candidates
+                if slot.id in p.available
+                and (p.id, slot.id) not in busy
+                and (p.max_meetings is None or count[p.id] < p.max_meetings)
+            ),
+            None,
+        )
+        if table is None or partner is None:
+            continue
+        added.append(
+            ProblemMeeting(
+                f"busy-{len(added) + 1}", (who.id, partner.id), fixed=Fixed(slot.id, table)
+            )
+        )
+        busy |= {(who.id, slot.id), (partner.id, slot.id)}
+        taken.add((slot.id, table))
+        count[partner.id] += 1
+        count[who.id] += 1
+    limit = who.max_meetings
+    raised = replace(who, max_meetings=None if limit is None else max(limit, count[who.id]))
+    return replace(
+        problem,
+        participants=tuple(raised if p.id == who.id else p for p in problem.participants),
+        meetings=problem.meetings + tuple(added),
+    )
 
 
 def busiest_participant(event_id: int) -> tuple[int, int]:
@@ -83,13 +153,19 @@ def busiest_participant(event_id: int) -> tuple[int, int]:
 
 
 def add_organiser(event) -> int:
-    """An organiser of the event (as the event's creator is): returns their account's id."""
+    """An organiser of the event (as the event's creator is), added once: returns their
+    account's id."""
     account = get_or_create_account(f"organiser@{event.slug}.invalid", "Organiser")
-    db.session.add(
-        Participant(
-            event=event, account=account, role="organiser", status=RegistrationStatus.APPROVED
+    if not db.session.scalar(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.event_id == event.id, Participant.account_id == account.id)
+    ):
+        db.session.add(
+            Participant(
+                event=event, account=account, role="organiser", status=RegistrationStatus.APPROVED
+            )
         )
-    )
     db.session.commit()
     return account.id
 
@@ -125,17 +201,26 @@ def timed(
     return times
 
 
-def measure(database: str, preset: str, requests: int, organiser_requests: int) -> dict:
+def measure(
+    database: str, preset: str, requests: int, organiser_requests: int, existing: bool
+) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-pages-" + "x" * 32})
     figures: dict = {"preset": preset}
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        event, problem = import_document(placed_document(preset), preset)
-        figures["participants"] = len(problem.participants)
-        publish_and_plan(event, Publication.PRELIMINARY, utcnow())
-        db.session.commit()
+        if existing:
+            event = db.session.execute(select(Event).filter_by(slug=preset)).scalar_one()
+        else:
+            db.drop_all()
+            db.create_all()
+            event, _ = import_document(placed_document(preset), preset)
+            publish_and_plan(event, Publication.PRELIMINARY, utcnow())
+            db.session.commit()
         slug, event_id = event.slug, event.id
+        figures["participants"] = db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.event_id == event_id, Participant.role == "participant")
+        )
         figures["published"] = db.session.scalar(
             select(func.count())
             .select_from(Meeting)
@@ -161,11 +246,19 @@ def main() -> None:
     parser.add_argument("--presets", default="osaka,large,bio")
     parser.add_argument("--requests", type=int, default=20, help="per participant page")
     parser.add_argument("--organiser-requests", type=int, default=5, help="per organiser page")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the events a previous run left in the database, without importing "
+        "them again (to compare two versions of the code on the same data)",
+    )
     args = parser.parse_args()
     rows = []
     for preset in args.presets.split(","):
         print(f"{preset}:", file=sys.stderr, flush=True)
-        rows.append(measure(args.database, preset, args.requests, args.organiser_requests))
+        rows.append(
+            measure(args.database, preset, args.requests, args.organiser_requests, args.existing)
+        )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{platform.processor() or platform.machine()}, {platform.python_version()}, "

@@ -166,15 +166,25 @@ class Participant(db.Model):
 
     @property
     def meeting_limit(self) -> int | None:
-        limits = [x for x in (self.max_meetings, self.event.max_meetings) if x is not None]
-        return min(limits) if limits else None
+        return meeting_limit(self.max_meetings, self.event.max_meetings)
 
     @property
     def ref(self) -> str:
-        return self.external_ref or f"p{self.id}"
+        return participant_ref(self.id, self.external_ref)
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.account.email} @{self.event_id}>"
+
+
+def meeting_limit(own: int | None, event_limit: int | None) -> int | None:
+    """The meetings a participant accepts at most: the lower of their own and the event's."""
+    limits = [x for x in (own, event_limit) if x is not None]
+    return min(limits) if limits else None
+
+
+def participant_ref(participant_id: int, external_ref: str | None) -> str:
+    """The id a participant has in the solver's problem and in exports."""
+    return external_ref or f"p{participant_id}"
 
 
 class Invitation(db.Model):

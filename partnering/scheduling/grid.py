@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy import Select
+
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
 from partnering.meetings.loading import meeting_details
-from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant, meeting_ref
 from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import NOT_IN_SCHEDULE, describe, rules_for_event
@@ -24,7 +26,7 @@ from partnering.scheduling.placement import (
     current_placement,
     schedule_from_placement,
 )
-from partnering.scheduling.problem import problem_for_event
+from partnering.scheduling.problem import problem_around, problem_for_event
 from scheduler import check, schedule_from_dict
 
 TABLES_PER_PAGE = 40
@@ -143,11 +145,10 @@ def build_grid(
             moved = (meeting.slot_id, meeting.table_id) != (slot_id, table_id)
             row[column[slot_id]] = Cell(meeting, moved)
     else:
-        placed = db.session.execute(
-            placed_today.filter(Meeting.table_id.in_(shown_ids)).options(*meeting_details())
-        ).scalars()
+        shown_today = placed_today.filter(Meeting.table_id.in_(shown_ids))
+        placed = db.session.execute(shown_today.options(*meeting_details())).scalars().all()
         published = event.is_published
-        conflicts = conflicts_now(event, rows)
+        conflicts = conflicts_now(event, rows, shown_today.with_only_columns(Meeting.id))
         for meeting in placed:
             row = cells.setdefault(meeting.table_id, [None] * len(slots))
             row[column[meeting.slot_id]] = Cell(
@@ -176,13 +177,32 @@ def build_grid(
     )
 
 
-def conflicts_now(event: Event, rows: EventRows) -> dict[str, list[str]]:
+def conflicts_now(
+    event: Event, rows: EventRows, meetings: Select | None = None
+) -> dict[str, list[str]]:
     """Meeting ref -> the hard rules its current place breaks, in words: what changed since
-    it was placed (availability, a limit, a table) and a run or a hand edit must repair."""
-    problem = problem_for_event(event)
-    schedule = schedule_from_placement(problem, current_placement(problem, rows))
+    it was placed (availability, a limit, a table) and a run or a hand edit must repair.
+    With `meetings` (a query of meeting ids), for those meetings only, checked on the part of
+    the event around them (`problem_around`) rather than on the whole event."""
+    if meetings is None:
+        problem, wanted = problem_for_event(event), None
+    else:
+        problem = problem_around(event, meetings)
+        wanted = {
+            meeting_ref(mid, external)
+            for mid, external in db.session.execute(
+                db.select(Meeting.id, Meeting.external_ref).filter(Meeting.id.in_(meetings))
+            )
+        }
+    placement = current_placement(problem, rows, part=wanted is not None)
+    schedule = schedule_from_placement(problem, placement)
     # "missing" and "fixed" are about the listing of the schedule, not about a meeting's place.
-    found = [v for v in check(problem, schedule) if v.rule not in ("missing", "fixed")]
+    found = [
+        v
+        for v in check(problem, schedule)
+        if v.rule not in ("missing", "fixed")
+        and (wanted is None or any(m in wanted for m in v.meetings))
+    ]
     if not found:
         return {}
     # Names for the meetings and people concerned only: naming every meeting loads everyone.
@@ -197,7 +217,8 @@ def conflicts_now(event: Event, rows: EventRows) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for violation in found:
         for meeting_id in violation.meetings:
-            out.setdefault(meeting_id, []).append(describe(violation, concerned, rows))
+            if wanted is None or meeting_id in wanted:
+                out.setdefault(meeting_id, []).append(describe(violation, concerned, rows))
     return out
 
 

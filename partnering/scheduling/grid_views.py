@@ -14,6 +14,7 @@ from partnering.attendance.operations import standing_no_show
 from partnering.events.queries import slot_or_404, table_or_404
 from partnering.input_guard import requested_id
 from partnering.meetings.queries import active_meeting_at, event_meeting_or_404
+from partnering.paging import requested_page
 from partnering.registrations.queries import participant_or_404
 from partnering.scheduling import operations, queries
 from partnering.scheduling.blueprint import REFUSALS, bp
@@ -29,7 +30,12 @@ from partnering.scheduling.name_search import (
     pick_participant,
 )
 from partnering.scheduling.people import agenda_of
-from partnering.scheduling.review import review_run, schedule_state, unscheduled_of
+from partnering.scheduling.review import (
+    page_of_left,
+    review_run,
+    unscheduled_of,
+    unscheduled_page,
+)
 
 
 def _requested_day() -> date | None:
@@ -118,11 +124,12 @@ def grid_organisations():
 @organiser_required
 def unscheduled():
     draft = _requested_draft()
+    page = requested_page()
     if draft is not None:
-        left = review_run(draft).unscheduled
+        left = page_of_left(review_run(draft).unscheduled, page)
     else:
-        left = schedule_state(g.event).unscheduled
-    return render_template("scheduling/unscheduled.html", unscheduled=left, draft=draft)
+        left = unscheduled_page(g.event, page)
+    return render_template("scheduling/unscheduled.html", left=left, draft=draft)
 
 
 @bp.route("/meetings/<int:meeting_id>")

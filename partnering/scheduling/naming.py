@@ -7,7 +7,10 @@ participants by name, slots by their local time, tables by name, meetings by who
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from partnering.meetings.models import Meeting
+from partnering.registrations.models import Participant
 from partnering.scheduling.placement import EventRows
 from scheduler import Problem
 
@@ -19,6 +22,23 @@ class Namer:
         self.problem = problem
         self.rows = rows
         self._names: dict[str, str] = {}
+        self._asked: set[str] = set()
+        self._people: dict[str, Participant] = {}
+        self._meetings: dict[str, Meeting] = {}
+
+    def prefetch(self, refs: Iterable[str]) -> None:
+        """Load the participants and meetings among `refs` in one query each, for the names
+        about to be asked: otherwise the first name of a kind loads the whole event's rows."""
+        refs = set(refs) - self._asked
+        self._asked |= refs
+        self._people |= self.rows.participants_by_ref(refs & self.problem.participant_by_id.keys())
+        self._meetings |= self.rows.meetings_by_ref(refs & self.problem.meeting_by_id.keys())
+
+    def _person(self, ref: str) -> Participant | None:
+        return self._people.get(ref) if ref in self._asked else self.rows.participants.get(ref)
+
+    def _meeting(self, ref: str) -> Meeting | None:
+        return self._meetings.get(ref) if ref in self._asked else self.rows.meetings.get(ref)
 
     def name(self, ref: str) -> str:
         """The name an id of the problem stands for (the id itself when it stands for none).
@@ -31,15 +51,20 @@ class Namer:
         # An id that two kinds share (a table named like a participant's id) names, in this
         # order, the participant, the slot, the table, the meeting.
         rows, event, problem = self.rows, self.rows.event, self.problem
-        if ref in problem.participant_by_id and ref in rows.participants:
-            return rows.participants[ref].name
+        if ref in problem.participant_by_id and (person := self._person(ref)) is not None:
+            return person.name
         if ref in problem.slot_by_id and ref in rows.slots:
             return event.local(rows.slots[ref].start).strftime("%a %d %b %H:%M")
         if ref in problem.table_by_id and ref in rows.tables:
             return rows.tables[ref].name
-        if ref in problem.meeting_by_id and ref in rows.meetings:
-            return "(" + " & ".join(p.name for p in rows.meetings[ref].participants) + ")"
+        if ref in problem.meeting_by_id and (meeting := self._meeting(ref)) is not None:
+            return "(" + " & ".join(p.name for p in meeting.participants) + ")"
         return ref
 
     def text(self, message: str) -> str:
         return _TOKEN.sub(lambda match: self.name(match.group(0)), message)
+
+
+def refs_in(message: str) -> set[str]:
+    """The words of a message that `Namer.text` may replace."""
+    return set(_TOKEN.findall(message))

@@ -7,9 +7,11 @@ The problem built from an event names slots, tables, participants and meetings b
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from sqlalchemy import or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnering.events.models import Event, Slot, Table
@@ -58,21 +60,54 @@ class EventRows:
         ).scalars()
         return {p.ref: p for p in rows}
 
-    def stored_places(self) -> dict[str, Place]:
-        """Meeting id -> place of the event's placed active meetings, read as columns: the
-        answer `place_of` gives for every meeting without loading one (thousands of rows with
-        their people at a convention). Not cached: a caller may have moved meetings since, and
-        the query sees them (the session flushes first)."""
+    def meetings_by_ref(self, refs: Iterable[str]) -> dict[str, Meeting]:
+        """The event's meetings of these ids, loaded as `meetings` loads them, in one query:
+        for a page that shows a few of a convention's thousands."""
+        refs = set(refs)
+        if not refs:
+            return {}
+        rows = db.session.execute(
+            db.select(Meeting)
+            .filter(Meeting.event_id == self.event.id, _with_ref(Meeting, "m", refs))
+            .options(
+                joinedload(Meeting.slot),
+                joinedload(Meeting.table),
+                *shown_person(selectinload(Meeting.participants)),
+            )
+        ).scalars()
+        return {m.ref: m for m in rows if m.ref in refs}
+
+    def participants_by_ref(self, refs: Iterable[str]) -> dict[str, Participant]:
+        """The event's participants of these ids, loaded as `participants` loads them, in one
+        query."""
+        refs = set(refs)
+        if not refs:
+            return {}
+        rows = db.session.execute(
+            db.select(Participant)
+            .filter(Participant.event_id == self.event.id, _with_ref(Participant, "p", refs))
+            .options(*shown_person())
+        ).scalars()
+        return {p.ref: p for p in rows if p.ref in refs}
+
+    def stored_places(self, refs: Collection[str] | None = None) -> dict[str, Place]:
+        """Meeting id -> place of the event's placed active meetings (of `refs`, when given),
+        read as columns: the answer `place_of` gives for every meeting without loading one
+        (thousands of rows with their people at a convention). Not cached: a caller may have
+        moved meetings since, and the query sees them (the session flushes first)."""
         slots = {s.id: s.ref for s in self.event.slots}
         tables = {t.id: t.ref for t in self.event.tables}
-        rows = db.session.execute(
-            db.select(Meeting.id, Meeting.external_ref, Meeting.slot_id, Meeting.table_id).where(
-                Meeting.event_id == self.event.id,
-                Meeting.status == MeetingStatus.ACTIVE,
-                Meeting.slot_id.is_not(None),
-                Meeting.table_id.is_not(None),
-            )
+        query = db.select(
+            Meeting.id, Meeting.external_ref, Meeting.slot_id, Meeting.table_id
+        ).where(
+            Meeting.event_id == self.event.id,
+            Meeting.status == MeetingStatus.ACTIVE,
+            Meeting.slot_id.is_not(None),
+            Meeting.table_id.is_not(None),
         )
+        if refs is not None:
+            query = query.where(_with_ref(Meeting, "m", refs))
+        rows = db.session.execute(query)
         return {
             meeting_ref(meeting_id, external_ref): (slots[slot_id], tables[table_id])
             for meeting_id, external_ref, slot_id, table_id in rows
@@ -84,9 +119,17 @@ class EventRows:
         return (meeting.slot.ref, meeting.table.ref)
 
 
-def current_placement(problem: Problem, rows: EventRows) -> dict[str, Place]:
-    """Meeting id -> place, for the problem's meetings that the database has placed."""
-    places = rows.stored_places()
+def _with_ref(model, prefix: str, refs: Collection[str]):
+    """The rows of `model` whose `ref` is among `refs`: an external reference, or the
+    generated `prefix` + id of a row without one."""
+    ids = [int(ref[1:]) for ref in refs if ref[:1] == prefix and ref[1:].isdigit()]
+    return or_(model.external_ref.in_(refs), model.external_ref.is_(None) & model.id.in_(ids))
+
+
+def current_placement(problem: Problem, rows: EventRows, part: bool = False) -> dict[str, Place]:
+    """Meeting id -> place, for the problem's meetings that the database has placed; with
+    `part` (a problem of part of the event), reading only those meetings."""
+    places = rows.stored_places(problem.meeting_by_id.keys() if part else None)
     return {m: places[m] for m in problem.meeting_by_id if m in places}
 
 

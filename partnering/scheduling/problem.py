@@ -19,10 +19,11 @@ What the problem holds:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, Select, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 import scheduler as fmt  # the solver's formats, beside the models of the same names
 from partnering.events.models import Event, Slot, Table
@@ -39,6 +40,7 @@ from partnering.meetings.models import (
     meeting_participant,
     meeting_ref,
 )
+from partnering.registrations import models as registrations
 from partnering.registrations.models import (
     Organisation,
     Participant,
@@ -46,7 +48,7 @@ from partnering.registrations.models import (
 )
 
 
-def organisation_ref(organisation: Organisation) -> str:
+def organisation_ref(organisation: Organisation | Row) -> str:
     return organisation.external_ref or f"o{organisation.id}"
 
 
@@ -68,6 +70,84 @@ def problem_for_event(event: Event) -> fmt.Problem:
     return _build_problem(event)[0]
 
 
+def problem_around(event: Event, meetings: Select) -> fmt.Problem:
+    """The part of the event's problem that `scheduler.check` needs to judge the places of
+    some meetings (`meetings`, a query of their ids): them, the meetings in their slots of
+    their members or at their tables, every meeting of a member who has more placed meetings
+    than their limit, everyone in those, and their tables' booth holders; every slot and table.
+
+    `check` finds for those meetings exactly the violations it finds for them in the whole
+    problem: a rule reads a meeting's members (availability, booth, limit), its allowed slots,
+    its table (seats, booth holders) and the other meetings in its slot of its members or at
+    its table; the limit's count needs all of a member's meetings only when it is exceeded.
+    Meetings elsewhere are left out: for them, this part says nothing."""
+    members = select(meeting_participant.c.participant_id).where(
+        meeting_participant.c.meeting_id.in_(meetings)
+    )
+    placed = (
+        (Meeting.event_id == event.id)
+        & (Meeting.status == MeetingStatus.ACTIVE)
+        & Meeting.slot_id.is_not(None)
+        & Meeting.table_id.is_not(None)
+    )
+    # The meetings sharing a member and a slot, or a table and a slot, with one of them.
+    theirs, mine, other = aliased(Meeting), meeting_participant.alias(), meeting_participant.alias()
+    beside = select(Meeting.id).join(
+        theirs, (theirs.slot_id == Meeting.slot_id) & theirs.id.in_(meetings)
+    )
+    same_member = (
+        beside.join(other, other.c.meeting_id == Meeting.id)
+        .join(
+            mine,
+            (mine.c.meeting_id == theirs.id) & (mine.c.participant_id == other.c.participant_id),
+        )
+        .where(placed)
+    )
+    same_table = beside.where(placed, Meeting.table_id == theirs.table_id)
+    tables = select(Meeting.table_id).where(Meeting.id.in_(meetings))
+    placed_count = db.session.execute(
+        select(meeting_participant.c.participant_id, Participant.max_meetings, func.count())
+        .join(Meeting, Meeting.id == meeting_participant.c.meeting_id)
+        .join(Participant, Participant.id == meeting_participant.c.participant_id)
+        .where(placed, meeting_participant.c.participant_id.in_(members))
+        .group_by(meeting_participant.c.participant_id, Participant.max_meetings)
+    )
+    over_limit = [
+        pid
+        for pid, own, count in placed_count
+        if (limit := registrations.meeting_limit(own, event.max_meetings)) is not None
+        and count > limit
+    ]
+    around = select(Meeting.id).where(
+        Meeting.event_id == event.id,
+        Meeting.status == MeetingStatus.ACTIVE,
+        or_(
+            Meeting.id.in_(meetings),
+            Meeting.id.in_(same_member),
+            Meeting.id.in_(same_table),
+            Meeting.id.in_(
+                select(meeting_participant.c.meeting_id).where(
+                    meeting_participant.c.participant_id.in_(over_limit)
+                )
+            ),
+        ),
+    )
+    # Ids rather than nested subqueries: every query of the problem reads them again.
+    around_ids = list(db.session.scalars(around))
+    people = select(Participant.id).where(
+        Participant.event_id == event.id,
+        or_(
+            Participant.id.in_(
+                select(meeting_participant.c.participant_id).where(
+                    meeting_participant.c.meeting_id.in_(around_ids)
+                )
+            ),
+            Participant.booth_table_id.in_(tables),
+        ),
+    )
+    return _build_problem(event, _Part(around_ids, list(db.session.scalars(people))))[0]
+
+
 def event_refs(event: Event) -> EventRefs:
     """The database ids behind the ids of `problem_for_event(event)`."""
     return _build_problem(event)[1]
@@ -76,73 +156,126 @@ def event_refs(event: Event) -> EventRefs:
 def schedulable_meeting_ids(event: Event) -> set[str]:
     """The ids of the meetings `problem_for_event(event)` holds, in one query: the active
     meetings of two or more people, all of them approved."""
-    someone_not_approved = case((Participant.status == RegistrationStatus.APPROVED, 0), else_=1)
-    rows = db.session.execute(
-        select(Meeting.id, Meeting.external_ref)
-        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
-        .join(Participant, Participant.id == meeting_participant.c.participant_id)
-        .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.ACTIVE)
-        .group_by(Meeting.id, Meeting.external_ref)
-        .having(func.count() >= 2, func.sum(someone_not_approved) == 0)
-    )
+    rows = db.session.execute(schedulable_meetings(event, Meeting.id, Meeting.external_ref))
     return {meeting_ref(mid, external) for mid, external in rows}
 
 
-def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
+def schedulable_meetings(event: Event, *columns) -> Select:
+    """A query of `columns` of each meeting `problem_for_event(event)` holds: the active
+    meetings of two or more people, all of them approved."""
+    someone_not_approved = case((Participant.status == RegistrationStatus.APPROVED, 0), else_=1)
+    return (
+        select(*columns)
+        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
+        .join(Participant, Participant.id == meeting_participant.c.participant_id)
+        .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.ACTIVE)
+        .group_by(*columns)
+        .having(func.count() >= 2, func.sum(someone_not_approved) == 0)
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Part of an event: the ids of the meetings and participants it holds."""
+
+    meetings: list[int]
+    participants: list[int]
+
+
+def _build_problem(event: Event, part: _Part | None = None) -> tuple[fmt.Problem, EventRefs]:
+    # Columns rather than rows: a convention has tens of thousands of meetings and people.
     slots = db.session.scalars(
         select(Slot).filter_by(event_id=event.id).order_by(Slot.start, Slot.id)
     ).all()
     slot_ref = {s.id: s.ref for s in slots}
 
-    meetings = db.session.scalars(
-        select(Meeting)
-        .filter_by(event_id=event.id, status=MeetingStatus.ACTIVE)
+    meeting_query = (
+        select(
+            Meeting.id,
+            Meeting.external_ref,
+            Meeting.priority,
+            Meeting.slot_id,
+            Meeting.table_id,
+            Meeting.locked,
+            Meeting.published_at,
+        )
+        .where(Meeting.event_id == event.id, Meeting.status == MeetingStatus.ACTIVE)
         .order_by(Meeting.id)
-    ).all()
+    )
+    if part is not None:
+        meeting_query = meeting_query.where(Meeting.id.in_(part.meetings))
+    meetings = db.session.execute(meeting_query).all()
     all_tables = db.session.scalars(
         select(Table).filter_by(event_id=event.id).order_by(Table.position, Table.id)
     ).all()
-    holding = {m.table_id for m in meetings if m.slot_id is not None}
+    hidden_ids = [t.id for t in all_tables if t.hidden]
+    holding = set(
+        db.session.scalars(
+            select(Meeting.table_id).where(
+                Meeting.event_id == event.id,
+                Meeting.status == MeetingStatus.ACTIVE,
+                Meeting.slot_id.is_not(None),
+                Meeting.table_id.in_(hidden_ids),
+            )
+        )
+        if hidden_ids
+        else ()
+    )
     tables = [t for t in all_tables if not t.hidden or t.id in holding]
     table_ref = {t.id: t.ref for t in tables}
     hidden = {t.id for t in tables if t.hidden}
 
-    people = db.session.scalars(
-        select(Participant)
-        .filter_by(event_id=event.id, status=RegistrationStatus.APPROVED)
+    people_query = (
+        select(
+            Participant.id,
+            Participant.external_ref,
+            Participant.organisation_id,
+            Participant.booth_table_id,
+            Participant.max_meetings,
+        )
+        .where(Participant.event_id == event.id, Participant.status == RegistrationStatus.APPROVED)
         .order_by(Participant.id)
-    ).all()
+    )
+    if part is not None:
+        people_query = people_query.where(Participant.id.in_(part.participants))
+    people = db.session.execute(people_query).all()
     org_ref = {
         o.id: organisation_ref(o)
-        for o in db.session.scalars(select(Organisation).filter_by(event_id=event.id))
+        for o in db.session.execute(
+            select(Organisation.id, Organisation.external_ref).filter_by(event_id=event.id)
+        )
     }
-    unavailable = unavailable_slots_by_participant(event)
+    unavailable = unavailable_slots_by_participant(
+        event, part.participants if part is not None else None
+    )
     every_slot = frozenset(slot_ref.values())
-    participant_ref = {p.id: p.ref for p in people}
+    participant_ref = {p.id: registrations.participant_ref(p.id, p.external_ref) for p in people}
     participants = tuple(
         fmt.Participant(
-            id=p.ref,
+            id=participant_ref[p.id],
             available=every_slot - {slot_ref[s] for s in unavailable.get(p.id, ())},
             organisation=org_ref.get(p.organisation_id) if p.organisation_id else None,
-            max_meetings=p.meeting_limit,
+            max_meetings=registrations.meeting_limit(p.max_meetings, event.max_meetings),
             booth=table_ref.get(p.booth_table_id) if p.booth_table_id not in hidden else None,
         )
         for p in people
     )
 
-    members = members_by_meeting(event)
-    allowed = allowed_slots_by_meeting(event)
-    asked = _first_request_of_each_meeting(event)
+    only = part.meetings if part is not None else None
+    members = members_by_meeting(event, only)
+    allowed = allowed_slots_by_meeting(event, only)
+    asked = _first_request_of_each_meeting(event, only)
     problem_meetings = []
-    meeting_ref = {}
+    meeting_ids = {}
     for m in meetings:
         ids = _member_order(members.get(m.id, []), asked.get(m.id))
         if len(ids) < 2 or any(i not in participant_ref for i in ids):
             continue  # someone is not (or no longer) approved: nothing to schedule
-        meeting_ref[m.ref] = m.id
+        ref = meeting_ref(m.id, m.external_ref)
+        meeting_ids[ref] = m.id
         problem_meetings.append(
             fmt.Meeting(
-                id=m.ref,
+                id=ref,
                 participants=tuple(participant_ref[i] for i in ids),
                 priority=m.priority,
                 allowed_slots=(
@@ -164,19 +297,24 @@ def _build_problem(event: Event) -> tuple[fmt.Problem, EventRefs]:
         slots={ref: sid for sid, ref in slot_ref.items()},
         tables={ref: tid for tid, ref in table_ref.items()},
         participants={ref: pid for pid, ref in participant_ref.items()},
-        meetings=meeting_ref,
+        meetings=meeting_ids,
     )
     _refuse_duplicate_ids(problem)
     return problem, refs
 
 
-def _first_request_of_each_meeting(event: Event) -> dict[int, tuple[int, int]]:
-    """(sender, recipient) of the oldest request behind each meeting."""
-    rows = db.session.execute(
+def _first_request_of_each_meeting(
+    event: Event, only: Collection[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """(sender, recipient) of the oldest request behind each meeting (of `only`'s ids)."""
+    query = (
         select(MeetingRequest.meeting_id, MeetingRequest.sender_id, MeetingRequest.recipient_id)
         .where(MeetingRequest.event_id == event.id, MeetingRequest.meeting_id.is_not(None))
         .order_by(MeetingRequest.id.desc())
     )
+    if only is not None:
+        query = query.where(MeetingRequest.meeting_id.in_(only))
+    rows = db.session.execute(query)
     return {meeting: (sender, recipient) for meeting, sender, recipient in rows}
 
 
@@ -190,7 +328,7 @@ def _member_order(members: Iterable[int], request: tuple[int, int] | None) -> li
 
 
 def _fixed(
-    meeting: Meeting, slot_ref: Mapping[int, str], table_ref: Mapping[int, str], hidden: set[int]
+    meeting: Row, slot_ref: Mapping[int, str], table_ref: Mapping[int, str], hidden: set[int]
 ) -> fmt.Fixed | None:
     if meeting.slot_id is None:
         return None

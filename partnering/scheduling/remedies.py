@@ -8,8 +8,17 @@ change the obstacle asks for.
 
 from __future__ import annotations
 
-from partnering.scheduling.naming import Namer
+from partnering.scheduling.naming import Namer, refs_in
 from scheduler import Change, Reason
+
+
+def named_in(reason: Reason) -> set[str]:
+    """The ids the reason's text and its remedy name: what a `Namer` should prefetch."""
+    named = refs_in(reason.text)
+    if reason.change is not None:
+        change = reason.change
+        named |= {ref for ref in (change.slot, change.participant, change.meeting) if ref}
+    return named
 
 
 def remedy(reason: Reason, namer: Namer) -> str:

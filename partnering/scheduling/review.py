@@ -21,7 +21,7 @@ from partnering.scheduling.placement import (
     schedule_from_placement,
 )
 from partnering.scheduling.problem import problem_for_event, schedulable_meeting_ids
-from partnering.scheduling.remedies import remedy
+from partnering.scheduling.remedies import named_in, remedy
 from partnering.scheduling.runs import problem_of
 from scheduler import Figures, Problem, check, figures, reasons, schedule_from_dict
 
@@ -201,6 +201,72 @@ def schedule_state(event: Event) -> ScheduleState:
         without_meeting=[rows.participants[p] for p in found.without_meeting],
         conflicts=[f"{RULE_LABELS.get(v.rule, v.rule)}: {namer.text(v.message)}" for v in broken],
     )
+
+
+UNSCHEDULED_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LeftPage:
+    """One page of the meetings a schedule leaves out."""
+
+    left: list[Left]
+    total: int
+    page: int
+    per_page: int = UNSCHEDULED_PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _within(page: int, total: int) -> int:
+    """The page asked for, or the last one past the end."""
+    return min(max(page, 1), max(1, -(-total // UNSCHEDULED_PER_PAGE)))
+
+
+def page_of_left(left: list[Left], page: int) -> LeftPage:
+    """A page of an already explained list (a run's draft explains all its left-out meetings)."""
+    page = _within(page, len(left))
+    start = (page - 1) * UNSCHEDULED_PER_PAGE
+    return LeftPage(left[start : start + UNSCHEDULED_PER_PAGE], len(left), page)
+
+
+def unscheduled_page(event: Event, page: int) -> LeftPage:
+    """One page of the agreed meetings the current schedule leaves out, in the order of the
+    problem, each with why and what would let it in: the whole event is read once (set-based),
+    and explained and named for the shown meetings only."""
+    rows = EventRows(event)
+    problem = problem_for_event(event)
+    placement = current_placement(problem, rows)
+    left = [m.id for m in problem.meetings if m.id not in placement]
+    page = _within(page, len(left))
+    start = (page - 1) * UNSCHEDULED_PER_PAGE
+    found = reasons(problem, placement, only=left[start : start + UNSCHEDULED_PER_PAGE])
+    namer = Namer(problem, rows)
+    namer.prefetch(ref for reason in found.values() for ref in named_in(reason))
+    meetings = rows.meetings_by_ref(found)
+    shown = [
+        Left(meetings[mid], namer.text(reason.text), remedy(reason, namer))
+        for mid, reason in found.items()
+    ]
+    return LeftPage(shown, len(left), page)
 
 
 def unscheduled_of(event: Event, person: Participant) -> list[Left]:

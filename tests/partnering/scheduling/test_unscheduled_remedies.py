@@ -4,9 +4,12 @@ a table more in a session, a raised limit, a shared time, or placing it where it
 from __future__ import annotations
 
 import html
+import re
+from itertools import combinations
 
 from partnering.extensions import db
 from partnering.scheduling import operations
+from partnering.scheduling.review import schedule_state
 
 
 def unscheduled_page(client, auth, organiser) -> str:
@@ -78,3 +81,42 @@ def test_a_runs_left_out_meetings_come_with_their_remedy(
     page = html.unescape(client.get(f"/e/osaka/schedule/runs/{run.id}").get_data(as_text=True))
     assert "Left out (1)" in page and "What would let it in" in page
     assert "Add a table in the session of Thu 24 Jan 09:00–12:00." in page
+
+
+def test_a_long_list_comes_a_hundred_a_page_explained_as_the_whole_schedule_explains_it(
+    client, auth, create_event, create_participant, create_meeting
+):
+    """Each page explains only its own meetings, with the same words the whole event's
+    explanation gives them, in the same order, and the count says how many there are in all."""
+    event = create_event(tables=2)
+    organiser = create_participant(event, name="Olga Organiser", role="organiser")
+    people = [create_participant(event, name=f"Person {n:02}") for n in range(17)]
+    slots, tables = event.slots, event.tables
+    # A placed meeting leaves one person full and another without a free time.
+    people[0].max_meetings = 1
+    people[1].unavailable_slots = slots[1:]
+    create_meeting(event, people[0], people[1], slot=slots[0], table=tables[0])
+    for n, (x, y) in enumerate(combinations(people[2:], 2)):
+        create_meeting(event, x, y, priority=1 + n % 3)
+    for other in people[2:10]:
+        create_meeting(event, people[0], other)
+    db.session.commit()
+    whole = [(left.reason, left.fix) for left in schedule_state(event).unscheduled]
+    assert len(whole) == 105 + 8
+
+    auth.login(organiser)
+    pages = []
+    for page in (1, 2, 3):
+        text = html.unescape(
+            client.get(f"/e/osaka/schedule/unscheduled?page={page}").get_data(as_text=True)
+        )
+        assert "113 agreed meetings have no time yet." in text
+        pages.append(re.findall(EXPLAINED, text))
+    assert [len(rows) for rows in pages] == [100, 13, 13]  # past the end: the last page
+    assert pages[0] + pages[1] == whole
+    assert "Page 2 of 2" in text
+
+
+EXPLAINED = re.compile(
+    r'<td data-label="Why">(.*?)</td><td data-label="What would let it in">(.*?)</td>'
+)
