@@ -217,8 +217,7 @@ def execute_publication(
                 "emails not yet queued are queued by the next publication."
             )
         _end_failed(job, error)
-    db.session.refresh(job)
-    return job
+    return job  # expired by the commits: read again when used
 
 
 def share_emails(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob | None:
@@ -239,8 +238,7 @@ def share_emails(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob | None:
     except Exception:  # noqa: BLE001 - the job's own worker (or its take-over) ends the job
         log.exception("a worker on publication %s's emails failed", job_id)
         db.session.rollback()
-    db.session.refresh(job)
-    return job
+    return job  # expired by the commits: read again when used
 
 
 def _queue_emails(job: PublishJob, batch: int) -> None:
