@@ -4,8 +4,9 @@
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`, every meeting
 the first-come baseline places arriving placed, none published): an empty database, the event
-imported, then published as the app does it (`schedule publish`: the database part in one
-transaction, then every agenda email built and queued in batches), then the outbox delivered
+imported, then published as the app does it (`schedule publish --workers N`: the database part
+in one transaction, then every agenda email built and queued in batches by N processes, 2 by
+default; `--presets large` for one size), then the outbox delivered
 to a local SMTP server (aiosmtpd's Sink, in its own process) over the sender's one connection.
 Prints one Markdown table. The database is emptied (every table dropped) first.
 """
