@@ -85,7 +85,21 @@ def _vevent(
 
 
 def _text(name: str, value: str) -> bytes:
-    return fold(f"{name}:{vText(value).to_ical().decode()}").encode()
+    return fold(f"{name}:{escape_text(value)}").encode()
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value escaped as icalendar 7.3's vText escapes it (RFC 5545 3.3.11; line ends
+    become \\n), without making a vText and its parameters for each of an agenda's texts."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
 
 
 def _property(name: str, value: object) -> bytes:
