@@ -34,6 +34,9 @@ class Defaults:
     # The app's idea of "now" (partnering/clock.py): None is the wall clock; a function or an
     # ISO 8601 instant with offset sets the time, to rehearse an event day or in tests.
     CLOCK: Any = None
+    # Workers sharing a publication's emails on PostgreSQL, the job's own included; start the
+    # consumer with at least as many (huey_consumer partnering.jobs.huey -w 2 -k process).
+    PUBLISH_WORKERS = 2
     RUN_SILENT_AFTER = 90  # seconds a scheduler run may go without news before it is failed
     # Hours between the organisers' email digests of new registrations (checked hourly, sent
     # only when someone registered since the last one); 0 sends none.

@@ -4,8 +4,9 @@
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`, every meeting
 the first-come baseline places arriving placed, none published): an empty database, the event
-imported, then published as the app does it (`schedule publish`: the database part in one
-transaction, then every agenda email built and queued in batches), then the outbox delivered
+imported, then published as the app does it (`schedule publish --workers N`: the database part
+in one transaction, then every agenda email built and queued in batches by N processes, 2 by
+default; `--presets large` for one size), then the outbox delivered
 to a local SMTP server (aiosmtpd's Sink, in its own process) over the sender's one connection.
 Prints one Markdown table. The database is emptied (every table dropped) first.
 """
@@ -83,7 +84,7 @@ def smtp_sink(port: int) -> subprocess.Popen:
     raise RuntimeError("the SMTP sink did not start")
 
 
-def measure(database: str, preset: str, port: int) -> dict:
+def measure(database: str, preset: str, port: int, workers: int) -> dict:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database,
@@ -93,7 +94,7 @@ def measure(database: str, preset: str, port: int) -> dict:
             "MAIL_PORT": port,
         }
     )
-    figures: dict = {"preset": preset}
+    figures: dict = {"preset": preset, "workers": workers}
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -108,13 +109,16 @@ def measure(database: str, preset: str, port: int) -> dict:
 
         event = db.session.get(type(event), event_id)
         started = time.perf_counter()
-        job = operations.publish(event, "preliminary")
+        job = operations.publish(event, "preliminary", workers=workers)
         figures["publish_s"] = time.perf_counter() - started
         figures["database_s"] = (job.published_at - job.started_at).total_seconds()
         figures["emails_s"] = (job.finished_at - job.published_at).total_seconds()
+        figures["ms_per_email"] = 1000 * figures["emails_s"] / max(job.emails_queued, 1)
         figures["newly_published"] = job.newly_published
         figures["queued"] = job.emails_queued
         figures["rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        # The forked workers' (ended by now; the SMTP sink is not, so not counted).
+        figures["rss_worker_gb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
         db.session.remove()
 
         started = time.perf_counter()
@@ -162,7 +166,13 @@ def deliver_only(database: str, port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="SQLAlchemy URL; it is emptied")
-    parser.add_argument("--presets", default="osaka,large,bio")
+    parser.add_argument("--presets", default="osaka,large,bio", help="e.g. large for one size")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="processes queueing the emails, as `schedule publish --workers` (default 2)",
+    )
     parser.add_argument(
         "--deliver-only",
         action="store_true",
@@ -181,7 +191,7 @@ def main() -> None:
     rows = []
     try:
         for preset in args.presets.split(","):
-            figures = measure(args.database, preset, port)
+            figures = measure(args.database, preset, port, args.workers)
             print(figures, file=sys.stderr, flush=True)
             rows.append(figures)
     finally:
@@ -195,15 +205,18 @@ def main() -> None:
     print()
     print(
         "| event | participants | placed meetings | import s | publish s (database part + "
-        "emails) | agenda emails queued | peak RSS GB | delivery s | emails/s | "
-        "SMTP connections |"
+        "emails) | workers | ms per email | agenda emails queued | peak RSS GB (a worker) | "
+        "delivery s | "
+        "emails/s | SMTP connections |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for f in rows:
         print(
             f"| {f['preset']} | {f['participants']:,} | {f['placed']:,} | {f['import_s']:.1f} | "
             f"{f['publish_s']:.1f} ({f['database_s']:.1f} + {f['emails_s']:.1f}) | "
-            f"{f['queued']:,} | {f['rss_gb']:.2f} | {f['deliver_s']:.1f} | "
+            f"{f['workers']} | {f['ms_per_email']:.1f} | "
+            f"{f['queued']:,} | {f['rss_gb']:.2f} ({f['rss_worker_gb']:.2f}) | "
+            f"{f['deliver_s']:.1f} | "
             f"{f['sent'] / f['deliver_s']:.0f} | {f['connections']} |"
         )
 

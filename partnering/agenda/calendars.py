@@ -39,7 +39,8 @@ def entry_for(meeting: Meeting, participant: Participant) -> CalendarEntry:
     for request in meeting.requests:
         if request.message:
             lines.append(f"Message from {request.sender.name}:\n{request.message}")
-    lines.append(f"Your agenda: {url_for('agenda.mine', slug=event.slug, _external=True)}")
+    agenda = url_for("agenda.mine", slug=event.slug, _external=True)
+    lines.append(f"Your agenda: {agenda}")
     slot, table = meeting.slot, meeting.table
     return CalendarEntry(
         uid=meeting.uid,
@@ -51,7 +52,7 @@ def entry_for(meeting: Meeting, participant: Participant) -> CalendarEntry:
         description="\n\n".join(lines),
         last_modified=meeting.updated_at,
         cancelled=meeting.is_cancelled or slot is None,
-        url=url_for("agenda.mine", slug=event.slug, _external=True),
+        url=agenda,
         attendees=tuple(Person(p.name, p.email) for p in meeting.participants),
     )
 
@@ -73,10 +74,22 @@ def agenda_calendar(
     feed: bool = False,
 ) -> bytes:
     """The participant's agenda (all their published meetings unless `meetings` is given)."""
-    event = participant.event
     chosen = published_meetings(participant) if meetings is None else list(meetings)
+    return meetings_calendar(participant.event, participant, chosen, method=method, feed=feed)
+
+
+def meetings_calendar(
+    event: Event,
+    participant,
+    meetings: Iterable,
+    *,
+    method: str | None = None,
+    feed: bool = False,
+) -> bytes:
+    """A calendar of `meetings` for the participant: models, or the plain rows an email batch
+    loads (partnering.agenda.agenda_rows), which have the same attributes."""
     return build_calendar(
-        (entry_for(m, participant) for m in chosen),
+        (entry_for(m, participant) for m in meetings),
         name=calendar_name(event, participant),
         organizer=organizer(event),
         stamp=utcnow(),

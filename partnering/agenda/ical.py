@@ -55,7 +55,7 @@ ATTENDEE_PARAMS = (("ROLE", "REQ-PARTICIPANT"), ("PARTSTAT", "NEEDS-ACTION"), ("
 
 
 def _vevent(
-    entry: CalendarEntry, method: str | None, organizer: Person, stamp: datetime
+    entry: CalendarEntry, method: str | None, organizer: Person, stamp: bytes
 ) -> list[bytes]:
     """The VEVENT's content lines, in the order icalendar writes an Event's properties (its
     canonical ones first, the others alphabetically). The text values are escaped by
@@ -65,7 +65,7 @@ def _vevent(
     lines = [b"BEGIN:VEVENT", _text("SUMMARY", entry.summary)]
     if entry.start is not None:
         lines += [_property("DTSTART", entry.start), _property("DTEND", entry.end)]
-    lines += [_property("DTSTAMP", stamp), _text("UID", entry.uid)]
+    lines += [stamp, _text("UID", entry.uid)]
     lines.append(_property("SEQUENCE", entry.sequence))
     # RFC 5546: PUBLISH has no ATTENDEE; REQUEST and CANCEL name everyone concerned.
     if method in ("REQUEST", "CANCEL"):
@@ -85,14 +85,26 @@ def _vevent(
 
 
 def _text(name: str, value: str) -> bytes:
-    return fold(f"{name}:{vText(value).to_ical().decode()}").encode()
+    return fold(f"{name}:{escape_text(value)}").encode()
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value escaped as icalendar 7.3's vText escapes it (RFC 5545 3.3.11; line ends
+    become \\n), without making a vText and its parameters for each of an agenda's texts."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
 
 
 def _property(name: str, value: object) -> bytes:
     """One property's content line as icalendar writes it in an Event; written once for a
     value that many agendas share."""
-    if name == "DTSTAMP":  # one per calendar: nothing to share
-        return _written(name, value)
     # Keyed by type and zone too: 10:00 in Paris and 10:00 in Berlin are equal datetimes.
     return _shared(name, value, type(value), getattr(value, "tzinfo", None))
 
@@ -153,7 +165,8 @@ def build_calendar(
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
-    events = [line for entry in entries for line in _vevent(entry, method, organizer, stamp)]
+    stamp_line = _written("DTSTAMP", stamp)  # the same in each of the calendar's events
+    events = [line for entry in entries for line in _vevent(entry, method, organizer, stamp_line)]
     timezones: list[bytes] = []
     timed = [e for e in entries if e.start is not None]
     if timed:

@@ -7,12 +7,11 @@ then turns the decisions into emails in batches (`queue_announcements`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flask import current_app
 from sqlalchemy import delete, exists, func, insert, literal, select, true, update
 
-from partnering.agenda.calendars import agenda_calendar
+from partnering.agenda.agenda_rows import agendas_of
+from partnering.agenda.calendars import agenda_calendar, meetings_calendar
 from partnering.agenda.models import Announcement
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
@@ -38,9 +37,10 @@ def _announced(meeting: Meeting) -> bool:
     return meeting.announced_sequence is not None
 
 
-def send_agenda(event: Event, participant: Participant, meetings: list[Meeting]) -> None:
+def send_agenda(event: Event, participant, meetings: list) -> None:
     """Queue the participant's agenda: `meetings` are their published active meetings, in
-    time order, loaded with what the email shows (meeting_details)."""
+    time order, loaded with what the email shows (meeting_details), or the plain rows of
+    partnering.agenda.agenda_rows; `participant` likewise."""
     subject = f"Your agenda for {event.name}"
     with one_email(participant.email, subject, kind="agenda", event_id=event.id):
         context = dict(event=event, person=participant, meetings=meetings)
@@ -51,7 +51,7 @@ def send_agenda(event: Event, participant: Participant, meetings: list[Meeting])
             html=render("agenda/email/agenda.html", **context),
             attachments=[
                 _calendar_attachment(
-                    agenda_calendar(participant, meetings, method="PUBLISH"),
+                    meetings_calendar(event, participant, meetings, method="PUBLISH"),
                     "PUBLISH",
                     "agenda.ics",
                 )
@@ -168,34 +168,35 @@ def queue_announcements(event: Event, limit: int, *, participant_id: int | None 
     wanted = [Announcement.event_id == event.id]
     if participant_id is not None:
         wanted.append(Announcement.participant_id == participant_id)
-    batch = list(
-        db.session.execute(
-            select(Announcement)
-            .where(*wanted)
-            .order_by(Announcement.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).scalars()
-    )
+    batch = db.session.execute(
+        select(
+            Announcement.id, Announcement.participant_id, Announcement.kind, Announcement.meeting_id
+        )
+        .where(*wanted)
+        .order_by(Announcement.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not batch:
         return 0
-    people = {
-        p.id: p
-        for p in db.session.execute(
+    # Agendas, most of a publication, from plain rows; updates and cancellations from models.
+    people, agendas = agendas_of(event, {a.participant_id for a in batch if a.kind == "agenda"})
+    changes, changed = [a for a in batch if a.kind != "agenda"], {}
+    if changes:
+        models = db.session.execute(
             select(Participant)
-            .where(Participant.id.in_({a.participant_id for a in batch}))
+            .where(Participant.id.in_({a.participant_id for a in changes}))
             .options(*shown_person())
         ).scalars()
-    }
-    agendas = _published_meetings_of([a.participant_id for a in batch if a.kind == "agenda"])
-    changed = {
-        m.id: m
-        for m in db.session.execute(
-            select(Meeting)
-            .where(Meeting.id.in_({a.meeting_id for a in batch if a.meeting_id is not None}))
-            .options(*meeting_details())
-        ).scalars()
-    }
+        changed = {
+            m.id: m
+            for m in db.session.execute(
+                select(Meeting)
+                .where(Meeting.id.in_({a.meeting_id for a in changes if a.meeting_id is not None}))
+                .options(*meeting_details())
+            ).scalars()
+        }
+        people.update((p.id, p) for p in models)
     with public_urls(), batched_emails():
         for announcement in batch:
             person = people.get(announcement.participant_id)
@@ -212,32 +213,6 @@ def queue_announcements(event: Event, limit: int, *, participant_id: int | None 
         .execution_options(synchronize_session=False)
     )
     return len(batch)
-
-
-def _published_meetings_of(participant_ids: list[int]) -> dict[int, list[Meeting]]:
-    """participant id -> their published active meetings in time order, in one query (with
-    the loads of meeting_details)."""
-    if not participant_ids:
-        return {}
-    mp = meeting_participant
-    rows = db.session.execute(
-        select(mp.c.participant_id, Meeting)
-        .join(Meeting, Meeting.id == mp.c.meeting_id)
-        .where(
-            mp.c.participant_id.in_(participant_ids),
-            Meeting.status == MeetingStatus.ACTIVE,
-            Meeting.published_at.is_not(None),
-            Meeting.slot_id.is_not(None),
-            Meeting.table_id.is_not(None),
-        )
-        .options(*meeting_details())
-    ).all()
-    found: dict[int, list[Meeting]] = defaultdict(list)
-    for participant_id, meeting in rows:
-        found[participant_id].append(meeting)
-    for meetings in found.values():
-        meetings.sort(key=lambda m: (m.slot.start, m.id))
-    return found
 
 
 def announce_release(

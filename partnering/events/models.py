@@ -166,8 +166,12 @@ class Table(db.Model):
 
     @property
     def label(self) -> str:
-        """How people read the table's name: a bare number or code ("12", "T01") becomes "Table
-        12"; a name that says what it is ("Booth A", "Table 3", "Lounge") is shown as it is."""
-        name = self.name.strip()
-        is_code = " " not in name and any(c.isdigit() for c in name)
-        return f"Table {name}" if is_code and not name.lower().startswith("table") else name
+        return table_label(self.name)
+
+
+def table_label(name: str) -> str:
+    """How people read a table's name: a bare number or code ("12", "T01") becomes "Table
+    12"; a name that says what it is ("Booth A", "Table 3", "Lounge") is shown as it is."""
+    name = name.strip()
+    is_code = " " not in name and any(c.isdigit() for c in name)
+    return f"Table {name}" if is_code and not name.lower().startswith("table") else name

@@ -1,10 +1,11 @@
 """The bytes of an email with a text and an HTML body and attachments (an agenda, an update,
 a cancellation) written directly: the same bytes as `email`'s EmailMessage writes with the
 SMTP policy (only the random MIME boundaries differ), without its parsing and refolding of
-twenty-odd headers per message, most of the time of queueing an agenda. Only the message's
-own headers (From, To, Subject, Message-ID: people's names, encoded words, folding) and the
-encoding of the bodies are still `email`'s. A message of another shape, or whose attachments'
-names or parameters are not plain tokens, returns None: the caller builds it with `email`.
+twenty-odd headers per message, most of the time of queueing an agenda. The message's own
+headers (From, To, Subject, Message-ID: people's names, encoded words, folding) are still
+`email`'s, except a plain address or Message-ID on a short line, and so is the encoding of the
+bodies. A message of another shape, or whose attachments' names or parameters are not plain
+tokens, returns None: the caller builds it with `email`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from email import policy
 from email.contentmanager import _encode_text  # what set_content(str) encodes with
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Protocol
 
 from partnering.plain_text import one_line
@@ -56,11 +58,39 @@ def _boundary(parts: Sequence[bytes]) -> str:
 
 
 def _headers(sender: str, to: str, subject: str, message_id: str) -> bytes:
+    # Each header is folded on its own: From and Subject are the same for an event's agendas
+    # (written by `email` once), a plain address or Message-ID on a short line is written as is.
+    return b"".join(
+        (
+            _shared_header("From", sender),
+            _header("To", one_line(to), _PLAIN_ADDRESS),  # one line whatever was stored
+            _shared_header("Subject", one_line(subject)),
+            _header("Message-ID", message_id, _PLAIN_MESSAGE_ID),
+        )
+    )
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+_PLAIN_MESSAGE_ID = re.compile(r"<[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>")
+
+
+def _header(name: str, value: str, plain: re.Pattern) -> bytes:
+    """A header as `email` writes it: a plain value on a line shorter than the limit is
+    written as it is (what `email` does with it, at a fraction of the cost)."""
+    line = f"{name}: {value}"
+    if len(line) < MAX_LINE - 1 and plain.fullmatch(value):
+        return line.encode() + b"\r\n"
+    return _written_header(name, value)
+
+
+@lru_cache(maxsize=256)
+def _shared_header(name: str, value: str) -> bytes:
+    return _written_header(name, value)
+
+
+def _written_header(name: str, value: str) -> bytes:
     head = EmailMessage()
-    head["From"] = sender
-    head["To"] = one_line(to)  # one line whatever was stored, as build_message writes them
-    head["Subject"] = one_line(subject)
-    head["Message-ID"] = message_id
+    head[name] = value
     return head.as_bytes(policy=policy.SMTP)[:-2]  # without the blank line ending the headers
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from partnering.bulk.operations import BulkRefused, apply_here
@@ -105,7 +106,13 @@ def run_command(slug: str, time_limit: int, wait: bool, move_published: bool) ->
     help="Publish here and queue every email before returning, or queue the publication for "
     "a job consumer.",
 )
-def publish_command(slug: str, state: Publication, wait: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes queueing the emails when waiting, on PostgreSQL (default: PUBLISH_WORKERS).",
+)
+def publish_command(slug: str, state: Publication, wait: bool, workers: int | None) -> None:
     """Show the current schedule to participants and email them their agendas."""
     event = event_by_slug(slug)
     try:
@@ -113,7 +120,8 @@ def publish_command(slug: str, state: Publication, wait: bool) -> None:
             job = operations.start_publication(event, None, state)
             click.echo(f"Publication #{job.id} queued; follow it with `schedule status {slug}`.")
             return
-        job = operations.publish(event, state)
+        workers = workers or current_app.config["PUBLISH_WORKERS"]
+        job = operations.publish(event, state, workers=workers)
     except operations.ScheduleRefused as refused:
         raise click.ClickException(str(refused)) from None
     deliver_soon()

@@ -35,17 +35,25 @@ from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.meetings.notify import meeting_arranged
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import EditRefused, check_edit, describe
-from partnering.scheduling.models import ACTIVE_STATUSES, PublishJob, RunStatus, ScheduleRun
+from partnering.scheduling.models import (
+    ACTIVE_STATUSES,
+    PublishJob,
+    PublishStatus,
+    RunStatus,
+    ScheduleRun,
+)
 from partnering.scheduling.placement import (
     EventRows,
     Place,
     current_placement,
     schedule_from_placement,
 )
+from partnering.scheduling.publish_workers import ForkedWorkers
 from partnering.scheduling.publishing import (
     PublishRefused,
     create_publication,
     execute_publication,
+    share_emails,
 )
 from partnering.scheduling.runs import CANCELLED, repairable_problem
 from partnering.scheduling.tasks import publish_schedule, run_schedule
@@ -320,16 +328,23 @@ def start_publication(
     return job
 
 
-def publish(event: Event, state: Publication | str, account: Account | None = None) -> PublishJob:
-    """Publish here, to the end: the database part, then every email queued. Returns the
-    finished job (its `newly_published`); refused like `start_publication`, or when the job
-    fails (its error)."""
+def publish(
+    event: Event, state: Publication | str, account: Account | None = None, *, workers: int = 1
+) -> PublishJob:
+    """Publish here, to the end: the database part, then every email queued, by this process
+    and on PostgreSQL `workers - 1` more (publish_workers). Returns the finished job (its
+    `newly_published`); refused like `start_publication`, or when the job fails (its error)."""
     try:
         job = create_publication(event, account, state)
     except PublishRefused as refused:
         raise ScheduleRefused(str(refused)) from None
-    execute_publication(job.id)
+    others = ForkedWorkers(workers)
+    execute_publication(job.id, share=others)
+    others.join()
     db.session.refresh(job)
+    if job.status == PublishStatus.RUNNING:  # a worker died: what it held is left
+        share_emails(job.id)
+        db.session.refresh(job)
     if not job.is_done:
         raise ScheduleRefused(job.error)
     return job

@@ -20,12 +20,14 @@ PublishJob) refuses a second one, whoever asks.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from partnering.agenda.models import Announcement
 from partnering.agenda.notify import announcements_left, plan_publication, queue_announcements
 from partnering.auth.models import Account
 from partnering.db_types import utcnow
@@ -181,21 +183,25 @@ def _claim(job_id: int) -> PublishJob | None:
     )
 
 
-def execute_publication(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob | None:
+def execute_publication(
+    job_id: int,
+    *,
+    batch: int = EMAIL_BATCH,
+    share: Callable[[PublishJob], None] | None = None,
+) -> PublishJob | None:
     """The job's body: the database part unless it committed already, then the emails.
-    Returns the job, or None when another worker has it or it has ended."""
+    `share(job)`, once the database part has committed, may start other workers on the emails
+    (`share_emails`). Returns the job, or None when another worker has it or it has ended."""
     job = _claim(job_id)
     if job is None:
         return None
     try:
         if job.published_at is None:
             _publish_in_database(job)
-        while queued := queue_announcements(job.event, batch):
-            job.emails_queued += queued
-            job.emails_left, job.heartbeat_at = announcements_left(job.event), utcnow()
-            db.session.commit()
-        job.status, job.finished_at, job.emails_left = PublishStatus.DONE, utcnow(), 0
-        db.session.commit()
+        if share is not None:
+            share(job)
+        _queue_emails(job, batch)
+        _finish_when_all_queued(job)
     except PublishRefused as refused:
         db.session.rollback()
         _end_failed(job, str(refused))
@@ -211,7 +217,58 @@ def execute_publication(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob 
                 "emails not yet queued are queued by the next publication."
             )
         _end_failed(job, error)
-    return job
+    return job  # expired by the commits: read again when used
+
+
+def share_emails(job_id: int, *, batch: int = EMAIL_BATCH) -> PublishJob | None:
+    """Another worker on a running publication's emails, beside the job's own: it queues
+    batches the others have not taken (each batch's announcements are locked, skipping those
+    another worker holds) until none is left. Whichever worker queues the last batch ends the
+    job. Returns the job, or None when it is not running with its database part committed.
+
+    A worker that dies loses only its open batch, queued by the others or, when they have
+    ended, by the job's take-over once it is silent. Only PostgreSQL has the skip-locked
+    batches that make this worthwhile; on SQLite the workers would merely take turns."""
+    job = db.session.get(PublishJob, job_id)
+    if job is None or job.status != PublishStatus.RUNNING or job.published_at is None:
+        return None
+    try:
+        _queue_emails(job, batch)
+        _finish_when_all_queued(job)
+    except Exception:  # noqa: BLE001 - the job's own worker (or its take-over) ends the job
+        log.exception("a worker on publication %s's emails failed", job_id)
+        db.session.rollback()
+    return job  # expired by the commits: read again when used
+
+
+def _queue_emails(job: PublishJob, batch: int) -> None:
+    """Batches of the event's announcements become emails, each committed with the job's
+    progress (added in SQL: several workers may share the job) until none is left to take."""
+    while queued := queue_announcements(job.event, batch):
+        db.session.execute(
+            update(PublishJob)
+            .where(PublishJob.id == job.id)
+            .values(
+                emails_queued=PublishJob.emails_queued + queued,
+                emails_left=announcements_left(job.event),
+                heartbeat_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _finish_when_all_queued(job: PublishJob) -> None:
+    """The job is done once no announcement of its event is left: the worker whose batch was
+    the last to commit sees that, and only one worker's UPDATE finds the job still running."""
+    left = exists().where(Announcement.event_id == job.event_id)
+    db.session.execute(
+        update(PublishJob)
+        .where(PublishJob.id == job.id, PublishJob.status == PublishStatus.RUNNING, ~left)
+        .values(status=PublishStatus.DONE, finished_at=utcnow(), emails_left=0)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _publish_in_database(job: PublishJob) -> None:
@@ -252,5 +309,11 @@ def placed_meetings(event: Event) -> int:
 
 
 def _end_failed(job: PublishJob, error: str) -> None:
-    job.status, job.error, job.finished_at = PublishStatus.FAILED, error, utcnow()
+    # Unless another worker sharing the emails has finished the job meanwhile.
+    db.session.execute(
+        update(PublishJob)
+        .where(PublishJob.id == job.id, PublishJob.status.in_(PUBLISH_ACTIVE))
+        .values(status=PublishStatus.FAILED, error=error, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()

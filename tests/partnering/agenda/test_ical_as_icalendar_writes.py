@@ -17,6 +17,7 @@ from partnering.agenda.ical import (
     CalendarEntry,
     Person,
     build_calendar,
+    escape_text,
 )
 from partnering.plain_text import one_line
 
@@ -143,3 +144,11 @@ def test_the_same_instant_in_two_zones_keeps_each_zone():
         data = build_calendar([entry], **options)
         assert data == reference([entry], **options)
         assert f"DTSTART;TZID={start.tzinfo.key}:".encode() in data
+
+
+def test_text_is_escaped_as_icalendar_escapes_it():
+    rng = random.Random(5545)
+    pieces = ["a", "\\", "\\N", "N", ";", ",", "\r", "\n", "\r\n", "é", "日", " "]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        assert escape_text(text) == vText(text).to_ical().decode(), repr(text)

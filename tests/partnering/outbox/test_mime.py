@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from email import policy
+from email.utils import make_msgid
 
 import pytest
 
@@ -58,14 +59,24 @@ def test_written_messages_are_what_email_writes(app):
     with app.app_context():
         for n in range(300):
             to = rng.choice(
-                ["aiko@example.jp", "Zoë Müller <zoe@example.org>", '"a, b" <ab@example.org>']
+                [
+                    "aiko@example.jp",
+                    "a.b+c-d_e@sub.example-x.org",
+                    "x" * rng.randrange(55, 75) + "@example.org",  # around the folding limit
+                    "Zoë Müller <zoe@example.org>",
+                    '"a, b" <ab@example.org>',
+                    "zoë@example.org",
+                ]
+            )
+            message_id = rng.choice(
+                [f"<{n}@example.org>", make_msgid(domain="x" * rng.randrange(1, 40) + ".org")]
             )
             subject = "Your agenda for " + _text(rng, 2).replace("\n", " ").replace("\r", " ")
             text, html = _text(rng, 12), _text(rng, 12)
             attachments = _attachments(rng)
-            expected = build_message(to, subject, text, html, attachments, f"<{n}@example.org>")
+            expected = build_message(to, subject, text, html, attachments, message_id)
             sender = app.config["MAIL_SENDER"]
-            raw = message_bytes(sender, to, subject, f"<{n}@example.org>", text, html, attachments)
+            raw = message_bytes(sender, to, subject, message_id, text, html, attachments)
             expected = expected.as_bytes(policy=policy.SMTP)
             if raw is not None:
                 written += 1

@@ -5,6 +5,7 @@ each email that is missing exactly once."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from partnering.agenda.models import Announcement
 from partnering.db_types import utcnow
 from partnering.extensions import db
+from partnering.locks import writing
 from partnering.meetings.models import Meeting
 from partnering.outbox.models import OutboxMessage
 from partnering.scheduling import operations, publishing, tasks
@@ -255,3 +257,90 @@ def test_the_command_waits_by_default_and_can_queue_instead(runner, scheduled, q
     assert waited.exit_code == 0, waited.output
     assert "Published as final; 0 meetings newly published, 6 emails queued." in waited.output
     assert agendas(scheduled.event) == Counter({p.email: 2 for p in scheduled.people})
+
+
+# --- several workers on one publication's emails ----------------------------------------------
+
+
+def on_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def test_workers_sharing_the_emails_queue_each_once_and_the_last_ends_the_job(app, scheduled):
+    job = publishing.create_publication(scheduled.event, None, "preliminary")
+    job_id = job.id
+
+    def worker():  # one that arrives after the end finds nothing to do
+        with app.app_context(), writing():
+            publishing.share_emails(job_id, batch=1)
+
+    # At once on PostgreSQL; on SQLite, where the app starts no other worker, after the job's
+    # own (whose write lock they would wait for anyway).
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+
+    def start_others(job):
+        if on_postgres():
+            for thread in threads:
+                thread.start()
+
+    with writing():
+        publishing.execute_publication(job_id, batch=1, share=start_others)
+        db.session.commit()  # the job's process ends here: SQLite's write lock is free
+    for thread in threads:
+        if not on_postgres():
+            thread.start()
+        thread.join()
+    db.session.refresh(job)
+    assert agendas(scheduled.event) == everyone(scheduled)
+    assert job.status == "done" and job.emails_queued == 6 and job.emails_left == 0
+
+
+def test_a_worker_on_a_job_not_yet_published_or_ended_does_nothing(app, scheduled):
+    job = publishing.create_publication(scheduled.event, None, "final")
+    assert publishing.share_emails(job.id) is None  # queued: its database part is to come
+    publishing.execute_publication(job.id)
+    assert publishing.share_emails(job.id) is None  # done
+    assert agendas(scheduled.event) == everyone(scheduled)
+
+
+def dying(*args, **kwargs):
+    raise Killed
+
+
+def test_a_worker_that_dies_on_the_emails_leaves_its_batch_to_the_others(app, scheduled):
+    job = publishing.create_publication(scheduled.event, None, "final")
+    run_and_die(job.id, "queue_announcements")  # the database part committed, no email yet
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publishing, "announcements_left", dying)
+        with pytest.raises(Killed):
+            publishing.share_emails(job.id, batch=2)
+    db.session.rollback()
+    assert agendas(scheduled.event) == Counter()  # its batch was lost with it
+
+    make_silent(app, job)
+    publishing.execute_publication(job.id, batch=2)
+    db.session.refresh(job)
+    assert job.status == "done" and job.emails_queued == 6
+    assert agendas(scheduled.event) == everyone(scheduled)
+
+
+def test_the_job_queues_more_workers_on_postgres_only(scheduled, queue):
+    job = operations.start_publication(scheduled.event, None, "final")
+    queue.execute(queue.dequeue())  # the job: its database part and its emails
+    db.session.refresh(job)
+    assert job.status == "done" and job.emails_queued == 6
+    shared = [t for t in queue.pending() if t.name.endswith("share_publication_emails")]
+    assert len(shared) == (1 if on_postgres() else 0)  # PUBLISH_WORKERS = 2: the job and one
+    for _ in shared:
+        queue.execute(queue.dequeue())  # finds the job done: nothing queued twice
+    assert agendas(scheduled.event) == everyone(scheduled)
+
+
+def test_the_command_publishes_with_several_processes(runner, scheduled):
+    done = runner.invoke(args=["schedule", "publish", "fair", "--workers", "3"])
+    assert done.exit_code == 0, done.output
+    assert "Published as preliminary; 7 meetings newly published, 6 emails queued." in done.output
+    assert agendas(scheduled.event) == everyone(scheduled)
+    refused = runner.invoke(args=["schedule", "publish", "fair", "--workers", "0"])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
