@@ -62,9 +62,9 @@ def invoke(app: Flask, *args: str) -> str:
     """A `flask --app partnering` command, as the command line runs it; its output."""
     result = app.test_cli_runner().invoke(args=list(args))
     if result.exit_code != 0:
-        raise RuntimeError(f"`{' '.join(args)}` failed ({result.exit_code}): {result.output}") from (
-            result.exception
-        )
+        raise RuntimeError(
+            f"`{' '.join(args)}` failed ({result.exit_code}): {result.output}"
+        ) from (result.exception)
     return result.output
 
 
@@ -235,8 +235,10 @@ def table(rows: list[dict], time_limit: int) -> str:
             ),
             line(
                 "placed meetings, % of the bound (first-come baseline)",
-                lambda f: f"{f['placed']:,}, {100 * f['priority'] / f['bound']:.2f} % "
-                f"({f['greedy_placed']:,})",
+                lambda f: (
+                    f"{f['placed']:,}, {100 * f['priority'] / f['bound']:.2f} % "
+                    f"({f['greedy_placed']:,})"
+                ),
             ),
             line(
                 "publish s (database part + emails)",
@@ -245,7 +247,9 @@ def table(rows: list[dict], time_limit: int) -> str:
                 ),
             ),
             line("agenda emails queued", lambda f: f"{f['queued']:,}"),
-            line("`agendas export` s (files)", step("export", lambda f: f" ({f['agenda_files']:,})")),
+            line(
+                "`agendas export` s (files)", step("export", lambda f: f" ({f['agenda_files']:,})")
+            ),
             line("outbox delivery s", step("delivery")),
             line(
                 "emails/s (SMTP connections)",
