@@ -69,9 +69,11 @@ def invoke(app: Flask, *args: str) -> str:
 
 
 class Steps:
-    """Wall time, peak RSS and load average at the end of each step."""
+    """Wall time, peak RSS and load average at the end of each step, each also written to
+    stderr as it ends (a long run shows where it is, and keeps what it measured if stopped)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label
         self.figures: dict[str, Any] = {"load_before": os.getloadavg()[0]}
         self._started = 0.0
 
@@ -82,6 +84,12 @@ class Steps:
         self.figures[f"{step}_s"] = time.perf_counter() - self._started
         self.figures[f"{step}_rss_gb"] = peak_rss_gb()
         self.figures[f"{step}_load"] = os.getloadavg()[0]
+        print(
+            f"{self.label}: {step} {self.figures[f'{step}_s']:.1f} s, peak RSS "
+            f"{self.figures[f'{step}_rss_gb']:.2f} GB, load {self.figures[f'{step}_load']:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def measure_event(
@@ -110,7 +118,7 @@ def measure_event(
         problem_file = folder / "problem.json"
         problem_file.write_text(dump_json(problem_to_dict(problem)), encoding="utf-8")
         invoke(app, "init-db")
-        steps = Steps()
+        steps = Steps(slug)
         figures = steps.figures
         figures["participants"] = len(problem.participants)
         figures["meetings"] = len(problem.meetings)
