@@ -188,6 +188,11 @@ def _verdict(stats: Mapping[str, object]) -> str:
             f"no schedule of these meetings has fewer than "
             f"{stats['idle_gaps_bound_same_meetings']} idle gaps"
         )
+    if stats.get("table_changes_bound") is not None:
+        parts.append(
+            f"no choice of tables for these slots has fewer than "
+            f"{stats['table_changes_bound']} table changes"
+        )
     if stats.get("stopped"):
         parts.append("stopped on request")
     return "; ".join(parts)
