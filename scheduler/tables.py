@@ -1,11 +1,13 @@
-"""Giving tables to meetings, slot by slot, once their slots are known.
+"""Giving tables to meetings once their slots are known, with few table changes.
 
 Each slot is a small min-cost flow: meeting -> table -> sink, every table taking one meeting.
 A meeting may use the tables it is allowed (its fixed table; one of its booths; a general table
 with enough seats, reached through one node per size so the graph stays small). Arcs to a table
-a participant sat at earlier that day, or to the table the previous schedule gave the meeting,
-cost less, so hosts keep their table across consecutive meetings and re-planning moves
-little. Slots are taken in order, so each one knows where everybody sat before.
+a participant sat at just before, or to the table the previous schedule gave the meeting,
+cost less. A first pass takes the slots in order, the busier side of a meeting weighing more,
+so hosts keep their table. Then, while time is left, each slot is solved again against the
+tables of the meetings before and after it (which counts its changes exactly), and two tables
+are exchanged over runs of slots (table_swaps.py), until neither helps.
 """
 
 from __future__ import annotations
@@ -56,9 +58,8 @@ def assign_tables(
 ) -> tuple[dict[int, str], list[int]]:
     """Tables for the placed meetings, and the meetings no table could be found for.
 
-    `previous` maps meetings to the tables an earlier schedule gave them. A first pass takes
-    the slots in order; then, within `seconds`, each slot is solved again against the tables
-    of both its neighbours until no slot can do better.
+    `previous` maps meetings to the tables an earlier schedule gave them. The first pass
+    always runs; the improvements after it stop after `seconds`.
     """
     deadline = time.monotonic() + seconds
     previous = previous or {}
@@ -73,7 +74,7 @@ def assign_tables(
     dropped: list[int] = []
     for s in order:
         meetings = sorted(by_slot[s])
-        beside = {i: agendas.before(i, given, busier=True) for i in meetings}
+        beside = {i: agendas.before(i, given) for i in meetings}
         chosen, lost = _assign_slot(tables, meetings, beside, previous)
         given.update(chosen)
         dropped.extend(lost)
@@ -144,15 +145,14 @@ class _Agendas:
                     self.previous[i, p] = meetings[k - 1]
                     self.next[meetings[k - 1], p] = i
 
-    def before(self, i: int, given: Mapping[int, str], busier: bool) -> list[tuple[int, str]]:
+    def before(self, i: int, given: Mapping[int, str]) -> list[tuple[int, str]]:
         """(weight, table) of each member's meeting just before i; the busier the rest of
         someone's day, the more moving them costs: they host."""
         out = []
         for p in self.inst.members[i]:
             j = self.previous.get((i, p))
             if j is not None and j in given:
-                weight = CHANGE + min(self.left_today[i, p], 9) if busier else CHANGE
-                out.append((weight, given[j]))
+                out.append((CHANGE + min(self.left_today[i, p], 9), given[j]))
         return out
 
     def around(self, i: int, given: Mapping[int, str]) -> list[tuple[int, str]]:
