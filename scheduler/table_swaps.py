@@ -42,10 +42,12 @@ class TableSwaps:
         self.change, self.move = costs
         self.day_slots = [[s for s in day] for day in inst.days]
         self.rank = {s: k for day in self.day_slots for k, s in enumerate(day)}
-        self.at: dict[tuple[int, str], int] = {(placement[i], t): i for i, t in given.items()}
+        self.at: dict[tuple[int, str], int] = {}
 
     def improve(self, deadline: float) -> int:
         """Make exchanges until none helps or the deadline passes; how many were made."""
+        # `given` may have changed since the last call (slots solved again).
+        self.at = {(self.placement[i], t): i for i, t in self.given.items()}
         made = 0
         improved = True
         while improved and time.monotonic() < deadline:

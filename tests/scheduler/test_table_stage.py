@@ -7,13 +7,25 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.check import check
+from scheduler.first_fit import first_fit
+from scheduler.generate import generate
 from scheduler.instance import Instance
 from scheduler.metrics import figures, table_changes
-from scheduler.problem import Assignment, Meeting, Participant, Problem, Schedule, Slot, Table
+from scheduler.problem import (
+    Assignment,
+    Meeting,
+    Participant,
+    Problem,
+    Schedule,
+    Slot,
+    Table,
+    Unscheduled,
+)
 from scheduler.solve import solve
 from scheduler.table_bound import table_changes_bound
 from scheduler.tables import assign_tables
@@ -185,3 +197,33 @@ def test_solve_reports_a_bound_its_schedule_respects():
     schedule = solve(problem, time_limit=5)
     assert check(problem, schedule) == []
     assert 0 <= schedule.stats["table_changes_bound"] <= figures(problem, schedule).table_changes
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_on_a_generated_event_the_stage_keeps_every_rule_and_beats_its_first_pass(seed):
+    problem = generate(participants=60, days=1, seed=seed)
+    inst = Instance(problem)
+    placement = first_fit(inst)
+    first, _ = assign_tables(inst, placement, seconds=0)
+    improved, lost = assign_tables(inst, placement, seconds=5)
+    assert lost == []
+
+    def schedule(tables):
+        return Schedule(
+            tuple(
+                Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
+                for i, s in placement.items()
+            ),
+            tuple(
+                Unscheduled(mid, "left out")
+                for i, mid in enumerate(inst.meeting_ids)
+                if i not in placement
+            ),
+            {},
+        )
+
+    assert check(problem, schedule(first)) == []
+    assert check(problem, schedule(improved)) == []
+    changes = table_changes(problem, schedule(improved).assignments)
+    assert table_changes_bound(inst, placement) <= changes
+    assert changes < table_changes(problem, schedule(first).assignments)
