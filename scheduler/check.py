@@ -50,10 +50,25 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
 def check_fixed(problem: Problem) -> list[Violation]:
     """Hard rules that the problem's fixed meetings break between themselves, so that no
     schedule can keep them all where they are."""
-    placements = [
-        _Placement(m, m.fixed.slot, m.fixed.table) for m in problem.meetings if m.fixed is not None
+    fixed = [m for m in problem.meetings if m.fixed is not None]
+    tables = problem.table_by_id
+    violations = [
+        Violation(
+            "unknown-reference",
+            f"meeting {m.id} is fixed to table {m.fixed.table}, which is not in the problem",
+            meetings=(m.id,),
+            slot=m.fixed.slot,
+            table=m.fixed.table,
+        )
+        for m in fixed
+        if m.fixed.table is not None and m.fixed.table not in tables
     ]
-    violations = _placement_rules(problem, placements)
+    placements = [
+        _Placement(m, m.fixed.slot, m.fixed.table)
+        for m in fixed
+        if m.fixed.table is None or m.fixed.table in tables
+    ]
+    violations += _placement_rules(problem, placements)
     per_slot = Counter(p.slot for p in placements)
     for slot, count in per_slot.items():
         if count > len(problem.tables):

@@ -116,7 +116,10 @@ def _parser() -> argparse.ArgumentParser:
 def _solve(args: argparse.Namespace) -> int:
     from scheduler.solve import solve
 
-    problem = load_problem(args.problem) if args.repair else _load_solvable(args.problem)
+    if args.repair:
+        problem = load_problem(args.problem, removed_tables=True)
+    else:
+        problem = _load_solvable(args.problem, repairable=True)
     hint = load_schedule(args.hint) if args.hint else None
     progress = _ProgressPrinter(sys.stderr)
     schedule = solve(
@@ -187,6 +190,11 @@ def _verdict(stats: Mapping[str, object]) -> str:
         parts.append(
             f"no schedule of these meetings has fewer than "
             f"{stats['idle_gaps_bound_same_meetings']} idle gaps"
+        )
+    if stats.get("table_changes_bound") is not None:
+        parts.append(
+            f"no choice of tables for these slots has fewer than "
+            f"{stats['table_changes_bound']} table changes"
         )
     if stats.get("stopped"):
         parts.append("stopped on request")
@@ -260,13 +268,15 @@ def _convert(args: argparse.Namespace) -> int:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _load_solvable(path: str) -> Problem:
-    """The problem at `path`, refused when its fixed meetings cannot all be kept."""
-    problem = load_problem(path)
+def _load_solvable(path: str, repairable: bool = False) -> Problem:
+    """The problem at `path`, refused when its fixed meetings cannot all be kept (a fixed
+    meeting at a table the file no longer lists included)."""
+    problem = load_problem(path, removed_tables=True)
     clashes = check_fixed(problem)
     if clashes:
         more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-        raise InputError(f"{path}: fixed meetings break a hard rule: {clashes[0]}{more}")
+        hint = "; --repair places them anew" if repairable else ""
+        raise InputError(f"{path}: fixed meetings break a hard rule: {clashes[0]}{more}{hint}")
     return problem
 
 

@@ -8,7 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 FINISH_SECONDS_PER_MEETING = 0.0002
-"""Time kept per meeting for tables, reasons and the check at the end."""
+"""Time kept per meeting for the first tables, reasons and the check at the end."""
+TABLE_SECONDS_PER_MEETING = 0.0005
+"""Time kept per meeting for fewer table changes at the end (tables.py), at most TABLE_SHARE
+of the time limit."""
+TABLE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -60,5 +64,20 @@ class Clock:
 
 def finish_reserve(clock: Clock) -> float:
     """Time kept for tables, reasons and the check at the end: they grow with the event
-    (about 5 s for 45,000 meetings on a busy machine)."""
+    (about 5 s for 45,000 meetings on a busy machine, plus `table_seconds`)."""
+    return _finish_only(clock) + table_seconds(clock)
+
+
+def table_seconds(clock: Clock) -> float:
+    """Time the table stage may spend on fewer table changes."""
+    return min(TABLE_SHARE * clock.time_limit, TABLE_SECONDS_PER_MEETING * clock.meetings)
+
+
+def table_seconds_left(clock: Clock) -> float:
+    """What the table stage may spend now: its share (at least a second), but never the time
+    kept for reasons and the check; nothing once asked to stop."""
+    return min(max(1.0, table_seconds(clock)), max(0.0, clock.left() - _finish_only(clock)))
+
+
+def _finish_only(clock: Clock) -> float:
     return min(0.25 * clock.time_limit, 0.3 + FINISH_SECONDS_PER_MEETING * clock.meetings)

@@ -105,8 +105,12 @@ def _slot_refs(ids: Iterable[Any], known: Mapping[str, Any], where: str, what: s
     return out
 
 
-def problem_from_dict(doc: Any) -> Problem:
-    """Build a `Problem` from a parsed `partnering-problem/1` document."""
+def problem_from_dict(doc: Any, *, removed_tables: bool = False) -> Problem:
+    """Build a `Problem` from a parsed `partnering-problem/1` document.
+
+    With `removed_tables`, a fixed meeting may name a table the document does not list (a
+    table removed after publication): the problem keeps that table in `fixed`, so that
+    `check.check_fixed` reports it and repair mode releases the meeting."""
     if not isinstance(doc, dict):
         raise FormatError("problem: expected a JSON object")
     fmt = doc.get("format")
@@ -188,7 +192,7 @@ def problem_from_dict(doc: Any) -> Problem:
             if fslot not in slot_ids:
                 raise FormatError(f"{where}: fixed to unknown slot {fslot!r}")
             ftable = _get(raw_fixed, "table", f"{where} fixed", str, required=False)
-            if ftable is not None and ftable not in table_ids:
+            if ftable is not None and ftable not in table_ids and not removed_tables:
                 raise FormatError(f"{where}: fixed to unknown table {ftable!r}")
             fixed = Fixed(fslot, ftable)
         meetings.append(
@@ -316,8 +320,8 @@ def read_json(path: str | Path) -> Any:
         raise FormatError(f"{path}: JSON nested too deeply") from None
 
 
-def load_problem(path: str | Path) -> Problem:
-    return problem_from_dict(read_json(path))
+def load_problem(path: str | Path, *, removed_tables: bool = False) -> Problem:
+    return problem_from_dict(read_json(path), removed_tables=removed_tables)
 
 
 def load_schedule(path: str | Path) -> Schedule:

@@ -13,7 +13,9 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
    (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
    until the time is up or the whole event is proven (skipped under a gap-spread limit, which
    only the stages of step 2 know);
-4. tables, slot by slot (tables.py), keeping hosts at one table;
+4. tables, slot by slot (tables.py), keeping hosts at one table, then fewer table changes
+   within the time kept for it; `table_changes_bound` says how many changes any choice of
+   tables for these slots must have (table_bound.py);
 5. reasons for every meeting left out, and a final independent check: a schedule the check
    rejects is never returned (the heuristic start, checked as well, or the first-come
    baseline replaces it).
@@ -36,7 +38,7 @@ from typing import Any
 
 from scheduler import lns
 from scheduler.check import check
-from scheduler.clock import Clock, Progress, finish_reserve
+from scheduler.clock import Clock, Progress, finish_reserve, table_seconds_left
 from scheduler.explain import explain, without_meeting
 from scheduler.first_fit import first_fit
 from scheduler.flat import placement_priority, solve_flat
@@ -46,6 +48,7 @@ from scheduler.model import Placement, best_selection
 from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.repair import release_conflicts
+from scheduler.table_bound import table_changes_bound
 from scheduler.tables import assign_tables
 
 FLAT_MODEL_LIMIT = 120_000
@@ -214,7 +217,9 @@ def _schedule(
     stats: dict[str, Any],
     clock: Clock,
 ) -> Schedule:
-    tables, dropped = assign_tables(inst, placement, previous_tables)
+    tables, dropped = assign_tables(
+        inst, placement, previous_tables, seconds=table_seconds_left(clock)
+    )
     placed = {i: (inst.slot_ids[s], tables[i]) for i, s in placement.items() if i in tables}
     assignments = tuple(
         Assignment(inst.meeting_ids[i], slot, table) for i, (slot, table) in sorted(placed.items())
@@ -233,6 +238,9 @@ def _schedule(
         meetings_scheduled=len(assignments),
         priority_sum=sum(inst.priority[i] for i in placed),
         tables_lost=len(dropped),
+        table_changes_bound=None
+        if clock.stopped
+        else table_changes_bound(inst, {i: s for i, s in placement.items() if i in tables}),
     )
     if clock.bound is not None:
         stats["bound"] = clock.bound

@@ -1,21 +1,25 @@
-"""Giving tables to meetings, slot by slot, once their slots are known.
+"""Giving tables to meetings once their slots are known, with few table changes.
 
 Each slot is a small min-cost flow: meeting -> table -> sink, every table taking one meeting.
 A meeting may use the tables it is allowed (its fixed table; one of its booths; a general table
 with enough seats, reached through one node per size so the graph stays small). Arcs to a table
-a participant sat at earlier that day, or to the table the previous schedule gave the meeting,
-cost less, so hosts keep their table across consecutive meetings and re-planning moves
-little. Slots are taken in order, so each one knows where everybody sat before.
+a participant sat at just before, or to the table the previous schedule gave the meeting,
+cost less. A first pass takes the slots in order, the busier side of a meeting weighing more,
+so hosts keep their table. Then, while time is left, each slot is solved again against the
+tables of the meetings before and after it (which counts its changes exactly), and two tables
+are exchanged over runs of slots (table_swaps.py), until neither helps.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 
 from ortools.graph.python import min_cost_flow
 
 from scheduler.instance import Instance
+from scheduler.table_swaps import TableSwaps
 
 CHANGE = 10
 """Cost of moving one participant to another table than at their previous meeting."""
@@ -49,49 +53,140 @@ def assign_tables(
     inst: Instance,
     placement: Mapping[int, int],
     previous: Mapping[int, str] | None = None,
+    *,
+    seconds: float = 5.0,
 ) -> tuple[dict[int, str], list[int]]:
     """Tables for the placed meetings, and the meetings no table could be found for.
 
-    `previous` maps meetings to the tables an earlier schedule gave them.
+    `previous` maps meetings to the tables an earlier schedule gave them. The first pass
+    always runs; the improvements after it stop after `seconds`.
     """
+    deadline = time.monotonic() + seconds
     previous = previous or {}
     tables = _Tables(inst)
     by_slot: dict[int, list[int]] = defaultdict(list)
     for i, s in placement.items():
         by_slot[s].append(i)
-    remaining_today: dict[tuple[int, int], int] = defaultdict(int)
-    for i, s in placement.items():
-        for p in inst.members[i]:
-            remaining_today[p, inst.day_of[s]] += 1
+    order = [s for day in inst.days for s in day if s in by_slot]
+    agendas = _Agendas(inst, placement, order)
 
     given: dict[int, str] = {}
     dropped: list[int] = []
-    last_table: dict[int, str] = {}
-    current_day = None
-    for s in sorted(by_slot):
-        day = inst.day_of[s]
-        if day != current_day:
-            last_table.clear()
-            current_day = day
+    for s in order:
         meetings = sorted(by_slot[s])
-        chosen, lost = _assign_slot(tables, meetings, last_table, previous, remaining_today, day)
+        beside = {i: agendas.before(i, given) for i in meetings}
+        chosen, lost = _assign_slot(tables, meetings, beside, previous)
         given.update(chosen)
         dropped.extend(lost)
-        for i, table in chosen.items():
-            for p in inst.members[i]:
-                last_table[p] = table
-                remaining_today[p, day] -= 1
+
+    swaps = TableSwaps(
+        inst,
+        placement,
+        given,
+        previous,
+        tables.allowed,
+        agendas.previous,
+        agendas.next,
+        (CHANGE, MOVE),
+    )
+    while _sweep(tables, agendas, order, by_slot, given, previous, deadline):
+        order.reverse()
+    while swaps.improve(deadline) and _sweep(
+        tables, agendas, order, by_slot, given, previous, deadline
+    ):
+        pass
     return given, dropped
+
+
+def _sweep(
+    tables: _Tables,
+    agendas: _Agendas,
+    order: list[int],
+    by_slot: Mapping[int, list[int]],
+    given: dict[int, str],
+    previous: Mapping[int, str],
+    deadline: float,
+) -> bool:
+    """Solve each slot again against the tables before and after it; whether any improved."""
+    improved = False
+    for s in order:
+        if time.monotonic() >= deadline:
+            break
+        meetings = [i for i in sorted(by_slot[s]) if i in given]
+        beside = {i: agendas.around(i, given) for i in meetings}
+        chosen, _ = _assign_slot(tables, meetings, beside, previous)
+        if len(chosen) < len(meetings):
+            continue  # cannot happen (the slot had these tables), but never lose one
+        if _slot_cost(meetings, chosen, beside, previous) < _slot_cost(
+            meetings, given, beside, previous
+        ):
+            given.update(chosen)
+            improved = True
+    return improved
+
+
+class _Agendas:
+    """Each person's meetings of one day in order, to find the meetings beside a meeting."""
+
+    def __init__(self, inst: Instance, placement: Mapping[int, int], order: list[int]) -> None:
+        self.inst = inst
+        rank = {s: k for k, s in enumerate(order)}
+        mine: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in sorted(placement, key=lambda i: rank[placement[i]]):
+            for p in inst.members[i]:
+                mine[p, inst.day_of[placement[i]]].append(i)
+        self.previous: dict[tuple[int, int], int] = {}
+        self.next: dict[tuple[int, int], int] = {}
+        self.left_today: dict[tuple[int, int], int] = {}
+        for (p, _), meetings in mine.items():
+            for k, i in enumerate(meetings):
+                self.left_today[i, p] = len(meetings) - k
+                if k:
+                    self.previous[i, p] = meetings[k - 1]
+                    self.next[meetings[k - 1], p] = i
+
+    def before(self, i: int, given: Mapping[int, str]) -> list[tuple[int, str]]:
+        """(weight, table) of each member's meeting just before i; the busier the rest of
+        someone's day, the more moving them costs: they host."""
+        out = []
+        for p in self.inst.members[i]:
+            j = self.previous.get((i, p))
+            if j is not None and j in given:
+                out.append((CHANGE + min(self.left_today[i, p], 9), given[j]))
+        return out
+
+    def around(self, i: int, given: Mapping[int, str]) -> list[tuple[int, str]]:
+        """(CHANGE, table) of each member's meetings just before and just after i."""
+        out = []
+        for p in self.inst.members[i]:
+            for j in (self.previous.get((i, p)), self.next.get((i, p))):
+                if j is not None and j in given:
+                    out.append((CHANGE, given[j]))
+        return out
+
+
+def _slot_cost(
+    meetings: list[int],
+    at: Mapping[int, str],
+    beside: Mapping[int, list[tuple[int, str]]],
+    previous: Mapping[int, str],
+) -> int:
+    return sum(
+        sum(w for w, there in beside[i] if there != at[i])
+        + (MOVE if i in previous and previous[i] != at[i] else 0)
+        for i in meetings
+    )
 
 
 def _assign_slot(
     tables: _Tables,
     meetings: list[int],
-    last_table: Mapping[int, str],
+    beside: Mapping[int, list[tuple[int, str]]],
     previous: Mapping[int, str],
-    remaining_today: Mapping[tuple[int, int], int],
-    day: int,
 ) -> tuple[dict[int, str], list[int]]:
+    """The cheapest tables for one slot's meetings: a meeting pays the weight of every
+    (weight, table) in `beside[i]` whose table it does not take, and MOVE for leaving the
+    table `previous` gave it."""
     inst = tables.inst
     flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = 0, 1
@@ -104,22 +199,12 @@ def _assign_slot(
 
     reserved = {inst.fixed_table[i] for i in meetings if inst.fixed_table[i] is not None}
 
-    def weight(p: int) -> int:
-        # The busier someone's day still is, the more it costs to move them: they host.
-        return CHANGE + min(remaining_today[p, day], 9)
-
     def cost(i: int, table: str) -> int:
-        moved = sum(
-            weight(p) for p in inst.members[i] if p in last_table and last_table[p] != table
-        )
+        moved = sum(w for w, there in beside[i] if there != table)
         before = previous.get(i)
         return moved + (MOVE if before is not None and before != table else 0)
 
-    worst = {
-        i: sum(weight(p) for p in inst.members[i] if p in last_table)
-        + (MOVE if i in previous else 0)
-        for i in meetings
-    }
+    worst = {i: sum(w for w, _ in beside[i]) + (MOVE if i in previous else 0) for i in meetings}
     sizes_used = set()
     meeting_arcs: list[tuple[int, int, str]] = []
     pooled_arcs: dict[int, int] = {}
@@ -132,7 +217,7 @@ def _assign_slot(
         elif options is not None:
             wanted = [t for t in options if t not in reserved]
         else:
-            wanted = [last_table[p] for p in inst.members[i] if p in last_table]
+            wanted = [there for _, there in beside[i]]
             if i in previous:
                 wanted.append(previous[i])
             wanted = [t for t in dict.fromkeys(wanted) if t not in reserved]

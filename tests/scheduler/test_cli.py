@@ -174,6 +174,34 @@ def test_solve_repairs_fixed_meetings_in_conflict_only_when_asked(tmp_path, caps
     assert {a.meeting: a.slot for a in schedule.assignments} == {"m1": "s2", "m2": "s1"}
 
 
+def test_solve_repairs_a_fixed_meeting_at_a_removed_table_only_when_asked(tmp_path, capsys):
+    # m1 was published at T2; T2 has since been taken out of the event.
+    removed = {
+        **PROBLEM,
+        "meetings": [
+            {"id": "m1", "participants": ["a", "b"], "fixed": {"slot": "s2", "table": "T2"}},
+            {"id": "m2", "participants": ["a", "c"], "fixed": {"slot": "s1", "table": "T1"}},
+        ],
+    }
+    problem = write(tmp_path, "p.json", removed)
+    output = tmp_path / "s.json"
+    code, out, err = run(capsys, "solve", problem, "-o", str(output))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("error: ") and "table T2, which is not in the problem" in err
+    assert "--repair" in err and not output.exists()
+
+    code, _, err = run(capsys, "solve", problem, "-o", str(output), "--repair")
+    assert code == 0
+    assert "released m1 (unknown-reference: meeting m1 is fixed to table T2" in err
+    assert "people: a, b" in err
+    schedule = load_schedule(output)
+    placed = {a.meeting: (a.slot, a.table) for a in schedule.assignments}
+    assert placed == {"m1": ("s2", "T1"), "m2": ("s1", "T1")}
+    m1_released = {"id": "m1", "participants": ["a", "b"]}
+    repaired = {**removed, "meetings": [m1_released, removed["meetings"][1]]}
+    assert check(load_problem(write(tmp_path, "r.json", repaired)), schedule) == []
+
+
 def test_generate_writes_a_loadable_problem(tmp_path, capsys):
     output = tmp_path / "event.json"
     argv = ["generate", "--participants", "30", "--days", "1", "--seed", "4", "-o", str(output)]

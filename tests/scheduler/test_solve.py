@@ -17,7 +17,7 @@ from scheduler.solve import Progress, solve
 from tests.scheduler.jair_data import needs_jair
 
 
-def event(slots=3, tables=None, participants=None, meetings=(), days=1):
+def event(slots=3, tables=None, participants=None, meetings=(), days=1, removed_tables=False):
     """A one-table-per-pair event; slots are consecutive half hours on each day."""
     slot_docs = [
         {
@@ -39,7 +39,8 @@ def event(slots=3, tables=None, participants=None, meetings=(), days=1):
             "meetings": [
                 {"id": f"m{n}", **m} if "id" not in m else m for n, m in enumerate(meetings, 1)
             ],
-        }
+        },
+        removed_tables=removed_tables,
     )
 
 
@@ -381,5 +382,31 @@ def test_repair_releases_exactly_the_fixed_meetings_in_conflict():
     assert placed["m1"].slot != placed["m2"].slot
     assert placed["m4"].slot != "d0s2"
     # Valid under every rule, the released meetings' former places aside.
+    freed, _ = release_conflicts(problem)
+    assert check(freed, schedule) == []
+
+
+def test_repair_releases_a_fixed_meeting_whose_table_was_removed():
+    meetings = [
+        pair("p1", "p2", fixed={"slot": "d0s0", "table": "T9"}),  # T9 is gone
+        pair("p3", "p4", fixed={"slot": "d0s1", "table": "T2"}),
+    ]
+    with pytest.raises(FormatError, match="meeting 'm1': fixed to unknown table 'T9'"):
+        event(meetings=meetings)
+    problem = event(meetings=meetings, removed_tables=True)
+    with pytest.raises(FormatError, match="fixed to table T9, which is not in the problem"):
+        solve(problem, time_limit=2)
+    schedule = solve(problem, time_limit=5, repair=True)
+    assert schedule.stats["repaired"] == [
+        {
+            "rule": "unknown-reference",
+            "message": "meeting m1 is fixed to table T9, which is not in the problem",
+            "meetings": ["m1"],
+            "people": ["p1", "p2"],
+        }
+    ]
+    placed = {a.meeting: (a.slot, a.table) for a in schedule.assignments}
+    assert placed["m2"] == ("d0s1", "T2")
+    assert placed["m1"][1] in {"T1", "T2"}
     freed, _ = release_conflicts(problem)
     assert check(freed, schedule) == []
