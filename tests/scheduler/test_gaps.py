@@ -503,3 +503,32 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _fixed_to(gap_model: GapModel, slot_of) -> int:
+    model = gap_model.model.clone()
+    for mid, slot in slot_of.items():
+        model.add(gap_model.place[mid][slot] == 1)
+    model.clear_objective()
+    return cp_model.CpSolver().solve(model)
+
+
+def test_a_placement_of_interchangeable_meetings_is_kept_whatever_their_order():
+    # Two meetings of the same pair are interchangeable, and the model keeps them in id order;
+    # a valid placement that has them the other way round is still a placement to start from.
+    problem = event(
+        [["09:00", "09:30", "10:00"]],
+        ["p", "q", "r"],
+        [meeting("m1", "p", "q"), meeting("m2", "p", "q"), meeting("m3", "q", "r")],
+    )
+    ids = [m.id for m in problem.meetings]
+    pools = [(ids, {s.id: 1 for s in problem.slots})]
+    gap_model = GapModel(problem, ids, pools, None)
+    twins_reversed = {"m1": "d1-10:00", "m2": "d1-09:00", "m3": "d1-09:30"}
+    assert _fixed_to(gap_model, twins_reversed) == cp_model.INFEASIBLE
+    ordered = gap_model.in_twin_order(twins_reversed)
+    assert ordered == {"m1": "d1-09:00", "m2": "d1-10:00", "m3": "d1-09:30"}
+    assert _fixed_to(gap_model, ordered) == cp_model.OPTIMAL
+    result = minimise_gaps(problem, ids, pools=pools, time_limit=5, workers=1, hint=twins_reversed)
+    assert_valid(problem, ids, result.slot_of, capacity=1)
+    assert result.total_gaps == 0 and result.optimal
