@@ -209,7 +209,8 @@ class GapModel:
             if meeting.fixed is None:
                 key = (tuple(sorted(meeting.participants)), tuple(self.place[mid]))
                 groups.setdefault(key, []).append(mid)
-        for twins in groups.values():
+        self.twins = [twins for twins in groups.values() if len(twins) > 1]
+        for twins in self.twins:
             for first, second in zip(twins, twins[1:], strict=False):
                 slots = list(self.place[first])
                 start = {m: sum(i * self.place[m][s] for i, s in enumerate(slots)) for m in twins}
@@ -224,6 +225,17 @@ class GapModel:
             self.model.add(sum(ends) >= fewest)
             self.model.add(sum(ends) <= most)
         self.model.add(most - fewest <= limit)
+
+    def in_twin_order(self, slot_of: Mapping[str, str]) -> dict[str, str]:
+        """The same placement with interchangeable meetings swapped into the order that the
+        symmetry breaking keeps, so that a valid placement given as a hint stays valid."""
+        ordered = dict(slot_of)
+        for twins in self.twins:
+            if all(slot_of.get(m) in self.place[m] for m in twins):
+                position = {s: i for i, s in enumerate(self.place[twins[0]])}
+                slots = sorted((slot_of[m] for m in twins), key=position.__getitem__)
+                ordered.update(zip(twins, slots, strict=True))
+        return ordered
 
     def add_person_bounds(self, fewest: Mapping[str, int]) -> None:
         for pid, bound in fewest.items():

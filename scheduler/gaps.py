@@ -202,6 +202,7 @@ def _start_from(
     first stages may find nothing in their time)."""
     if any(hint.get(mid) not in slots for mid, slots in gap_model.place.items()):
         return
+    hint = gap_model.in_twin_order(hint)
     model = gap_model.model.clone()
     for mid, slots in gap_model.place.items():
         model.add(slots[hint[mid]] == 1)
@@ -318,6 +319,7 @@ def _improve_in_neighbourhoods(
 
 def _hint(model: cp_model.CpModel, gap_model: GapModel, slot_of: Mapping[str, str]) -> None:
     model.clear_hints()
+    slot_of = gap_model.in_twin_order(slot_of)
     for mid, slots in gap_model.place.items():
         chosen = slot_of.get(mid)
         if chosen in slots:

@@ -52,6 +52,24 @@ def judge(instance: Instance, r: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"{r['ours_gaps']} vs {r['greedy_gaps']}",
             )
         )
+    if instance.table_changes_share is not None:
+        limit = instance.table_changes_share * r["greedy_table_changes"]
+        goals.append(
+            (
+                f"table changes at most {instance.table_changes_share:.0%} of first-come's",
+                r["ours_table_changes"] <= limit,
+                f"{r['ours_table_changes']} vs {r['greedy_table_changes']}",
+            )
+        )
+    if instance.nobody_avoidably_without:
+        avoidable = r["ours_avoidably_without"]
+        goals.append(
+            (
+                "nobody who could have a meeting left without one",
+                avoidable == 0,
+                f"{avoidable} left without one",
+            )
+        )
     if instance.memory_limit_mb is not None:
         goals.append(
             (

@@ -50,6 +50,10 @@ class Instance:
     gap_spread_limit: int | None = None
     paper_optimum: int | None = None
     paper_seconds: float | None = None
+    table_changes_share: float | None = None
+    """Table changes at most this share of the first-come baseline's."""
+    nobody_avoidably_without: bool = False
+    """Everyone with an agreed meeting that some schedule could hold gets at least one."""
 
 
 SECTIONS = {
@@ -58,7 +62,7 @@ SECTIONS = {
     "jair-forb": "1b. JAIR 2022 B2B instances (.forb0003)",
     "osaka": "2. Osaka-size event",
     "large": "3. Large event",
-    "bio": "4. BIO-size event",
+    "bio": "4. BIO-size event, at 60 s and at 300 s",
     "replan": "5. Re-planning",
 }
 
@@ -103,8 +107,19 @@ def jair_instances(
     return out
 
 
+TABLE_CHANGES_SHARE = 0.5
+"""Generated events: table changes at most half of first-come's (issue 12, "Tables")."""
+BIO_MEMORY_MB = 2048
+"""BIO size in under 2 GB (issue 12, "Scale")."""
+
+
 def synthetic_instances(seed: int, time_scale: float) -> list[Instance]:
     osaka = partial(generate.osaka, seed=seed)
+    bio = partial(generate.bio, seed=seed)
+    generated = {
+        "table_changes_share": TABLE_CHANGES_SHARE,
+        "nobody_avoidably_without": True,
+    }
     return [
         Instance(
             "osaka",
@@ -114,6 +129,7 @@ def synthetic_instances(seed: int, time_scale: float) -> list[Instance]:
             min_share_of_bound=0.995,
             above_greedy=True,
             gaps_far_below_greedy=True,
+            **generated,
         ),
         Instance(
             "large",
@@ -121,15 +137,28 @@ def synthetic_instances(seed: int, time_scale: float) -> list[Instance]:
             partial(generate.large, seed=seed),
             60 * time_scale,
             min_share_of_bound=0.99,
+            **generated,
         ),
+        # The same event twice: what the app gets with its default minute, and within 5 minutes.
         Instance(
+            "bio-60",
             "bio",
-            "bio",
-            partial(generate.bio, seed=seed),
-            300 * time_scale,
+            bio,
+            60 * time_scale,
             min_share_of_bound=0.985,
             above_greedy=True,
-            memory_limit_mb=8192,
+            memory_limit_mb=BIO_MEMORY_MB,
+            **generated,
+        ),
+        Instance(
+            "bio-300",
+            "bio",
+            bio,
+            300 * time_scale,
+            min_share_of_bound=0.995,
+            above_greedy=True,
+            memory_limit_mb=BIO_MEMORY_MB,
+            **generated,
         ),
         Instance("osaka-replan-70", "replan", partial(_replanned, osaka, 0.7), 5 * time_scale),
     ]

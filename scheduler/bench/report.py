@@ -74,6 +74,10 @@ def _pct(part: float, whole: float) -> str:
     return f"{part / whole:.2%}" if whole else "–"
 
 
+def _ratio(part: float, whole: float) -> str:
+    return f"{part / whole:.2f}" if whole else "–"
+
+
 def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -126,11 +130,15 @@ def instance_block(o: Outcome) -> list[str]:
         f"| meetings scheduled | {r['ours_scheduled']} of {r['meetings']} "
         f"| {r['greedy_scheduled']} of {r['meetings']} | |",
         f"| idle gaps | {r['ours_gaps']} | {r['greedy_gaps']} | |",
-        f"| table changes | {r['ours_table_changes']} | {r['greedy_table_changes']} | |",
+        f"| table changes | {r['ours_table_changes']} "
+        f"({_ratio(r['ours_table_changes'], r['greedy_table_changes'])} of first-come's) "
+        f"| {r['greedy_table_changes']} | {_cell(r.get('table_changes_bound'))} (lower bound) |",
         f"| fewest meetings of anyone with one agreed | {_cell(r['ours_fewest'])} "
         f"| {_cell(r['greedy_fewest'])} | |",
         f"| people with agreed meetings left with none | {r['ours_without']} "
         f"| {r['greedy_without']} | |",
+        f"| of them, people some schedule could give one | {r['ours_avoidably_without']} "
+        f"| {r['greedy_avoidably_without']} | |",
         f"| wall time s | {r['seconds']:.1f} | {r['greedy_seconds']:.1f} "
         f"| {r['bound_seconds']:.1f} |",
         f"| best priority sum first reached after s | {_cell(r['best_found_after'])} | | |",
@@ -187,10 +195,66 @@ def report(outcomes: Sequence[Outcome], command: str, notes: Sequence[str]) -> s
                 if missed:
                     lines.append(f"- {o.instance.name}: not met: {'; '.join(missed)}")
             lines.append("")
+            if key == "jair-spread":
+                lines += side_by_side(outcomes)
         else:
             for o in chosen:
                 lines += instance_block(o)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def side_by_side(outcomes: Sequence[Outcome]) -> list[str]:
+    """The `.original` instances in the default mode beside the spread mode, when both ran."""
+    spread = {
+        o.instance.name.split(" ")[0]: o
+        for o in outcomes
+        if o.instance.section == "jair-spread" and not o.error
+    }
+    pairs = [
+        (o, spread[o.instance.name])
+        for o in outcomes
+        if o.instance.section == "jair" and not o.error and o.instance.name in spread
+    ]
+    if not pairs:
+        return []
+    lines = [
+        "### The default mode beside the spread mode",
+        "",
+        "Idle gaps, status and seconds of each mode from the two tables above; table changes "
+        "of the default mode's schedule beside first-come's, with the solver's lower bound "
+        "where it reports one.",
+        "",
+        "| instance | paper optimum | default gaps | default status | default s | "
+        f"spread<={JAIR_SPREAD_LIMIT} gaps | spread status | spread s | "
+        "table changes (first-come's; bound) | both at the paper's optimum |",
+        "| --- " * 10 + "|",
+    ]
+    for default, limited in pairs:
+        d, s = default.figures, limited.figures
+        both = _at_paper_optimum(default) and _at_paper_optimum(limited)
+        lines.append(
+            f"| {default.instance.name} | {_cell(default.instance.paper_optimum)} "
+            f"| {d['ours_gaps']} "
+            f"| {d['status'] or '–'} | {d['seconds']:.1f} | {s['ours_gaps']} "
+            f"| {s['status'] or '–'} | {s['seconds']:.1f} "
+            f"| {d['ours_table_changes']} ({d['greedy_table_changes']}; "
+            f"{_cell(d.get('table_changes_bound'))}) | {'yes' if both else 'no'} |"
+        )
+    default_met = sum(_at_paper_optimum(o) for o, _ in pairs)
+    spread_met = sum(_at_paper_optimum(o) for _, o in pairs)
+    both_met = sum(_at_paper_optimum(a) and _at_paper_optimum(b) for a, b in pairs)
+    lines += [
+        "",
+        f"At the paper's optimum: default mode {default_met} of {len(pairs)}, spread mode "
+        f"{spread_met} of {len(pairs)}, both {both_met}.",
+        "",
+    ]
+    return lines
+
+
+def _at_paper_optimum(o: Outcome) -> bool:
+    optimum = o.instance.paper_optimum
+    return optimum is not None and o.figures["ours_gaps"] <= optimum
 
 
 def time_to_proof(outcomes: Sequence[Outcome]) -> str:

@@ -3,14 +3,15 @@ from functools import partial
 
 import pytest
 
-from scheduler import bench
+from scheduler import bench, problem_from_dict, problem_to_dict
 from scheduler.b2b import read_dzn
 from scheduler.bench.instances import _replanned, _tiny
-from scheduler.bench.measuring import _fixed_moved
+from scheduler.bench.measuring import _fixed_moved, _summary
 from scheduler.greedy import greedy
 from scheduler.metrics import figures
 from scheduler.problem import Assignment, Schedule
 from tests.scheduler.jair_data import needs_jair
+from tests.scheduler.test_metrics import event
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,8 @@ def measured(**over):
         "ours_violations": 0, "ours_first_violation": "", "seconds": 4.0, "bound": 1000,
         "ours_priority": 996, "greedy_priority": 900, "ours_gaps": 10, "greedy_gaps": 40,
         "peak_mb": 300.0, "fixed": 0, "fixed_moved": 0, "ours_scheduled": 10, "meetings": 10,
-        "ours_spread": 1, "priority_total": 1000,
+        "ours_spread": 1, "priority_total": 1000, "ours_table_changes": 40,
+        "greedy_table_changes": 100, "ours_avoidably_without": 0,
     }  # fmt: skip
     return {**base, **over}
 
@@ -93,7 +95,7 @@ def measured(**over):
 def osaka_like(**over):
     settings = {
         "min_share_of_bound": 0.995, "above_greedy": True, "gaps_far_below_greedy": True,
-        "memory_limit_mb": 8192,
+        "memory_limit_mb": 8192, "table_changes_share": 0.5, "nobody_avoidably_without": True,
     }  # fmt: skip
     return bench.Instance("x", "osaka", _tiny, time_limit=10, **{**settings, **over})
 
@@ -116,11 +118,43 @@ def test_goals_met_when_every_figure_is_on_target():
         ({"peak_mb": 9000.0}, "peak memory <= 8 GB"),
         ({"ours_violations": 1, "ours_first_violation": "p1 twice"}, "valid (check accepts it)"),
         ({"fixed": 5, "fixed_moved": 1}, "no fixed meeting moved"),
+        ({"ours_table_changes": 51}, "table changes at most 50% of first-come's"),
+        ({"ours_avoidably_without": 1}, "nobody who could have a meeting left without one"),
     ],
 )
 def test_each_goal_fails_on_its_own(change, failed):
     result = verdicts(osaka_like(), measured(**change))
     assert [goal for goal, ok in result.items() if not ok] == [failed]
+
+
+def test_bio_is_held_to_the_issues_goals_at_60_and_at_300_seconds():
+    bio = {i.name: i for i in bench.select(bench.synthetic_instances(1, 1.0), ["bio"])}
+    assert set(bio) == {"bio-60", "bio-300"}
+    assert (bio["bio-60"].time_limit, bio["bio-60"].min_share_of_bound) == (60, 0.985)
+    assert (bio["bio-300"].time_limit, bio["bio-300"].min_share_of_bound) == (300, 0.995)
+    for instance in bio.values():
+        goals = verdicts(instance, measured(peak_mb=2100.0))
+        assert goals["peak memory <= 2 GB"] is False
+        assert "table changes at most 50% of first-come's" in goals
+        assert "nobody who could have a meeting left without one" in goals
+
+
+def test_the_bench_counts_only_those_some_schedule_could_serve():
+    # s accepts no meeting, so neither s nor r (whose one meeting is with s) could have one.
+    problem = event([("m1", ("p", "q")), ("m2", ("r", "s"))])
+    problem = problem_from_dict(
+        {
+            **problem_to_dict(problem),
+            "participants": [
+                {"id": pid, **({"max_meetings": 0} if pid == "s" else {})}
+                for pid in ("idle", "p", "q", "r", "s")
+            ],
+        }
+    )
+    nobody = _summary("ours", problem, Schedule(()))
+    assert (nobody["ours_without"], nobody["ours_avoidably_without"]) == (4, 2)
+    served = _summary("ours", problem, Schedule((Assignment("m1", "a1", "T1"),)))
+    assert (served["ours_without"], served["ours_avoidably_without"]) == (2, 0)
 
 
 def test_jair_goals_need_every_meeting_the_spread_and_the_optimum():
@@ -193,3 +227,31 @@ def test_when_not_every_meeting_fits_the_goal_is_all_that_can():
     assert met and seen == "9 of 10; no schedule can reach more than 9 of 10"
     short = bench.judge(jair, measured(ours_scheduled=8, ours_priority=8, **impossible))
     assert not [met for name, met, _ in short if name == goal][0]
+
+
+def test_default_and_spread_modes_stand_side_by_side():
+    def outcome(name, section, gaps, status, seconds):
+        i = bench.Instance(name, section, _tiny, 60, paper=True, paper_optimum=2)
+        figures_ = {
+            "ours_gaps": gaps, "status": status, "seconds": seconds,
+            "ours_table_changes": 30, "greedy_table_changes": 90, "table_changes_bound": 12,
+        }  # fmt: skip
+        return bench.Outcome(i, figures_)
+
+    outcomes = [
+        outcome("forum-14.original", "jair", 2, "optimal", 4.0),
+        outcome("tic-12.original", "jair", 0, "optimal", 0.5),
+        outcome("forum-14.original spread<=2", "jair-spread", 9, "feasible", 60.0),
+        outcome("tic-12.original spread<=2", "jair-spread", 0, "optimal", 0.7),
+    ]
+    lines = bench.side_by_side(outcomes)
+    assert (
+        "| forum-14.original | 2 | 2 | optimal | 4.0 | 9 | feasible | 60.0 | 30 (90; 12) | no |"
+        in lines
+    )
+    assert (
+        "| tic-12.original | 2 | 0 | optimal | 0.5 | 0 | optimal | 0.7 | 30 (90; 12) | yes |"
+        in lines
+    )
+    assert lines[-2] == ("At the paper's optimum: default mode 2 of 2, spread mode 1 of 2, both 1.")
+    assert bench.side_by_side(outcomes[:2]) == []
