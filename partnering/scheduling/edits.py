@@ -147,7 +147,10 @@ def _key(violation: Violation) -> tuple:
     return (violation.rule, violation.message)
 
 
-def describe(violation: Violation, problem: Problem, rows: EventRows) -> str:
-    """'Double-booked participant: Aiko Sato is in 2 meetings in slot Thu 24 Jan 10:30 ...'."""
+def describe(
+    violation: Violation, problem: Problem, rows: EventRows, namer: Namer | None = None
+) -> str:
+    """'Double-booked participant: Aiko Sato is in 2 meetings in slot Thu 24 Jan 10:30 ...'.
+    A `namer` shared by several violations names their people and meetings once."""
     label = RULE_LABELS.get(violation.rule, violation.rule)
-    return f"{label}: {Namer(problem, rows).text(violation.message)}"
+    return f"{label}: {(namer or Namer(problem, rows)).text(violation.message)}"

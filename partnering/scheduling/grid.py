@@ -21,6 +21,7 @@ from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 from partnering.scheduling.edits import NOT_IN_SCHEDULE, describe, rules_for_event
 from partnering.scheduling.models import ScheduleRun
+from partnering.scheduling.naming import Namer, refs_in
 from partnering.scheduling.placement import (
     EventRows,
     current_placement,
@@ -214,11 +215,14 @@ def conflicts_now(
         meetings=tuple(m for m in problem.meetings if m.id in named),
         participants=tuple(p for p in problem.participants if p.id in people),
     )
+    namer = Namer(concerned, rows)
+    namer.prefetch(ref for v in found for ref in refs_in(v.message))
     out: dict[str, list[str]] = {}
     for violation in found:
         for meeting_id in violation.meetings:
             if wanted is None or meeting_id in wanted:
-                out.setdefault(meeting_id, []).append(describe(violation, concerned, rows))
+                text = describe(violation, concerned, rows, namer)
+                out.setdefault(meeting_id, []).append(text)
     return out
 
 
