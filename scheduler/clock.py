@@ -10,9 +10,11 @@ from dataclasses import dataclass
 FINISH_SECONDS_PER_MEETING = 0.0002
 """Time kept per meeting for the first tables, reasons and the check at the end."""
 TABLE_SECONDS_PER_MEETING = 0.0005
-"""Time kept per meeting for fewer table changes at the end (tables.py), at most TABLE_SHARE
-of the time limit."""
-TABLE_SHARE = 0.1
+"""Time kept per meeting for the table stage to lower table changes after its first pass and
+to bound them (tables.py, table_bound.py), at most TABLE_SHARE of the time limit."""
+TABLE_SHARE = 0.05
+BOUND_SECONDS_PER_MEETING = 0.00004
+"""What the table-change bound takes per meeting on a busy machine (1.6 s for 45,000)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,11 @@ def table_seconds(clock: Clock) -> float:
 
 
 def table_seconds_left(clock: Clock) -> float:
-    """What the table stage may spend now: its share (at least a second), but never the time
-    kept for reasons and the check; nothing once asked to stop."""
-    return min(max(1.0, table_seconds(clock)), max(0.0, clock.left() - _finish_only(clock)))
+    """What the table stage may spend on improvements now: its share (at least a second)
+    less the bound's time, but never the time kept for reasons and the check; nothing once
+    asked to stop."""
+    share = max(1.0, table_seconds(clock)) - BOUND_SECONDS_PER_MEETING * clock.meetings
+    return max(0.0, min(share, clock.left() - _finish_only(clock)))
 
 
 def _finish_only(clock: Clock) -> float:
