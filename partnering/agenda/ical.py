@@ -154,18 +154,8 @@ def build_calendar(
     if method not in METHODS:
         raise ValueError(f"unknown iTIP method {method!r}")
     entries = list(entries)
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    if method is not None:
-        calendar.add("method", method)
-    calendar.add("name", one_line(name))  # not escaped as text by icalendar
-    calendar.add("x-wr-calname", one_line(name))
-    if feed:
-        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", "PT1H")
-    stamp_line = _written("DTSTAMP", stamp)  # the same in each of the calendar's events
+    # Whole seconds: what icalendar writes of it, so that the calendars of a second share it.
+    stamp_line = _property("DTSTAMP", stamp.replace(microsecond=0))
     events = [line for entry in entries for line in _vevent(entry, method, organizer, stamp_line)]
     timezones: list[bytes] = []
     timed = [e for e in entries if e.start is not None]
@@ -177,8 +167,33 @@ def build_calendar(
         zones = {t.tzinfo for e in timed for t in (e.start, e.end)}
         for tzid in sorted(frozenset().union(*map(_missing_tzids, zones))):
             timezones.extend(_vtimezone_lines(tzid, first, last))
-    head = _content_lines(calendar, recursive=False)  # BEGIN, the properties, END
+    # icalendar writes the name as it is (a property it does not know), folded.
+    head = [
+        fold(line.decode().replace(_NAME, one_line(name))).encode() if b"\0" in line else line
+        for line in _calendar_head(method, feed)
+    ]
     return b"\r\n".join([*head[:-1], *timezones, *events, head[-1]]) + b"\r\n"
+
+
+_NAME = "\0"
+
+
+@lru_cache(maxsize=16)
+def _calendar_head(method: str | None, feed: bool) -> tuple[bytes, ...]:
+    """BEGIN, the calendar's properties and END as icalendar writes them, the lines of the
+    name (NAME, X-WR-CALNAME) as templates holding a NUL where the name goes."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method is not None:
+        calendar.add("method", method)
+    calendar.add("name", _NAME)
+    calendar.add("x-wr-calname", _NAME)
+    if feed:
+        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
+    return tuple(_content_lines(calendar, recursive=False))
 
 
 def _content_lines(component: Component, *, recursive: bool = True) -> list[bytes]:

@@ -129,8 +129,9 @@ def test_a_calendar_is_what_icalendar_writes(method, zone):
     for _ in range(15):
         entries = _entries(rng, zone)
         for feed in (False, True):
+            stamp = STAMP.replace(microsecond=rng.choice([0, 999_999]))  # written in seconds
             options = dict(
-                name=_text(rng), organizer=ORGANISER, stamp=STAMP, method=method, feed=feed
+                name=_text(rng), organizer=ORGANISER, stamp=stamp, method=method, feed=feed
             )
             assert build_calendar(entries, **options) == reference(entries, **options)
 

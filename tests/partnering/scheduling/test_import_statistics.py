@@ -31,8 +31,10 @@ def test_the_import_leaves_postgresql_knowing_how_many_rows_it_wrote():
             assert all(rows <= 0 for rows in planner_row_counts(tables).values())
             import_problem(problem, "stats")
             stored = {
-                table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in tables
+                table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
+                for table in tables
             }
             assert stored["meeting"] == len(problem.meetings)
             assert planner_row_counts(tables) == stored
             db.session.remove()
+
