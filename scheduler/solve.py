@@ -47,9 +47,14 @@ from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.repair import release_conflicts
 from scheduler.tables import assign_tables
+from scheduler.unserved import serve_unserved
 
 FLAT_MODEL_LIMIT = 120_000
 """Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
+SERVE_SHARE = 0.3
+"""Most of the time left that the first pass serving the unserved may take."""
+FINAL_SERVE_SHARE = 0.1
+"""Time kept back from neighbourhood search for the final pass, while anyone is unserved."""
 POLISH_SHARE = 0.6
 """Most of the time left that the quick agenda local search may take (it usually stops far
 sooner, when no single move or swap helps any more)."""
@@ -195,10 +200,25 @@ def _neighbourhoods(
         clock.best = float(score.priority)
         return clock.report("neighbourhoods")
 
+    def left() -> float:
+        return clock.left() - finish_reserve(clock)
+
+    # Serve the unserved first and again at the end, with time kept back for it: a step of
+    # the search may hand one person's only meeting to another.
+    first_until = left() * (1 - SERVE_SHARE)
+    kept_back = left() * FINAL_SERVE_SHARE
+    served = serve_unserved(search, seconds_left=lambda: left() - first_until, report=report)
     placement = lns.improve(
-        search, seconds_left=lambda: clock.left() - finish_reserve(clock), report=report
+        search,
+        seconds_left=lambda: left() - (kept_back if search.unserved() else 0.0),
+        report=report,
     )
-    stats.update(lns_steps=search.steps, lns_improvements=search.improvements)
+    if not clock.stopped:
+        served += serve_unserved(search, seconds_left=left, report=report)
+        placement = search.placement
+    stats.update(
+        lns_steps=search.steps, lns_improvements=search.improvements, fairness_repairs=served
+    )
     if search.proven:
         stats.update(priority_optimal=True, fairness_optimal=True, agendas_optimal=True)
     return placement

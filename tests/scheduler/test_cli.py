@@ -57,7 +57,7 @@ def test_check_prints_the_figures_of_a_valid_schedule(tmp_path, capsys):
     assert "upper bound: 3" in out
     assert "idle gaps: 0" in out
     assert "table changes: 0" in out
-    assert "fewest meetings of a participant with an agreed meeting: 1" in out
+    assert "fewest meetings of a participant with a placeable agreed meeting: 1" in out
 
 
 def test_check_lists_every_violation_and_exits_1(tmp_path, capsys):
