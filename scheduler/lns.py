@@ -158,9 +158,13 @@ class Search:
         tick: Callable[[float | None, float | None], bool | None],
         *,
         reselect: bool,
+        agendas: bool = True,
     ) -> bool:
         """Re-optimise the meetings `free` (within `day` if given), keeping the rest; True
-        when the placement got strictly better."""
+        when the placement got strictly better. Without `agendas`, a reselecting step weighs
+        priority, people served, and then as few meetings as possible leaving their slot
+        instead of gaps: a much easier model, for steps meant to serve someone (a gain in
+        the first two outweighs whatever it costs in gaps)."""
         if not free:
             return False
         frozen = {i: s for i, s in self.placement.items() if i not in free}
@@ -172,7 +176,7 @@ class Search:
             only_slots=None if day is None else set(self.inst.days[day]),
         )
         if reselect:
-            pm.model.maximize(self._objective(pm))
+            pm.model.maximize(self._objective(pm, agendas=agendas))
         else:
             for i in free:
                 if i in pm.scheduled:
@@ -189,7 +193,7 @@ class Search:
             light_presolve=True,
         )
         self.steps += 1
-        if reselect and out.optimal and len(free) == self.movable:
+        if reselect and agendas and out.optimal and len(free) == self.movable:
             self.proven = True  # the neighbourhood was the whole event
         if not out.found:
             self._adapt(reselect, grow=False)
@@ -228,37 +232,53 @@ class Search:
                     out[c][s] -= 1
         return out
 
-    def _objective(self, pm: PlacementModel):
+    def _objective(self, pm: PlacementModel, *, agendas: bool = True):
         """Priority, then the fairness levels (at least one meeting, at least two, ...), fewer
         gaps, fewer moves: exact weights from the largest value each later term can take in
         this neighbourhood. Levels are weighed as far as the weights stay well inside CP-SAT's
-        integers; higher ones are still judged exactly when the step's result is compared."""
+        integers; higher ones are still judged exactly when the step's result is compared.
+
+        Without `agendas`: priority, then level 1, then the fewest freed meetings leaving
+        their current slot, which keeps the agendas around the change as they were."""
         touched = pm.touched()
-        moved_max = sum(1 for i in self.previous if i in pm.x)
-        gaps_max = sum(
-            len(day) // 2
-            for p in touched
-            for day in self.inst.days
-            if any(s in pm.at[p] for s in day)
+        keep = (
+            self.previous
+            if agendas
+            else {i: self.placement[i] for i in pm.x if i in self.placement}
+        )
+        moved_max = sum(1 for i in keep if i in pm.x)
+        gaps_max = (
+            sum(
+                len(day) // 2
+                for p in touched
+                for day in self.inst.days
+                if any(s in pm.at[p] for s in day)
+            )
+            if agendas
+            else 0
         )
         priority_max = sum(self.inst.priority[i] for i in pm.scheduled) + 1
         w_gaps = moved_max + 1
         top = pm.top_level()
-        levels = min(top, 2)
-        while levels < top and (
-            w_gaps * (gaps_max + 1) * (len(touched) + 1) ** (levels + 2) * priority_max
-            < OBJECTIVE_LIMIT
+        levels = min(top, 2 if agendas else 1)
+        while (
+            agendas
+            and levels < top
+            and (
+                w_gaps * (gaps_max + 1) * (len(touched) + 1) ** (levels + 2) * priority_max
+                < OBJECTIVE_LIMIT
+            )
         ):
             levels += 1
         weight = w_gaps * (gaps_max + 1)
-        objective = -w_gaps * pm.gaps()
+        objective = -w_gaps * pm.gaps() if agendas else 0
         for level in range(levels, 0, -1):
             served, _ = pm.served_at_least(level)
             objective += weight * served
             weight *= len(touched) + 1
         objective += weight * pm.priority()
-        if self.previous:
-            objective -= pm.moves(self.previous)
+        if keep:
+            objective -= pm.moves(keep)
         return objective
 
     def _adapt(self, reselect: bool, *, grow: bool) -> None:

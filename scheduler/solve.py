@@ -5,14 +5,15 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
 1. start: a priority-first placement heuristic (first_fit.py), ordered by a selection model
    whose optimum also bounds the scheduled priority (model.best_selection);
 2. slots, for events small enough for one model (flat.py): CP-SAT over the whole event for
-   the scheduled priority (or, when the bound allows, for every meeting at once), then fairness
-   keeping that priority, then the exact idle-gap stage of scheduler.gaps for the chosen
-   meetings (CP-SAT, with MaxSAT beside it on the hardest instances) where its model is small
-   enough;
+   the scheduled priority (or, when the bound allows, for every meeting at once), then the
+   fairness ladder keeping that priority (fairness_stage.py), then the exact idle-gap stage
+   of scheduler.gaps for the chosen meetings (CP-SAT, with MaxSAT beside it on the hardest
+   instances) where its model is small enough;
 3. agendas, unless everything is proven already: a quick local search on idle gaps
    (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
-   until the time is up or the whole event is proven (skipped under a gap-spread limit, which
-   only the stages of step 2 know);
+   until the time is up or the whole event is proven, with a pass serving whoever is left
+   without a meeting before and after it (unserved.py) (skipped under a gap-spread limit,
+   which only the stages of step 2 know);
 4. tables, slot by slot (tables.py), keeping hosts at one table;
 5. reasons for every meeting left out, and a final independent check: a schedule the check
    rejects is never returned (the heuristic start, checked as well, or the first-come
@@ -22,6 +23,8 @@ Each stage ends as soon as it proves its optimum, and the run ends as soon as no
 to prove. The stats say which figures are proven optimal (`optimal`) and which are only the
 best found (`best_found`), with the exact stage's idle-gap lower bound (`idle_gaps_bound`, or
 `idle_gaps_bound_same_meetings` when it holds only for schedules of the same meetings).
+Fairness is proven level by level (`fairness_levels_proven` of `fairness_levels`); it counts
+as proven once every level is.
 
 Stopping early: `should_stop()` is asked whenever progress is reported. Once it says yes, the
 clock has no time left, the running search ends with what it has (CP-SAT stops its search, a
