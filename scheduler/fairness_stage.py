@@ -14,12 +14,18 @@ below it are proven and that one holds the best found.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ortools.sat.python import cp_model
+
 from scheduler import cpsat
 from scheduler.model import Placement, PlacementModel
+
+BATCH_LIMIT = 2**50
+"""Largest weighted sum of levels one search may reach (CP-SAT's integers are 64-bit)."""
 
 
 @dataclass(frozen=True)
@@ -45,32 +51,47 @@ def climb(
     stopped: Callable[[], bool],
 ) -> Ladder:
     """Raise the levels in turn within `seconds`; every level reached stays a constraint of
-    `pm.model`, so later stages keep it."""
+    `pm.model`, so later stages keep it.
+
+    Consecutive levels go into one search as a weighted sum whose weights keep their order
+    exact (a unit of a level outweighs every level above it together), as many as fit well
+    inside CP-SAT's integers: one search then settles several levels, usually all of them."""
     deadline = time.monotonic() + seconds
     levels = pm.top_level()
+    base = len(pm.touched()) + 1
+    batch = max(1, int(math.log(BATCH_LIMIT) / math.log(base + 1)))
     proven = 0
-    for level in range(1, levels + 1):
-        served, reachable = pm.served_at_least(level)
-        if reachable == 0:
-            proven = level
-            continue
-        if _reached(pm, placement, level) == reachable:
-            pm.model.add(served >= reachable)
-            proven = level
+    level = 1
+    while level <= levels:
+        chunk: list[tuple[int, cp_model.LinearExpr]] = []
+        while level <= levels and len(chunk) < batch:
+            served, reachable = pm.served_at_least(level)
+            if not chunk and _reached(pm, placement, level) == reachable:
+                if reachable:
+                    pm.model.add(served >= reachable)  # full already: proven without a search
+                proven = level
+            else:
+                chunk.append((level, served))
+            level += 1
+        if not chunk:
             continue
         left = deadline - time.monotonic()
         if left <= 0 or stopped():
             break
-        pm.model.maximize(served)
+        weights = [base ** (len(chunk) - 1 - k) for k in range(len(chunk))]
+        pm.model.maximize(
+            cp_model.LinearExpr.weighted_sum([served for _, served in chunk], weights)
+        )
         pm.hint(placement)
         out = cpsat.run(pm.model, time_limit=left, workers=workers, tick=tick)
         if not out.found:
             break
         placement = pm.placement(out.solver.value)
-        pm.model.add(served >= _reached(pm, placement, level))
+        for at, served in chunk:
+            pm.model.add(served >= _reached(pm, placement, at))
         if not out.optimal:
             break
-        proven = level
+        proven = chunk[-1][0]
     pm.model.clear_objective()
     return Ladder(placement, levels, proven)
 

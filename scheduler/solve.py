@@ -50,7 +50,7 @@ from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.repair import release_conflicts
 from scheduler.tables import assign_tables
-from scheduler.unserved import serve_unserved
+from scheduler.unserved import serve_unserved, waiting
 
 FLAT_MODEL_LIMIT = 120_000
 """Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
@@ -206,14 +206,14 @@ def _neighbourhoods(
     def left() -> float:
         return clock.left() - finish_reserve(clock)
 
-    # Serve the unserved first and again at the end, with time kept back for it: a step of
-    # the search may hand one person's only meeting to another.
+    # Serve the unserved first and again at the end, with time kept back for it while
+    # someone is waiting: a step of the search may hand one person's only meeting to another.
     first_until = left() * (1 - SERVE_SHARE)
     kept_back = left() * FINAL_SERVE_SHARE
     served = serve_unserved(search, seconds_left=lambda: left() - first_until, report=report)
     placement = lns.improve(
         search,
-        seconds_left=lambda: left() - (kept_back if search.unserved() else 0.0),
+        seconds_left=lambda: left() - (kept_back if waiting(search) else 0.0),
         report=report,
     )
     if not clock.stopped:

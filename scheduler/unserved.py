@@ -32,10 +32,10 @@ def serve_unserved(
     seconds_left: Callable[[], float],
     report: Callable[[Score], bool | None],
 ) -> int:
-    """One step around each person without a meeting who could have one, while time is left;
-    returns how many of them got a meeting."""
+    """One step around each person without a meeting who could have one (and was not tried
+    in vain before), while time is left; returns how many of them got a meeting."""
     served = 0
-    for person in search.unserved():
+    for person in waiting(search):
         left = seconds_left()
         if left <= 0.02:
             break
@@ -53,10 +53,18 @@ def serve_unserved(
             )
             if not better or person not in search.unserved() or report(search.score):
                 break
-        served += person not in search.unserved()
+        if person in search.unserved():
+            search.stuck.add(person)
+        else:
+            served += 1
         if report(search.score):
             break
     return served
+
+
+def waiting(search: Search) -> list[int]:
+    """People without a meeting who could have one and have not been tried in vain."""
+    return [p for p in search.unserved() if p not in search.stuck]
 
 
 def around(search: Search, person: int) -> set[int]:
