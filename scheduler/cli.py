@@ -142,8 +142,9 @@ def _solve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(
-        f"fewest meetings of anyone with a placeable agreed meeting: {_fewest(f)}, "
-        f"{f.avoidably_without} of them without a meeting{_levels(schedule.stats)}",
+        f"fewest meetings of anyone with a placeable agreed meeting: {_fewest(f)}"
+        f"{_levels(schedule.stats)}; without a meeting that one change keeping the priority "
+        f"sum would give them: {f.avoidably_without}",
         file=sys.stderr,
     )
     print(_verdict(schedule.stats), file=sys.stderr)
@@ -164,7 +165,7 @@ def _levels(stats: Mapping[str, object]) -> str:
     if "fairness_levels" not in stats:
         return ""
     return (
-        f" (fairness proven at {stats.get('fairness_levels_proven', 0)} of "
+        f" (fairness proven for {stats.get('fairness_levels_proven', 0)} of "
         f"{stats['fairness_levels']} levels)"
     )
 
