@@ -66,7 +66,7 @@ def climb(
         chunk: list[tuple[int, cp_model.LinearExpr]] = []
         while level <= levels and len(chunk) < batch:
             served, reachable = pm.served_at_least(level)
-            if not chunk and _reached(pm, placement, level) == reachable:
+            if not chunk and pm.served_in(placement, level) == reachable:
                 if reachable:
                     pm.model.add(served >= reachable)  # full already: proven without a search
                 proven = level
@@ -88,23 +88,9 @@ def climb(
             break
         placement = pm.placement(out.solver.value)
         for at, served in chunk:
-            pm.model.add(served >= _reached(pm, placement, at))
+            pm.model.add(served >= pm.served_in(placement, at))
         if not out.optimal:
             break
         proven = chunk[-1][0]
     pm.model.clear_objective()
     return Ladder(placement, levels, proven)
-
-
-def _reached(pm: PlacementModel, placement: Placement, level: int) -> int:
-    """Participants counted by `pm.served_at_least(level)` that `placement` lifts to it."""
-    counts = dict.fromkeys(pm.touched(), 0)
-    for i, s in placement.items():
-        if i in pm.x and s in pm.x[i]:
-            for p in pm.inst.members[i]:
-                counts[p] += 1
-    return sum(
-        1
-        for p, n in counts.items()
-        if pm.frozen_count[p] < level <= pm.reachable(p) and n + pm.frozen_count[p] >= level
-    )

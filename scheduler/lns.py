@@ -268,6 +268,13 @@ class Search:
             served, _ = pm.served_at_least(level)
             objective += weight * served
             weight *= len(touched) + 1
+        if agendas:
+            # The levels above stay where they are: a step that lowered one for fewer gaps
+            # would only be refused when its result is compared.
+            for level in range(levels + 1, pm.top_level() + 1):
+                served, counted = pm.served_at_least(level)
+                if counted:
+                    pm.model.add(served >= pm.served_in(self.placement, level))
         objective += weight * pm.priority()
         if keep:
             objective -= pm.moves(keep)

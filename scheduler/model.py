@@ -189,6 +189,21 @@ class PlacementModel:
             served_vars.append(served)
         return cp_model.LinearExpr.sum(served_vars), len(served_vars)
 
+    def served_in(self, placement: Mapping[int, int], level: int) -> int:
+        """The participants `served_at_least(level)` counts that `placement` (of the free
+        meetings) lifts to that level."""
+        counts = dict.fromkeys(self.touched(), 0)
+        for i, s in placement.items():
+            if i in self.x and s in self.x[i]:
+                for p in self.inst.members[i]:
+                    counts[p] += 1
+        return sum(
+            1
+            for p, n in counts.items()
+            if self.frozen_count[p] < level <= self.reachable(p)
+            and n + self.frozen_count[p] >= level
+        )
+
     def gaps(self, spread_limit: int | None = None) -> cp_model.LinearExpr:
         """Idle gaps of the touched participants on the days the free meetings can change.
 
