@@ -121,8 +121,10 @@ class Search:
         self._seeds: dict[bool, tuple[int, list[int]]] = {}
         self._unserved: tuple[int, list[int]] | None = None
         self.stuck: set[int] = set()
-        """Unserved people a step around them could not serve (unserved.py): not tried again,
-        and not taken as seeds for being unserved, so their steps go where they can pay."""
+        """Unserved people a step around them proved it could not serve (unserved.py): not
+        tried again, and not taken as seeds for being unserved, so steps go where they pay."""
+        self.settled = False
+        """Whether the last step proved its neighbourhood's optimum."""
         self.steps = self.improvements = 0
         self.movable = sum(
             1 for i, c in enumerate(inst.candidates) if c and inst.fixed_slot[i] is None
@@ -196,6 +198,7 @@ class Search:
             light_presolve=True,
         )
         self.steps += 1
+        self.settled = out.optimal
         if reselect and agendas and out.optimal and len(free) == self.movable:
             self.proven = True  # the neighbourhood was the whole event
         if not out.found:

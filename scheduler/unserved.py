@@ -53,10 +53,10 @@ def serve_unserved(
             )
             if not better or person not in search.unserved() or report(search.score):
                 break
-        if person in search.unserved():
-            search.stuck.add(person)
-        else:
+        if person not in search.unserved():
             served += 1
+        elif search.settled:
+            search.stuck.add(person)  # proven: nothing around them serves them
         if report(search.score):
             break
     return served
