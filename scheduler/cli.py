@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 from scheduler.bounds import upper_bound
 from scheduler.check import check, check_fixed
-from scheduler.metrics import figures
+from scheduler.metrics import Figures, figures
 from scheduler.problem import FormatError, Problem
 from scheduler.problem_json import (
     dump_json,
@@ -144,6 +144,12 @@ def _solve(args: argparse.Namespace) -> int:
         f"priority {f.priority_sum}, {f.idle_gaps} idle gaps, {f.table_changes} table changes",
         file=sys.stderr,
     )
+    print(
+        f"fewest meetings of anyone with a placeable agreed meeting: {_fewest(f)}"
+        f"{_levels(schedule.stats)}; without a meeting that one change keeping the priority "
+        f"sum would give them: {f.avoidably_without}",
+        file=sys.stderr,
+    )
     print(_verdict(schedule.stats), file=sys.stderr)
     without = schedule.stats.get("without_meeting") or {}
     for pid, why in list(without.items())[:SHOWN]:
@@ -151,6 +157,20 @@ def _solve(args: argparse.Namespace) -> int:
     if len(without) > SHOWN:
         print(f"... and {len(without) - SHOWN} more without a meeting", file=sys.stderr)
     return 0
+
+
+def _fewest(f: Figures) -> str:
+    return "no placeable meetings" if f.fewest_meetings is None else str(f.fewest_meetings)
+
+
+def _levels(stats: Mapping[str, object]) -> str:
+    """How far the fairness ladder was proven, when the exact stage ran."""
+    if "fairness_levels" not in stats:
+        return ""
+    return (
+        f" (fairness proven for {stats.get('fairness_levels_proven', 0)} of "
+        f"{stats['fairness_levels']} levels)"
+    )
 
 
 SHOWN = 10
@@ -217,7 +237,6 @@ def _check(args: argparse.Namespace) -> int:
         if bound.value
         else ""
     )
-    fewest = "no agreed meetings" if f.fewest_meetings is None else str(f.fewest_meetings)
     lines = [
         "valid",
         f"meetings scheduled: {f.meetings_scheduled} of {f.meetings_total}",
@@ -225,7 +244,7 @@ def _check(args: argparse.Namespace) -> int:
         f"upper bound: {bound.value} [{bound.method}]{share}",
         f"idle gaps: {f.idle_gaps} (most minus fewest per participant: {f.gap_spread})",
         f"table changes: {f.table_changes}",
-        f"fewest meetings of a participant with an agreed meeting: {fewest}",
+        f"fewest meetings of a participant with a placeable agreed meeting: {_fewest(f)}",
     ]
     if f.without_meeting:
         lines.append(f"with agreed meetings but none scheduled: {_listing(f.without_meeting)}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scheduler import cpsat, gap_stage, lns
+from scheduler import cpsat, fairness_stage, gap_stage, lns
 from scheduler.clock import Clock, finish_reserve
 from scheduler.instance import Instance
 from scheduler.model import Placement, PlacementModel
@@ -93,23 +93,29 @@ def solve_flat(
         # Stopped before CP-SAT even reached its hint, it may hold less than the start.
         return placement if best_priority >= placement_priority(inst, start) else start
 
-    # Stage 2: fairness, keeping that priority (nothing to gain when every meeting is in).
+    # Stage 2: fairness, keeping that priority (nothing to gain when every meeting is in):
+    # the leximin ladder of meeting counts (fairness_stage.py), as far as its time allows.
     # Its proof means something only on top of a proven priority; otherwise, in the default
     # mode, neighbourhood search weighs fairness in its steps and makes better use of the time.
     if everything is not None:
         stats["fairness_optimal"] = True
     elif gap_spread_limit is not None or stats["priority_optimal"]:
         pm.model.add(priority >= best_priority)
-        fairness = pm.fairness()
-        pm.model.maximize(fairness)
-        pm.hint(placement)
-        out = cpsat.run(
-            pm.model, time_limit=budget(FAIRNESS_SHARE), workers=workers, tick=report("fairness")
+        ladder = fairness_stage.climb(
+            pm,
+            placement,
+            seconds=budget(FAIRNESS_SHARE),
+            workers=workers,
+            tick=report("fairness"),
+            stopped=lambda: clock.stopped,
         )
-        if out.found:
-            placement = pm.placement(out.solver.value)
-            pm.model.add(fairness >= round(out.objective or 0))
-        stats.update(fairness_optimal=out.optimal, fairness_seconds=round(clock.elapsed, 2))
+        placement = ladder.placement
+        stats.update(
+            fairness_optimal=ladder.complete,
+            fairness_levels=ladder.levels,
+            fairness_levels_proven=ladder.proven,
+            fairness_seconds=round(clock.elapsed, 2),
+        )
     if clock.stopped:
         return placement
 

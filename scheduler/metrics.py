@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scheduler.problem import Assignment, Meeting, Problem, Schedule
+from scheduler.servable import servable
 
 
 @dataclass(frozen=True)
@@ -25,20 +26,32 @@ class Figures:
     """Idle gaps of every participant with at least one scheduled meeting."""
     table_changes: int
     fewest_meetings: int | None
-    """Fewest scheduled meetings of anyone with an agreed meeting (None if nobody has one)."""
+    """Fewest scheduled meetings of anyone with a placeable agreed meeting (one that some
+    schedule could place, see `cannot_meet`); None if nobody has one."""
     without_meeting: tuple[str, ...]
     """Participants with an agreed meeting but none scheduled."""
     cannot_meet: tuple[str, ...] = ()
     """Those of `without_meeting` whom no schedule could give a meeting: they accept none, or
     none of their meetings has a slot all its participants can attend."""
+    servable_without_meeting: tuple[str, ...] = ()
+    """Those of `without_meeting` whom one change serves while keeping the priority sum
+    (`scheduler.servable`): certainly avoidable under FORMATS.md's order."""
     scheduled_by_participant: Mapping[str, int] = field(default_factory=dict)
     """Scheduled meetings of everyone with an agreed meeting: what `fewest_meetings` and
     `without_meeting` are read from, and what a chart of meetings per participant counts."""
 
     @property
     def avoidably_without_meeting(self) -> tuple[str, ...]:
+        """Those of `without_meeting` whom some schedule could give a meeting (judged for
+        each person alone: a stricter test than FORMATS.md's, which keeps the priority sum)."""
         unavoidable = set(self.cannot_meet)
         return tuple(p for p in self.without_meeting if p not in unavoidable)
+
+    @property
+    def avoidably_without(self) -> int:
+        """How many of `without_meeting` one change would serve without lowering the priority
+        sum (`servable_without_meeting`)."""
+        return len(self.servable_without_meeting)
 
     @property
     def gap_spread(self) -> int:
@@ -105,6 +118,8 @@ def figures(problem: Problem, schedule: Schedule) -> Figures:
     served = {p: len(slots_by_person.get(p, ())) for p in with_agreed}
     gaps = idle_gaps(problem, slots_by_person)
     without = tuple(p for p in with_agreed if served[p] == 0)
+    cannot_meet = tuple(p for p in without if not _could_meet(problem, p))
+    placeable = [served[p] for p in with_agreed if served[p] or p not in cannot_meet]
     return Figures(
         meetings_scheduled=len(scheduled_ids),
         meetings_total=len(problem.meetings),
@@ -113,9 +128,12 @@ def figures(problem: Problem, schedule: Schedule) -> Figures:
         idle_gaps=sum(gaps.values()),
         gaps_by_participant=gaps,
         table_changes=table_changes(problem, assignments),
-        fewest_meetings=min(served.values()) if served else None,
+        fewest_meetings=min(placeable, default=None),
         without_meeting=without,
-        cannot_meet=tuple(p for p in without if not _could_meet(problem, p)),
+        cannot_meet=cannot_meet,
+        servable_without_meeting=servable(
+            problem, assignments, (p for p in without if p not in cannot_meet)
+        ),
         scheduled_by_participant=served,
     )
 

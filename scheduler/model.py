@@ -158,30 +158,51 @@ class PlacementModel:
         """Participants of free meetings that can still be placed."""
         return sorted(self.at)
 
-    def served_levels(self) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
-        """How many touched participants have at least one, and at least two, meetings
-        (counting only those who can still gain one)."""
-        levels: dict[int, list[cp_model.IntVar]] = {1: [], 2: []}
-        for p in self.touched():
-            variables = self._meetings_placeable(p)
-            count = sum(variables) + self.frozen_count[p]
-            for level, served_vars in levels.items():
-                if self.frozen_count[p] >= level or len(variables) + self.frozen_count[p] < level:
-                    continue
-                served = self.model.new_bool_var(f"p{p}_served{level}")
-                self.model.add(count >= level).only_enforce_if(served)
-                self.derived.append((served, lambda a, p=p, n=level: int(a.count(p) >= n)))
-                served_vars.append(served)
-        return cp_model.LinearExpr.sum(levels[1]), cp_model.LinearExpr.sum(levels[2])
+    def reachable(self, p: int) -> int:
+        """Most meetings touched participant p can have: their placeable meetings, capped by
+        max_meetings and by the slots they have."""
+        limit = self.inst.max_meetings[p]
+        most = len(self._meetings_placeable(p)) + self.frozen_count[p]
+        most = min(most, len(self.at[p]) + self.frozen_count[p])
+        return most if limit is None else min(most, limit)
 
-    def fairness(self) -> cp_model.LinearExpr:
-        """Participants served at least once, weighted above those served at least twice.
+    def top_level(self) -> int:
+        """The highest fairness level any touched participant can reach."""
+        return max((self.reachable(p) for p in self.touched()), default=0)
 
-        Lexicographic within the term: serving one more person with nothing outweighs giving
-        every person a second meeting.
+    def served_at_least(self, level: int) -> tuple[cp_model.LinearExpr, int]:
+        """How many touched participants have at least `level` meetings, counting only those
+        whom the free meetings can lift to it (for the others it is a constant), and how many
+        those are: the level's upper bound.
+
+        Maximising level 1, then 2, ... in turn is the leximin order of people's meeting
+        counts: the fewest meetings of anyone first, then how few have that few, and so on.
         """
-        once, twice = self.served_levels()
-        return (len(self.touched()) + 1) * once + twice
+        served_vars: list[cp_model.IntVar] = []
+        for p in self.touched():
+            if self.frozen_count[p] >= level or self.reachable(p) < level:
+                continue
+            count = sum(self._meetings_placeable(p)) + self.frozen_count[p]
+            served = self.model.new_bool_var(f"p{p}_served{level}")
+            self.model.add(count >= level).only_enforce_if(served)
+            self.derived.append((served, lambda a, p=p, n=level: int(a.count(p) >= n)))
+            served_vars.append(served)
+        return cp_model.LinearExpr.sum(served_vars), len(served_vars)
+
+    def served_in(self, placement: Mapping[int, int], level: int) -> int:
+        """The participants `served_at_least(level)` counts that `placement` (of the free
+        meetings) lifts to that level."""
+        counts = dict.fromkeys(self.touched(), 0)
+        for i, s in placement.items():
+            if i in self.x and s in self.x[i]:
+                for p in self.inst.members[i]:
+                    counts[p] += 1
+        return sum(
+            1
+            for p, n in counts.items()
+            if self.frozen_count[p] < level <= self.reachable(p)
+            and n + self.frozen_count[p] >= level
+        )
 
     def gaps(self, spread_limit: int | None = None) -> cp_model.LinearExpr:
         """Idle gaps of the touched participants on the days the free meetings can change.

@@ -5,14 +5,15 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
 1. start: a priority-first placement heuristic (first_fit.py), ordered by a selection model
    whose optimum also bounds the scheduled priority (model.best_selection);
 2. slots, for events small enough for one model (flat.py): CP-SAT over the whole event for
-   the scheduled priority (or, when the bound allows, for every meeting at once), then fairness
-   keeping that priority, then the exact idle-gap stage of scheduler.gaps for the chosen
-   meetings (CP-SAT, with MaxSAT beside it on the hardest instances) where its model is small
-   enough;
+   the scheduled priority (or, when the bound allows, for every meeting at once), then the
+   fairness ladder keeping that priority (fairness_stage.py), then the exact idle-gap stage
+   of scheduler.gaps for the chosen meetings (CP-SAT, with MaxSAT beside it on the hardest
+   instances) where its model is small enough;
 3. agendas, unless everything is proven already: a quick local search on idle gaps
    (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
-   until the time is up or the whole event is proven (skipped under a gap-spread limit, which
-   only the stages of step 2 know);
+   until the time is up or the whole event is proven, with a pass serving whoever is left
+   without a meeting before and after it (unserved.py) (skipped under a gap-spread limit,
+   which only the stages of step 2 know);
 4. tables, slot by slot (tables.py), keeping hosts at one table, then fewer table changes
    within the time kept for it; `table_changes_bound` says how many changes any choice of
    tables for these slots must have (table_bound.py);
@@ -24,6 +25,8 @@ Each stage ends as soon as it proves its optimum, and the run ends as soon as no
 to prove. The stats say which figures are proven optimal (`optimal`) and which are only the
 best found (`best_found`), with the exact stage's idle-gap lower bound (`idle_gaps_bound`, or
 `idle_gaps_bound_same_meetings` when it holds only for schedules of the same meetings).
+Fairness is proven level by level (`fairness_levels_proven` of `fairness_levels`); it counts
+as proven once every level is.
 
 Stopping early: `should_stop()` is asked whenever progress is reported. Once it says yes, the
 clock has no time left, the running search ends with what it has (CP-SAT stops its search, a
@@ -50,9 +53,14 @@ from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unsche
 from scheduler.repair import release_conflicts
 from scheduler.table_bound import table_changes_bound
 from scheduler.tables import assign_tables
+from scheduler.unserved import serve_unserved, waiting
 
 FLAT_MODEL_LIMIT = 120_000
 """Most (meeting, slot) pairs solved as one model; larger events go to neighbourhood search."""
+SERVE_SHARE = 0.3
+"""Most of the time left that the first pass serving the unserved may take."""
+FINAL_SERVE_SHARE = 0.1
+"""Time kept back from neighbourhood search for the final pass, while anyone is unserved."""
 POLISH_SHARE = 0.6
 """Most of the time left that the quick agenda local search may take (it usually stops far
 sooner, when no single move or swap helps any more)."""
@@ -198,10 +206,25 @@ def _neighbourhoods(
         clock.best = float(score.priority)
         return clock.report("neighbourhoods")
 
+    def left() -> float:
+        return clock.left() - finish_reserve(clock)
+
+    # Serve the unserved first and again at the end, with time kept back for it while
+    # someone is waiting: a step of the search may hand one person's only meeting to another.
+    first_until = left() * (1 - SERVE_SHARE)
+    kept_back = left() * FINAL_SERVE_SHARE
+    served = serve_unserved(search, seconds_left=lambda: left() - first_until, report=report)
     placement = lns.improve(
-        search, seconds_left=lambda: clock.left() - finish_reserve(clock), report=report
+        search,
+        seconds_left=lambda: left() - (kept_back if waiting(search) else 0.0),
+        report=report,
     )
-    stats.update(lns_steps=search.steps, lns_improvements=search.improvements)
+    if not clock.stopped:
+        served += serve_unserved(search, seconds_left=left, report=report)
+        placement = search.placement
+    stats.update(
+        lns_steps=search.steps, lns_improvements=search.improvements, fairness_repairs=served
+    )
     if search.proven:
         stats.update(priority_optimal=True, fairness_optimal=True, agendas_optimal=True)
     return placement

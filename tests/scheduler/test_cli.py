@@ -57,7 +57,7 @@ def test_check_prints_the_figures_of_a_valid_schedule(tmp_path, capsys):
     assert "upper bound: 3" in out
     assert "idle gaps: 0" in out
     assert "table changes: 0" in out
-    assert "fewest meetings of a participant with an agreed meeting: 1" in out
+    assert "fewest meetings of a participant with a placeable agreed meeting: 1" in out
 
 
 def test_check_lists_every_violation_and_exits_1(tmp_path, capsys):
@@ -152,6 +152,9 @@ def test_solve_names_who_has_no_meeting_and_why(tmp_path, capsys):
     code, _, err = run(capsys, "solve", problem, "-o", str(tmp_path / "s.json"))
     assert code == 0
     assert "c has no meeting: their agreed meeting could not be placed (m2: " in err
+    # c could meet only in place of a-b, which has the higher priority.
+    assert "fewest meetings of anyone with a placeable agreed meeting: 0" in err
+    assert "without a meeting that one change keeping the priority sum would give them: 0" in err
 
 
 def test_solve_repairs_fixed_meetings_in_conflict_only_when_asked(tmp_path, capsys):
