@@ -114,6 +114,7 @@ def recover(job: BulkJob) -> bool:
         .values(
             status=BulkStatus.FAILED,
             finished_at=utcnow(),
+            upload=None,
             error=(
                 f"The worker stopped or never started: no job consumer worked on this job for "
                 f"{seconds} s. Nothing was changed; start one and try again."
@@ -245,6 +246,7 @@ def execute_job(job_id: int) -> BulkJob | None:
             changed, result = ACTIONS[job.kind](job)
         job.status, job.finished_at = BulkStatus.DONE, utcnow()
         job.changed, job.result = changed, result
+        job.upload = None  # an ended job's file (people's names and addresses) is not kept
         db.session.commit()
     except REFUSALS as refused:
         db.session.rollback()
@@ -262,4 +264,5 @@ def execute_job(job_id: int) -> BulkJob | None:
 def _end_failed(job: BulkJob, error: str) -> None:
     db.session.refresh(job)
     job.status, job.error, job.finished_at = BulkStatus.FAILED, error, utcnow()
+    job.upload = None
     db.session.commit()

@@ -10,12 +10,17 @@ import zipfile
 
 import icalendar
 import pytest
+from sqlalchemy import event as sa_event
 
+from partnering.agenda.calendars import agenda_calendar
+from partnering.agenda.export import agenda_files
 from partnering.bulk import runner as job_runner
 from partnering.bulk import tasks
 from partnering.bulk.models import BulkJob
 from partnering.bulk.operations import start_agendas_export
 from partnering.extensions import db
+from partnering.public_urls import public_urls
+from partnering.scheduling import operations
 from tests.bulk_jobs import Killed, consume, job_count, make_silent, only_job, own_queue
 
 
@@ -105,3 +110,44 @@ def test_a_dying_export_job_keeps_no_file_and_run_again_writes_it(
     db.session.refresh(job)
     assert job.status == "done" and job.changed == 4
     assert len(zipfile.ZipFile(io.BytesIO(job.download)).namelist()) == 5  # and index.csv
+
+
+def without_stamps(calendar: bytes) -> list[bytes]:
+    """A calendar's lines but DTSTAMP (the moment it was written)."""
+    return [line for line in calendar.splitlines() if not line.startswith(b"DTSTAMP")]
+
+
+def test_each_file_is_the_agenda_the_participant_downloads(app, published):
+    operations.cancel_meeting(published.second, published.organiser.account, as_organiser=True)
+    with app.test_request_context(), public_urls():
+        files = dict(agenda_files(published.event))
+        for person in (published.aiko, published.marc, published.jun, published.organiser):
+            db.session.refresh(person)
+            own = files[f"{person.ref}.ics"]
+            assert without_stamps(own) == without_stamps(agenda_calendar(person))
+    assert len(files) == 5
+
+
+def test_the_export_loads_a_fixed_number_of_statements_however_many_people(
+    app, published, create_participant
+):
+    def statements() -> int:
+        db.session.rollback()  # each count begins its transaction and loads what it needs
+        counted = []
+
+        def count(*_args):
+            counted.append(1)
+
+        sa_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            with app.test_request_context(), public_urls():
+                for _file in agenda_files(published.event):
+                    pass
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", count)
+        return len(counted)
+
+    before = statements()
+    for i in range(20):
+        create_participant(published.event, name=f"Late {i}")
+    assert statements() == before

@@ -89,6 +89,8 @@ def test_a_clean_file_is_imported_by_a_job_that_keeps_the_file_in_the_database(
     assert imported() == {"aiko@takeda.example", "bruno@biolab.example", "chen@suzhou.example"}
     page = text_of(client.get(f"/e/osaka/jobs/{job.id}"))
     assert "Imported 3 rows: 3 participants created, 0 updated, 0 invited" in page
+    db.session.refresh(job)
+    assert job.upload is None  # the file is not kept once imported
     aiko = db.session.execute(
         db.select(Participant).join(Participant.account).filter_by(email="aiko@takeda.example")
     ).scalar_one()
@@ -141,7 +143,7 @@ def test_rows_that_no_longer_fit_the_event_when_the_job_runs_import_nothing(
     db.session.commit()
     consume(queue)
     job = only_job()
-    assert job.status == "failed" and imported() == set()
+    assert job.status == "failed" and imported() == set() and job.upload is None
     page = text_of(client.get(f"/e/osaka/jobs/{job.id}"))
     assert (
         "failed: Nothing was imported: the event changed since the file was checked. "
