@@ -36,6 +36,7 @@ from partnering.outbox.operations import deliver_soon, requeue_failed
 from partnering.public_urls import public_urls
 from partnering.scheduling.models import ScheduleRun
 from partnering.scheduling.operations import ScheduleRefused, place_run
+from partnering.scheduling.placement import refresh_placement_statistics
 from partnering.wording import counted
 
 log = logging.getLogger(__name__)
@@ -258,6 +259,8 @@ def execute_job(job_id: int) -> BulkJob | None:
     else:
         if job.changed and job.kind in EMAILING:
             deliver_soon()
+        if job.changed and job.kind == BulkKind.APPLY_RUN:
+            refresh_placement_statistics()
     return job
 
 

@@ -46,6 +46,7 @@ from partnering.scheduling.placement import (
     EventRows,
     Place,
     current_placement,
+    refresh_placement_statistics,
     schedule_from_placement,
 )
 from partnering.scheduling.publish_workers import ForkedWorkers
@@ -247,6 +248,7 @@ def apply_run(run: ScheduleRun, account: Account | None) -> int:
     meetings changed place. Refused when the event changed since in a way that breaks a rule."""
     changed = place_run(run, account)
     db.session.commit()
+    refresh_placement_statistics()
     return changed
 
 

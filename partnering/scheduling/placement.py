@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from partnering.events.models import Event, Slot, Table
 from partnering.extensions import db
-from partnering.meetings.models import Meeting, MeetingStatus, meeting_ref
+from partnering.meetings.models import Meeting, MeetingStatus, meeting_participant, meeting_ref
+from partnering.planner_statistics import refresh_statistics
 from partnering.registrations.loading import shown_person
 from partnering.registrations.models import Participant
 from scheduler import Assignment, Problem, Schedule, Unscheduled
@@ -145,3 +146,10 @@ def schedule_from_placement(problem: Problem, placement: dict[str, Place]) -> Sc
 
 def current_schedule(problem: Problem, rows: EventRows) -> Schedule:
     return schedule_from_placement(problem, current_placement(problem, rows))
+
+
+def refresh_placement_statistics() -> None:
+    """After placing or publishing a whole schedule at once: PostgreSQL would otherwise keep
+    believing almost no meeting placed, and read every placed meeting of the event to find one
+    participant's few (the agenda, its calendar, the export)."""
+    refresh_statistics([Meeting.__table__, meeting_participant])

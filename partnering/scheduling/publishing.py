@@ -38,6 +38,7 @@ from partnering.jobs import jobs_running
 from partnering.locks import lock_for_writing
 from partnering.meetings.models import Meeting, MeetingStatus
 from partnering.scheduling.models import PUBLISH_ACTIVE, PublishJob, PublishStatus
+from partnering.scheduling.placement import refresh_placement_statistics
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +287,7 @@ def _publish_in_database(job: PublishJob) -> None:
     job.newly_published, job.published_at, job.heartbeat_at = fresh, now, now
     job.emails_left = announcements_left(event)
     db.session.commit()
+    refresh_placement_statistics()
 
 
 def publish_and_plan(event: Event, state: str, now: datetime) -> int:
