@@ -131,7 +131,6 @@ def measure_event(
         steps.start()
         invoke(app, "schedule", "run", slug, "--time-limit", str(time_limit), "--wait")
         steps.end("run")
-        figures["solver_rss_gb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
         with app.app_context():
             run = db.session.scalars(
                 select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1)
@@ -269,7 +268,6 @@ def table(rows: list[dict], time_limit: int) -> str:
                 "peak RSS GB after " + " / ".join(STEPS),
                 lambda f: " / ".join(f"{f[s + '_rss_gb']:.2f}" for s in STEPS),
             ),
-            line("solver subprocess peak RSS GB", lambda f: f"{f['solver_rss_gb']:.2f}"),
             line(
                 "load average (1 min) before / after each step",
                 lambda f: " / ".join(
