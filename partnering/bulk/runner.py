@@ -1,11 +1,13 @@
 """The bulk jobs' runner: create one, run it, take over or fail a silent one.
 
 Each action's work is ONE transaction, committed together with the job's result: a job that
-dies leaves the event as it was. Run again (a consumer's periodic task takes over a running
-job silent for RUN_SILENT_AFTER seconds), it does the whole action again, which is safe: the
-actions are idempotent (a decided person is not decided twice; a failed email already queued
-again is no longer failed). When no consumer is alive to run it again, the job is failed and
-nothing of it was written.
+dies leaves the event as it was. While the action runs, its worker stamps the job's heartbeat
+from a connection of its own; a job silent for RUN_SILENT_AFTER seconds lost its worker, and
+a consumer's periodic task takes it over and does the whole action again (nothing of the first
+attempt was committed). A copy that still comes second (a worker that was only stalled) finds
+the rules refusing a second apply or import, and its failure does not overwrite the finished
+job. When no consumer is alive to run it again, the job is failed and nothing of it was
+written.
 
 One job of a kind per event at a time: a partial unique index on the active jobs (see BulkJob)
 refuses a second one, whoever asks.
@@ -14,11 +16,13 @@ refuses a second one, whoever asks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from partnering.admin.operations import AdminActionRefused, apply_decisions, write_participants
@@ -236,6 +240,48 @@ REFUSALS = (AdminActionRefused, ScheduleRefused)
 """What an action raises when the rules forbid it: the job fails with the message as it is."""
 
 
+BEATS_PER_SILENCE = 4
+"""Heartbeats a job's worker stamps within RUN_SILENT_AFTER while its one transaction runs,
+so that a long action (applying or exporting at convention size) is not taken over as if its
+worker had died."""
+
+
+@contextmanager
+def beating(job_id: int) -> Iterator[None]:
+    """While the block runs, stamp the job's heartbeat BEATS_PER_SILENCE times per
+    RUN_SILENT_AFTER over a connection of its own (the action's transaction commits only at
+    its end). PostgreSQL only: there every consumer on every machine may take a silent job
+    over; SQLite's single writer would only make the stamp wait for the action."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    stop = threading.Event()
+    every = _silent_after().total_seconds() / BEATS_PER_SILENCE
+
+    def stamp() -> None:
+        while not stop.wait(every):
+            try:
+                with engine.begin() as connection:
+                    # The action may hold the job's row (an export writes its file there).
+                    connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+                    connection.execute(
+                        update(BulkJob)
+                        .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # noqa: BLE001 - a missed beat only risks a take-over later
+                log.warning("cannot stamp bulk job %s's heartbeat", job_id, exc_info=True)
+
+    beater = threading.Thread(target=stamp, name=f"bulk-job-{job_id}-heartbeat", daemon=True)
+    beater.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beater.join()
+
+
 def execute_job(job_id: int) -> BulkJob | None:
     """The job's body: the action and the job's result in one transaction. Returns the job,
     or None when another worker has it or it has ended."""
@@ -243,7 +289,7 @@ def execute_job(job_id: int) -> BulkJob | None:
     if job is None:
         return None
     try:
-        with public_urls(job.params.get("base_url")):
+        with beating(job.id), public_urls(job.params.get("base_url")):
             changed, result = ACTIONS[job.kind](job)
         job.status, job.finished_at = BulkStatus.DONE, utcnow()
         job.changed, job.result = changed, result
@@ -265,7 +311,13 @@ def execute_job(job_id: int) -> BulkJob | None:
 
 
 def _end_failed(job: BulkJob, error: str) -> None:
-    db.session.refresh(job)
-    job.status, job.error, job.finished_at = BulkStatus.FAILED, error, utcnow()
-    job.upload = None
+    """Fail the job unless it has ended meanwhile: a copy taken over from a worker thought
+    dead must not turn that worker's finished job into a failure."""
+    db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job.id, BulkJob.status.in_(BULK_ACTIVE))
+        .values(status=BulkStatus.FAILED, error=error, finished_at=utcnow(), upload=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    db.session.refresh(job)
