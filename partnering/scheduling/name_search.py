@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, selectinload
 
 from partnering.auth.models import Account
@@ -34,9 +35,15 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
+def _exact_first(column, text: str):
+    """Order key: names equal to `text` (any case) before the others that contain it, so that
+    a typed full name is among the few read even when many longer names hold it."""
+    return func.lower(column) != text.lower()
+
+
 def approved_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Participant]:
-    """At most `limit` approved participants whose name contains `text` (any case), by name,
-    with their organisation."""
+    """At most `limit` approved participants whose name contains `text` (any case), the exact
+    name first, then by name, with their organisation."""
     text = _tidy(text)
     if not text:
         return []
@@ -49,7 +56,7 @@ def approved_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Pa
                 Participant.status == RegistrationStatus.APPROVED,
                 _contains(Account.name, text),
             )
-            .order_by(Account.name, Participant.id)
+            .order_by(_exact_first(Account.name, text), Account.name, Participant.id)
             .limit(limit)
             .options(contains_eager(Participant.account), selectinload(Participant.organisation))
         ).scalars()
@@ -57,7 +64,8 @@ def approved_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Pa
 
 
 def organisations_named(event: Event, text: str, limit: int = SUGGESTIONS) -> list[Organisation]:
-    """At most `limit` of the event's organisations whose name contains `text` (any case)."""
+    """At most `limit` of the event's organisations whose name contains `text` (any case), the
+    exact name first."""
     text = _tidy(text)
     if not text:
         return []
@@ -65,7 +73,7 @@ def organisations_named(event: Event, text: str, limit: int = SUGGESTIONS) -> li
         db.session.execute(
             db.select(Organisation)
             .filter(Organisation.event_id == event.id, _contains(Organisation.name, text))
-            .order_by(Organisation.name, Organisation.id)
+            .order_by(_exact_first(Organisation.name, text), Organisation.name, Organisation.id)
             .limit(limit)
         ).scalars()
     )

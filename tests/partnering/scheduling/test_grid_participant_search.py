@@ -135,3 +135,13 @@ def test_organisation_suggestions_are_a_few_of_this_event(
 def test_participants_get_no_organisation_suggestions(client, auth, fair):
     auth.login(fair.people[0])
     assert client.get("/e/fair/schedule/grid/organisations?q=a").status_code == 403
+
+
+def test_a_full_name_is_chosen_even_when_many_longer_names_hold_it(
+    client, scheduled, create_participant
+):
+    for i in range(SUGGESTIONS + 5):
+        create_participant(scheduled.event, name=f"Abe Sam {i:02}")  # sort before "Sam"
+    create_participant(scheduled.event, name="Sam")
+    page = grid(client, "who=sam")
+    assert 'value="Sam"' in page and "pick one" not in page
