@@ -18,14 +18,13 @@ import os
 import platform
 import resource
 import secrets
-import socket
-import subprocess
 import sys
 import time
 from dataclasses import replace
 
 from sqlalchemy import func, select, update
 
+from benchmarks.smtp_sink import smtp_sink
 from partnering import create_app
 from partnering.db_types import utcnow
 from partnering.extensions import db
@@ -50,38 +49,6 @@ def placed_document(preset: str) -> dict:
         if m.id in placed
     ] + [m for m in problem.meetings if m.id not in placed]
     return problem_to_dict(replace(problem, meetings=tuple(meetings)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def smtp_sink(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{port}",
-            "-c",
-            "aiosmtpd.handlers.Sink",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the SMTP sink did not start")
 
 
 def measure(database: str, preset: str, port: int, workers: int) -> dict:
@@ -179,24 +146,15 @@ def main() -> None:
         help="only deliver the unsent emails the database's outbox holds",
     )
     args = parser.parse_args()
-    port = free_port()
-    sink = smtp_sink(port)
-    if args.deliver_only:
-        try:
-            deliver_only(args.database, port)
-        finally:
-            sink.terminate()
-            sink.wait(timeout=10)
-        return
     rows = []
-    try:
+    with smtp_sink() as port:
+        if args.deliver_only:
+            deliver_only(args.database, port)
+            return
         for preset in args.presets.split(","):
             figures = measure(args.database, preset, port, args.workers)
             print(figures, file=sys.stderr, flush=True)
             rows.append(figures)
-    finally:
-        sink.terminate()
-        sink.wait(timeout=10)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{platform.processor() or platform.machine()}, {platform.python_version()}, "
