@@ -15,7 +15,7 @@ from scheduler.bench.instances import Instance
 from scheduler.bounds import upper_bound
 from scheduler.check import check
 from scheduler.greedy import greedy
-from scheduler.metrics import Figures, figures
+from scheduler.metrics import figures
 from scheduler.problem import Problem, Schedule
 from scheduler.solve import Progress, solve
 
@@ -95,21 +95,8 @@ def _summary(who: str, problem: Problem, schedule: Schedule) -> dict[str, Any]:
         f"{who}_table_changes": f.table_changes,
         f"{who}_fewest": f.fewest_meetings,
         f"{who}_without": len(f.without_meeting),
-        f"{who}_avoidably_without": len(_avoidably_without(f)),
+        f"{who}_avoidably_without": len(f.avoidably_without_meeting),
     }
-
-
-def _avoidably_without(f: Figures) -> tuple[str, ...]:
-    """Those left with no meeting whom some schedule could have given one (the field's name
-    differs between versions of `metrics.Figures`)."""
-    for name in ("avoidably_without", "avoidably_without_meeting"):
-        value = getattr(f, name, None)
-        if callable(value):
-            value = value()
-        if value is not None:
-            return tuple(value)
-    cannot = set(getattr(f, "cannot_meet", ()))
-    return tuple(p for p in f.without_meeting if p not in cannot)
 
 
 def _fixed_moved(problem: Problem, schedule: Schedule) -> int:
