@@ -31,6 +31,7 @@ from partnering.registrations.models import Organisation, Participant
 from tests.apps import QUIET, app_for
 from tests.logins import log_in
 from tests.servers import free_port
+from tests.statements import statements_seen
 
 # --- the checkout stays clean -------------------------------------------------------------
 
@@ -215,6 +216,20 @@ def ctx(app):
     """An app context for tests that work with models directly."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def count_statements(ctx):
+    """count(action) -> statements issued while `action()` runs, from a cold session (nothing
+    loaded by building the event)."""
+
+    def count(action) -> int:
+        db.session.remove()
+        with statements_seen(db.engine) as seen:
+            action()
+        return len(seen)
+
+    return count
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from partnering.agenda import operations as feeds
 from partnering.auth.operations import get_or_create_account
@@ -24,6 +23,7 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting, MeetingRequest
 from partnering.registrations.models import Organisation, Participant
 from partnering.scheduling import operations as scheduling
+from tests.statements import statements_seen
 
 SMALL, LARGE = 10, 40
 # The request cycle, login and flash messages cost a few statements that can differ by a
@@ -176,20 +176,13 @@ def count_queries(app):
     """count(client, url) -> (status, statements issued while serving it)."""
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
 
     def count(client, url: str) -> tuple[int, int]:
-        seen.clear()
-        response = client.get(url)
+        with statements_seen(engine) as seen:
+            response = client.get(url)
         return response.status_code, len(seen)
 
-    yield count
-    sa_event.remove(engine, "before_cursor_execute", record)
+    return count
 
 
 PAGES = {

@@ -10,7 +10,6 @@ import zipfile
 
 import icalendar
 import pytest
-from sqlalchemy import event as sa_event
 
 from partnering.agenda.calendars import agenda_calendar
 from partnering.agenda.export import agenda_files
@@ -22,6 +21,7 @@ from partnering.extensions import db
 from partnering.public_urls import public_urls
 from partnering.scheduling import operations
 from tests.bulk_jobs import Killed, consume, job_count, make_silent, only_job, own_queue
+from tests.statements import statements_seen
 
 
 @pytest.fixture
@@ -133,19 +133,10 @@ def test_the_export_loads_a_fixed_number_of_statements_however_many_people(
 ):
     def statements() -> int:
         db.session.rollback()  # each count begins its transaction and loads what it needs
-        counted = []
-
-        def count(*_args):
-            counted.append(1)
-
-        sa_event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            with app.test_request_context(), public_urls():
-                for _file in agenda_files(published.event):
-                    pass
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", count)
-        return len(counted)
+        with statements_seen(db.engine) as seen, app.test_request_context(), public_urls():
+            for _file in agenda_files(published.event):
+                pass
+        return len(seen)
 
     before = statements()
     for i in range(20):

@@ -6,7 +6,6 @@ trip)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from partnering.bulk import runner
 from partnering.bulk.operations import start_decisions, start_resend_failed
@@ -18,27 +17,8 @@ from partnering.registrations.models import Participant
 
 SMALL, LARGE = 10, 100
 
-
-@pytest.fixture
-def count_statements(ctx, queue):
-    """count(action) -> statements issued while `action()` runs. (Jobs are queued, not run
-    inline: the action runs the job itself.)"""
-    engine = db.engine
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-
-    def count(action) -> int:
-        db.session.remove()  # start cold: nothing loaded by building the event
-        seen.clear()
-        action()
-        return len(seen)
-
-    yield count
-    sa_event.remove(engine, "before_cursor_execute", record)
+# Jobs are queued, not run inline: each counted action runs its job itself.
+pytestmark = pytest.mark.usefixtures("queue")
 
 
 def build(create_event, create_participant, size: int) -> tuple[int, list[int]]:

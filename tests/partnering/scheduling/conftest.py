@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from partnering import jobs
 from partnering.events.models import Event
@@ -101,26 +100,5 @@ def quick_solver(monkeypatch):
 def sized(create_event, create_participant) -> list[Event]:
     """The same event at SMALL and LARGE (ten times) participants, every meeting placed."""
     return [build(create_event, create_participant, size) for size in (SMALL, LARGE)]
-
-
-@pytest.fixture
-def count_statements(app):
-    """count(action) -> statements issued while `action()` runs."""
-    engine = db.engine
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-
-    def count(action) -> int:
-        db.session.remove()  # start cold: nothing loaded by building the event
-        seen.clear()
-        action()
-        return len(seen)
-
-    yield count
-    sa_event.remove(engine, "before_cursor_execute", record)
 
 
