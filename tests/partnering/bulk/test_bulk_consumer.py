@@ -3,10 +3,6 @@ import whose consumer has an instance folder of its own (as on another machine).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from partnering import create_app
@@ -16,6 +12,7 @@ from partnering.bulk.operations import start_decisions, start_import
 from partnering.events.models import Event
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from tests.consumers import consume_until_ended
 from tests.keys import TEST_SECRET_KEY
 
 
@@ -42,32 +39,14 @@ def queue_with(tmp_path: Path, start) -> int:
 
 def consumed(tmp_path: Path, job_id: int) -> BulkJob:
     """Run a consumer process (its instance folder its own) until the job ends; the job."""
-    database = db.engine.url.render_as_string(hide_password=False)
-    env = {
-        **os.environ,
-        "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
-        "PARTNERING_HUEY_URL": f"sqlite://{tmp_path / 'queue.db'}",
-        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
-        "PARTNERING_INSTANCE_PATH": str(tmp_path / "consumer"),
-    }
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    errors = consume_until_ended(
+        db.engine.url.render_as_string(hide_password=False),
+        tmp_path / "queue.db",
+        lambda: db.session.get(BulkJob, job_id).status,
+        instance=tmp_path / "consumer",
     )
-    try:
-        deadline = time.monotonic() + 60
-        status = "queued"
-        while time.monotonic() < deadline and status in ("queued", "running"):
-            time.sleep(0.5)
-            db.session.rollback()  # a new read transaction sees the consumer's writes
-            status = db.session.get(BulkJob, job_id).status
-    finally:
-        consumer.terminate()
-        _, errors = consumer.communicate(timeout=10)
     job = db.session.get(BulkJob, job_id)
-    assert job.status == "done", (job.error, errors.decode()[-2000:])
+    assert job.status == "done", (job.error, errors)
     return job
 
 

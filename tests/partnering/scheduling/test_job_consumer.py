@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 from partnering import create_app
 from partnering.extensions import db
 from partnering.scheduling import operations
 from partnering.scheduling.models import ScheduleRun
+from tests.consumers import consume_until_ended
 from tests.keys import TEST_SECRET_KEY
 
 
@@ -33,28 +29,9 @@ def test_a_consumer_process_runs_the_job(tmp_path, fair):
         assert run.status == "queued"
         db.session.remove()
         db.engine.dispose()
-    env = {
-        **os.environ,
-        "PARTNERING_SQLALCHEMY_DATABASE_URI": database,
-        "PARTNERING_HUEY_URL": f"sqlite://{queue}",
-        "PARTNERING_SECRET_KEY": TEST_SECRET_KEY,
-    }
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "partnering.jobs.huey", "--quiet"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    errors = consume_until_ended(
+        database, queue, lambda: db.session.get(ScheduleRun, run_id).status
     )
-    try:
-        deadline = time.monotonic() + 60
-        status = "queued"
-        while time.monotonic() < deadline and status in ("queued", "running"):
-            time.sleep(0.5)
-            db.session.rollback()  # a new read transaction sees the consumer's writes
-            status = db.session.get(ScheduleRun, run_id).status
-    finally:
-        consumer.terminate()
-        _, errors = consumer.communicate(timeout=10)
     run = db.session.get(ScheduleRun, run_id)
-    assert run.status == "done", (run.error, errors.decode()[-2000:])
+    assert run.status == "done", (run.error, errors)
     assert run.summary["result"]["meetings_scheduled"] == 7
