@@ -1,5 +1,4 @@
 import io
-import re
 
 from partnering.admin.participant_csv import (
     check_rows,
@@ -11,6 +10,7 @@ from partnering.admin.participant_csv import (
 from partnering.auth.models import Account
 from partnering.extensions import db
 from partnering.registrations.models import Participant
+from tests.csv_uploads import MAPPING, upload
 
 HEADER = "Full name;E-mail;Company;Type;Country;Interests;About;Stand\n"
 CLEAN = (
@@ -18,26 +18,6 @@ CLEAN = (
     + "Aiko Tanaka;aiko@takeda.example;Takeda;pharma;Japan;Oncology;Small molecules;T01\n"
     + "Bruno Costa;Bruno@BioLab.example;BioLab;SME / start-up;Brazil;Oncology | Diagnostics;;\n"
 )
-MAPPING = {
-    "name": "0",
-    "email": "1",
-    "organisation": "2",
-    "kind": "3",
-    "country": "4",
-    "topics": "5",
-    "description": "6",
-    "booth": "7",
-}
-
-
-def upload(client, text):
-    response = client.post(
-        "/e/osaka/admin/participants/import",
-        data={"file": (io.BytesIO(text.encode()), "people.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302, response.data
-    return re.search(r"upload=([0-9a-f]+)", response.headers["Location"])[1]
 
 
 def participants_of(event):

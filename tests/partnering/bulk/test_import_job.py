@@ -6,8 +6,6 @@ writes every row or none, and is the event's only import while it runs."""
 from __future__ import annotations
 
 import html
-import io
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from partnering.events.models import Table
 from partnering.extensions import db
 from partnering.registrations.models import Participant
 from tests.bulk_jobs import Killed, consume, job_count, make_silent, only_job
+from tests.csv_uploads import MAPPING, upload
 
 CLEAN = (
     "Full name;E-mail;Company;Type;Country;Interests;About;Stand\n"
@@ -24,30 +23,10 @@ CLEAN = (
     "Bruno Costa;bruno@biolab.example;BioLab;SME / start-up;Brazil;;;\n"
     "Chen Wei;chen@suzhou.example;Suzhou Bio;;China;;;\n"
 )
-MAPPING = {
-    "name": "0",
-    "email": "1",
-    "organisation": "2",
-    "kind": "3",
-    "country": "4",
-    "topics": "5",
-    "description": "6",
-    "booth": "7",
-}
 
 
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
-
-
-def upload(client, text: str) -> str:
-    response = client.post(
-        "/e/osaka/admin/participants/import",
-        data={"file": (io.BytesIO(text.encode()), "people.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302, response.data
-    return re.search(r"upload=([0-9a-f]+)", response.headers["Location"])[1]
 
 
 def import_columns(client, token: str, **kwargs):
