@@ -21,13 +21,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import update
 
+from benchmarks.first_come import placed_by_first_come
 from partnering import create_app
 from partnering.admin.participant_csv import check_rows, guess_mapping, read_csv
 from partnering.agenda.export import agenda_files
@@ -38,9 +38,8 @@ from partnering.extensions import db
 from partnering.meetings.models import Meeting
 from partnering.public_urls import public_urls
 from partnering.scheduling.problem_import import import_document
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "publish"))
-from run import placed_document  # noqa: E402 - the publish benchmark's event, shared
+from scheduler.generate import PRESETS
+from scheduler.problem_json import problem_to_dict
 
 
 def people_csv(rows: int) -> bytes:
@@ -58,7 +57,8 @@ def measure(database: str, preset: str, rows: int) -> dict:
     with app.app_context(), app.test_request_context():
         db.drop_all()
         db.create_all()
-        event, problem = import_document(placed_document(preset), preset)
+        document = problem_to_dict(placed_by_first_come(PRESETS[preset]()))
+        event, problem = import_document(document, preset)
         figures["participants"] = len(problem.participants)
         db.session.execute(
             update(Meeting)

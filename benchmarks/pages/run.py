@@ -1,6 +1,6 @@
 """Page times at 150, 2,000 and 18,000 participants: a busy participant's pages and the organiser's.
 
-    .venv/bin/python benchmarks/pages/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_pages
+    PYTHONPATH=. .venv/bin/python benchmarks/pages/run.py --database postgresql+psycopg://postgres@127.0.0.1:5432/partnering_bench_pages
 
 For each size (the `osaka`, `large` and `bio` presets of `scheduler.generate`): an emptied
 database, the event imported with every meeting the first-come baseline places arriving
@@ -31,6 +31,7 @@ from dataclasses import replace
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
+from benchmarks.first_come import placed_by_first_come
 from partnering import create_app
 from partnering.auth.models import Account
 from partnering.auth.operations import get_or_create_account, start_login_session
@@ -42,7 +43,6 @@ from partnering.registrations.models import Participant, RegistrationStatus
 from partnering.scheduling.problem_import import import_document
 from partnering.scheduling.publishing import publish_and_plan
 from scheduler.generate import PRESETS
-from scheduler.greedy import greedy
 from scheduler.problem import Fixed, Problem
 from scheduler.problem import Meeting as ProblemMeeting
 from scheduler.problem_json import problem_to_dict
@@ -68,14 +68,7 @@ BUSY = 40
 def placed_document(preset: str) -> dict:
     """The preset event with what the first-come baseline places arriving placed (as the
     publish bench imports it), and its busiest participant given meetings up to BUSY."""
-    problem = PRESETS[preset]()
-    placed = greedy(problem).assignment_of
-    meetings = [
-        replace(m, fixed=Fixed(placed[m.id].slot, placed[m.id].table))
-        for m in problem.meetings
-        if m.id in placed
-    ] + [m for m in problem.meetings if m.id not in placed]
-    return problem_to_dict(with_busy_participant(replace(problem, meetings=tuple(meetings))))
+    return problem_to_dict(with_busy_participant(placed_by_first_come(PRESETS[preset]())))
 
 
 def with_busy_participant(problem: Problem, target: int = BUSY) -> Problem:

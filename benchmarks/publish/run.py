@@ -20,10 +20,10 @@ import resource
 import secrets
 import sys
 import time
-from dataclasses import replace
 
 from sqlalchemy import func, select, update
 
+from benchmarks.first_come import placed_by_first_come
 from benchmarks.smtp_sink import smtp_sink
 from partnering import create_app
 from partnering.db_types import utcnow
@@ -33,22 +33,11 @@ from partnering.outbox.sender import deliver_due
 from partnering.scheduling import operations
 from partnering.scheduling.problem_import import import_document
 from scheduler.generate import PRESETS
-from scheduler.greedy import greedy
-from scheduler.problem import Fixed
 from scheduler.problem_json import problem_to_dict
 
 
 def placed_document(preset: str) -> dict:
-    """The preset event with what the first-come baseline places arriving placed (fixed
-    meetings first: the import writes rows of one shape in large batches)."""
-    problem = PRESETS[preset]()
-    placed = greedy(problem).assignment_of
-    meetings = [
-        replace(m, fixed=Fixed(placed[m.id].slot, placed[m.id].table))
-        for m in problem.meetings
-        if m.id in placed
-    ] + [m for m in problem.meetings if m.id not in placed]
-    return problem_to_dict(replace(problem, meetings=tuple(meetings)))
+    return problem_to_dict(placed_by_first_come(PRESETS[preset]()))
 
 
 def measure(database: str, preset: str, port: int, workers: int) -> dict:
