@@ -57,29 +57,27 @@ def start_resend_failed(
 
 def start_apply(run: ScheduleRun, account: Account | None) -> BulkJob:
     """Queue making a finished run's result the event's schedule (see `operations.apply_run`)."""
-    if not run.is_draft:
-        raise BulkRefused(f"Only a finished draft can be applied; this run is {run.status}.")
-    return _start(
-        create_job(run.event, account, BulkKind.APPLY_RUN, {"run_id": run.id}, _size(run))
-    )
-
-
-def _size(run: ScheduleRun) -> int:
-    """How many meetings the run placed or left out: what applying it looks at."""
-    return len(run.problem["meetings"]) if run.problem else 0
+    return _start(_apply_job(run, account))
 
 
 def apply_here(run: ScheduleRun, account: Account | None) -> BulkJob:
     """Apply a run in this process, to the end, as a job (the command line waits for it):
     refused while another apply job runs for the event, or with the job's error."""
-    if not run.is_draft:
-        raise BulkRefused(f"Only a finished draft can be applied; this run is {run.status}.")
-    job = create_job(run.event, account, BulkKind.APPLY_RUN, {"run_id": run.id}, _size(run))
+    job = _apply_job(run, account)
     execute_job(job.id)
     db.session.refresh(job)
     if not job.is_done:
         raise BulkRefused(job.error)
     return job
+
+
+def _apply_job(run: ScheduleRun, account: Account | None) -> BulkJob:
+    """The apply job of a finished draft; its size is how many meetings the run placed or left
+    out, what applying it looks at."""
+    if not run.is_draft:
+        raise BulkRefused(f"Only a finished draft can be applied; this run is {run.status}.")
+    size = len(run.problem["meetings"]) if run.problem else 0
+    return create_job(run.event, account, BulkKind.APPLY_RUN, {"run_id": run.id}, size)
 
 
 def start_import(
