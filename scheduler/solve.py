@@ -48,6 +48,7 @@ from scheduler.flat import placement_priority, solve_flat
 from scheduler.greedy import greedy
 from scheduler.instance import Instance
 from scheduler.model import Placement, best_selection
+from scheduler.one_change import serve_by_one_change
 from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.repair import release_conflicts
@@ -200,6 +201,9 @@ def _neighbourhoods(
     workers: int,
     stats: dict[str, Any],
 ) -> Placement:
+    # The changes one step makes settle most of the unserved at once; the steps around each
+    # person who is left then look for longer chains.
+    placement, served = serve_by_one_change(inst, placement)
     search = lns.Search(inst, placement, previous, workers=workers)
 
     def report(score: lns.Score) -> bool:
@@ -213,7 +217,7 @@ def _neighbourhoods(
     # someone is waiting: a step of the search may hand one person's only meeting to another.
     first_until = left() * (1 - SERVE_SHARE)
     kept_back = left() * FINAL_SERVE_SHARE
-    served = serve_unserved(search, seconds_left=lambda: left() - first_until, report=report)
+    served += serve_unserved(search, seconds_left=lambda: left() - first_until, report=report)
     placement = lns.improve(
         search,
         seconds_left=lambda: left() - (kept_back if waiting(search) else 0.0),
@@ -222,6 +226,9 @@ def _neighbourhoods(
     if not clock.stopped:
         served += serve_unserved(search, seconds_left=left, report=report)
         placement = search.placement
+    # A step may have given someone's only meeting away for more priority.
+    placement, again = serve_by_one_change(inst, placement)
+    served += again
     stats.update(
         lns_steps=search.steps, lns_improvements=search.improvements, fairness_repairs=served
     )

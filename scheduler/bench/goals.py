@@ -62,12 +62,13 @@ def judge(instance: Instance, r: dict[str, Any]) -> list[tuple[str, bool, str]]:
             )
         )
     if instance.nobody_avoidably_without:
-        avoidable = r["ours_avoidably_without"]
+        servable = r["ours_servable_without"]
         goals.append(
             (
-                "nobody who could have a meeting left without one",
-                avoidable == 0,
-                f"{avoidable} left without one",
+                "nobody whom one change keeping the priority sum would serve left without a "
+                "meeting",
+                servable == 0,
+                f"{servable} such people left without one",
             )
         )
     if instance.memory_limit_mb is not None:

@@ -96,6 +96,7 @@ def _summary(who: str, problem: Problem, schedule: Schedule) -> dict[str, Any]:
         f"{who}_fewest": f.fewest_meetings,
         f"{who}_without": len(f.without_meeting),
         f"{who}_avoidably_without": len(f.avoidably_without_meeting),
+        f"{who}_servable_without": f.avoidably_without,
     }
 
 

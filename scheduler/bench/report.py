@@ -139,6 +139,8 @@ def instance_block(o: Outcome) -> list[str]:
         f"| {r['greedy_without']} | |",
         f"| of them, people some schedule could give one | {r['ours_avoidably_without']} "
         f"| {r['greedy_avoidably_without']} | |",
+        f"| of them, people one change keeping the priority sum would serve "
+        f"| {r['ours_servable_without']} | {r['greedy_servable_without']} | |",
         f"| wall time s | {r['seconds']:.1f} | {r['greedy_seconds']:.1f} "
         f"| {r['bound_seconds']:.1f} |",
         f"| best priority sum first reached after s | {_cell(r['best_found_after'])} | | |",

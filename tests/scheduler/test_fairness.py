@@ -8,11 +8,14 @@ import random
 from itertools import combinations
 
 from scheduler.check import check
+from scheduler.greedy import greedy
 from scheduler.instance import Instance
 from scheduler.lns import Search, score
 from scheduler.metrics import figures
-from scheduler.problem import Assignment, Schedule
+from scheduler.one_change import serve_by_one_change
+from scheduler.problem import Assignment, Schedule, Unscheduled
 from scheduler.solve import solve
+from scheduler.tables import assign_tables
 from scheduler.unserved import serve_unserved
 from tests.scheduler.one_day import one_day_event
 
@@ -177,3 +180,43 @@ def test_a_table_is_freed_only_by_a_meeting_whose_people_keep_another():
     f = figures_of(["ab", "xy"], [("ab", "s0")], slots=1)
     assert f.servable_without_meeting == ()  # a and b would lose their only meeting
     assert set(f.without_meeting) == {"x", "y"}
+
+
+def test_one_change_serves_everyone_the_outside_check_would_serve():
+    # Starts: first-come schedules with some meetings taken out, so that people are left
+    # without one in every way the check knows (a free slot, a partner at their limit, a
+    # partner busy, every table taken).
+    served_somewhere = 0
+    for seed in range(60):
+        problem = small_event(seed, slots=3, tables=2, people=7, meetings=14)
+        rng = random.Random(seed)
+        first_come = greedy(problem).assignments
+        kept = [a for a in first_come if rng.random() < 0.6]
+        inst = Instance(problem)
+        index = {mid: i for i, mid in enumerate(inst.meeting_ids)}
+        start = {index[a.meeting]: problem.slot_index[a.slot] for a in kept}
+        servable_before = figures(problem, Schedule(tuple(kept))).servable_without_meeting
+
+        placement, served = serve_by_one_change(inst, start)
+
+        tables, lost = assign_tables(inst, placement)
+        assert lost == []
+        schedule = Schedule(
+            tuple(
+                Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
+                for i, s in placement.items()
+            ),
+            tuple(
+                Unscheduled(mid, "left out")
+                for i, mid in enumerate(inst.meeting_ids)
+                if i not in placement
+            ),
+        )
+        assert check(problem, schedule) == [], seed
+        assert figures(problem, schedule).servable_without_meeting == (), seed
+        assert score(inst, placement, {}).priority >= score(inst, start, {}).priority
+        assert served >= 1 if servable_before else served == 0
+        if served:
+            assert score(inst, placement, {}) > score(inst, start, {})
+        served_somewhere += served
+    assert served_somewhere >= 30
