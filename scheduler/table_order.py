@@ -1,0 +1,176 @@
+"""Fewer table changes by reordering agendas: a meeting moves to another slot of its day, or
+two meetings of one person exchange slots, when more of the steps between adjacent slots can
+then keep their table, without adding an idle gap or a move.
+
+Which slots meetings take decides how many table changes any choice of tables must have
+(table_bound.py): a meeting hands its table on to at most one meeting of the next slot, so
+when two people of one meeting both meet again in the next slot, one of them changes table.
+The steps that keep their table between two adjacent slots form a matching (table_links.py);
+a move recounts it only for the meetings linked by steps to those of the people it touches,
+which keeps the pass incremental and pure Python. Meetings stay on their day (so the number
+of steps stays), the set of meetings never changes (priority and fairness stay), and no
+touched person's idle gaps nor the moves against a previous schedule rise.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+
+from scheduler.cpsat import TICK_SECONDS
+from scheduler.instance import Instance
+from scheduler.model import Placement
+from scheduler.polish import Agendas
+from scheduler.table_bound import table_options
+from scheduler.table_links import handovers
+
+
+class _Staying:
+    """Steps between adjacent slots that can keep their table, as in table_bound.py but only
+    for adjacent slots of a day: a meeting hands its table to at most one meeting of the next
+    slot, and takes it from at most one of the slot before. Every step of a person between
+    consecutive meetings is a change unless it stays, and a move within a day keeps the number
+    of steps, so more staying steps is fewer changes."""
+
+    def __init__(self, inst: Instance, agendas: Agendas) -> None:
+        self.inst = inst
+        self.agendas = agendas
+        self.options = [table_options(inst, i) for i in range(len(inst.meeting_ids))]
+        self.next: list[int | None] = [None] * len(inst.slot_ids)
+        for day in inst.days:
+            for a, b in zip(day, day[1:], strict=False):
+                self.next[a] = b
+        self.by_slot: list[set[int]] = [set() for _ in inst.slot_ids]
+        for i, s in agendas.slot_of.items():
+            self.by_slot[s].add(i)
+
+    def moved(self, i: int, old: int, new: int) -> None:
+        self.by_slot[old].discard(i)
+        self.by_slot[new].add(i)
+
+    def pairs_around(self, slots: set[int]) -> set[int]:
+        """The first slots of the adjacent pairs that contain one of `slots`."""
+        prev = self.inst.previous_adjacent
+        return {
+            a for s in slots for a in (prev[s], s) if a is not None and self.next[a] is not None
+        }
+
+    def staying(self, firsts: set[int], people: set[int] | None = None) -> int:
+        """People whose step from a slot of `firsts` to the next keeps its table, at most.
+        With `people`, only in the groups of meetings linked by steps to theirs: a move of
+        their meetings changes no other group, so comparing these counts is enough."""
+        total = 0
+        for a in firsts:
+            b = self.next[a]
+            assert b is not None
+            first = self.by_slot[a] if people is None else self._linked(a, b, people)
+            total += handovers(self.inst.members, self.options, first, self.agendas.at, b)[1]
+        return total
+
+    def _linked(self, a: int, b: int, people: set[int]) -> list[int]:
+        """The meetings of slot a reached from `people`'s meetings in slots a and b through
+        people who step from one to the other."""
+        at, members = self.agendas.at, self.inst.members
+        todo = [m for p in people for m in (at[p].get(a), at[p].get(b)) if m is not None]
+        seen = set(todo)
+        while todo:
+            m = todo.pop()
+            for q in members[m]:
+                for n in (at[q].get(a), at[q].get(b)):
+                    if n is not None and n not in seen:
+                        seen.add(n)
+                        todo.append(n)
+        return [m for m in seen if m in self.by_slot[a]]
+
+
+def order_for_tables(
+    inst: Instance,
+    placement: Placement,
+    previous: Mapping[int, int],
+    *,
+    seconds: float,
+    seed: int = 0,
+    tick: Callable[[], bool | None] | None = None,
+) -> Placement:
+    """The same meetings with fewer estimated table changes, within `seconds`; fixed meetings
+    stay. `tick` is called every TICK_SECONDS; when it returns True, the search stops."""
+    deadline = time.monotonic() + seconds
+    next_tick = time.monotonic() + TICK_SECONDS
+    rng = random.Random(seed)
+    agendas = Agendas(inst, placement)
+    staying = _Staying(inst, agendas)
+    movable = [i for i in placement if inst.fixed_slot[i] is None and len(inst.candidates[i]) > 1]
+
+    def moved(i: int, s: int) -> int:
+        return int(i in previous and previous[i] != s)
+
+    def gaps(people: set[int], day: int) -> list[int]:
+        return [agendas.day_gaps(p, day) for p in people]
+
+    def attempt(moves: list[tuple[int, int]]) -> bool:
+        """Make `moves` if they fit and more steps stay, without a new gap or move."""
+        back = [(i, agendas.slot_of[i]) for i, _ in moves]
+        people = {p for i, _ in moves for p in inst.members[i]}
+        day = inst.day_of[back[0][1]]
+        pairs = staying.pairs_around({s for _, s in moves} | {s for _, s in back})
+        if sum(moved(i, s) for i, s in moves) > sum(moved(i, s) for i, s in back):
+            return False
+        gaps_before, staying_before = gaps(people, day), staying.staying(pairs, people)
+        for i, _ in moves:
+            agendas.leave(i)
+        if all(agendas.fits(i, s) for i, s in moves):
+            for (i, s), (_, old) in zip(moves, back, strict=True):
+                agendas.take(i, s)
+                staying.moved(i, old, s)
+            if staying.staying(pairs, people) > staying_before and all(
+                a <= b for a, b in zip(gaps(people, day), gaps_before, strict=True)
+            ):
+                return True
+            for (i, s), (_, old) in zip(moves, back, strict=True):
+                agendas.leave(i)
+                staying.moved(i, s, old)
+        for i, old in back:
+            agendas.take(i, old)
+        return False
+
+    def try_move(i: int, s: int) -> bool:
+        return agendas.fits(i, s) and attempt([(i, s)])
+
+    def try_swap(i: int, j: int) -> bool:
+        si, sj = agendas.slot_of[i], agendas.slot_of[j]
+        if si == sj or sj not in inst.candidates[i] or si not in inst.candidates[j]:
+            return False
+        if not (agendas.fits(i, sj, ignoring=(i, j)) and agendas.fits(j, si, ignoring=(i, j))):
+            return False
+        return attempt([(i, sj), (j, si)])
+
+    def improve(i: int) -> bool:
+        old = agendas.slot_of[i]
+        day = inst.day_of[old]
+        for s in inst.candidates[i]:
+            if s != old and inst.day_of[s] == day and try_move(i, s):
+                return True
+        for p in inst.members[i]:
+            for s in inst.days[day]:
+                j = agendas.at[p].get(s)
+                if j is not None and j != i and inst.fixed_slot[j] is None and try_swap(i, j):
+                    return True
+        return False
+
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        rng.shuffle(movable)
+        for i in movable:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            if tick is not None and now >= next_tick:
+                next_tick = now + TICK_SECONDS
+                if tick():
+                    deadline = now
+                    break
+            if improve(i):
+                improved = True
+    return agendas.slot_of
