@@ -13,10 +13,10 @@ TABLE_SECONDS_PER_MEETING = 0.0005
 """Time kept per meeting for the table stage to lower table changes after its first pass and
 to bound them (tables.py, table_bound.py), at most TABLE_SHARE of the time limit."""
 TABLE_SHARE = 0.05
-ORDER_SECONDS_PER_MEETING = 0.0006
+ORDER_SECONDS_PER_MEETING = 0.0012
 """Time kept per meeting for reordering agendas towards fewer table changes (table_order.py;
 its gains level off there on the generated events), at most ORDER_SHARE of the time limit."""
-ORDER_SHARE = 0.05
+ORDER_SHARE = 0.08
 BOUND_SECONDS_PER_MEETING = 0.00004
 """What the table-change bound takes per meeting on a busy machine (1.6 s for 45,000)."""
 

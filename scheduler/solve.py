@@ -14,8 +14,8 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
    until the time is up or the whole event is proven, with a pass serving whoever is left
    without a meeting before and after it (unserved.py) (skipped under a gap-spread limit,
    which only the stages of step 2 know); then, under the same exception, agendas are
-   reordered within their days towards fewer table changes, never adding an idle gap or a
-   move (table_order.py);
+   reordered towards fewer table changes, never adding an idle gap or a move
+   (table_order.py);
 4. tables, slot by slot (tables.py), keeping hosts at one table, then fewer table changes
    within the time kept for it; `table_changes_bound` says how many changes any choice of
    tables for these slots must have (table_bound.py);

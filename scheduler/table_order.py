@@ -1,15 +1,18 @@
-"""Fewer table changes by reordering agendas: a meeting moves to another slot of its day, or
-two meetings of one person exchange slots, when more of the steps between adjacent slots can
-then keep their table, without adding an idle gap or a move.
+"""Fewer table changes by reordering agendas: a meeting moves to another slot, or two meetings
+of one person exchange slots, when fewer table changes must then be made, without adding an
+idle gap or a move.
 
-Which slots meetings take decides how many table changes any choice of tables must have
-(table_bound.py): a meeting hands its table on to at most one meeting of the next slot, so
-when two people of one meeting both meet again in the next slot, one of them changes table.
-The steps that keep their table between two adjacent slots form a matching (table_links.py);
-a move recounts it only for the meetings linked by steps to those of the people it touches,
-which keeps the pass incremental and pure Python. Meetings stay on their day (so the number
-of steps stays), the set of meetings never changes (priority and fairness stay), and no
-touched person's idle gaps nor the moves against a previous schedule rise.
+Which slots meetings take decides how few table changes any choice of tables can have. Every
+table change is a person's step between two consecutive meetings of a day, and a meeting
+hands its table on to at most one meeting of the next slot: when two people of one meeting
+both meet again in the next slot, one of them changes table. The steps that keep their table
+between two adjacent slots form a matching (table_links.py), so the estimate of a person's
+changes is their steps (meetings of each day less one) less those a largest matching keeps.
+It tracks what the table stage reaches closely, since a day's tables then run in chains.
+A move recounts only the people it touches and the meetings linked by steps to theirs,
+which keeps the pass incremental and pure Python. The set of meetings never changes
+(priority and fairness stay), and no touched person's idle gaps nor the moves against a
+previous schedule rise.
 """
 
 from __future__ import annotations
@@ -29,9 +32,7 @@ from scheduler.table_links import handovers
 class _Staying:
     """Steps between adjacent slots that can keep their table, as in table_bound.py but only
     for adjacent slots of a day: a meeting hands its table to at most one meeting of the next
-    slot, and takes it from at most one of the slot before. Every step of a person between
-    consecutive meetings is a change unless it stays, and a move within a day keeps the number
-    of steps, so more staying steps is fewer changes."""
+    slot, and takes it from at most one of the slot before."""
 
     def __init__(self, inst: Instance, agendas: Agendas) -> None:
         self.inst = inst
@@ -105,26 +106,35 @@ def order_for_tables(
     def moved(i: int, s: int) -> int:
         return int(i in previous and previous[i] != s)
 
-    def gaps(people: set[int], day: int) -> list[int]:
-        return [agendas.day_gaps(p, day) for p in people]
+    def gaps(people: set[int], days: set[int]) -> list[int]:
+        return [sum(agendas.day_gaps(p, d) for d in days) for p in people]
+
+    def changes(people: set[int], days: set[int], pairs: set[int]) -> int:
+        """Steps of `people` on `days` less those that can keep their table."""
+        steps = 0
+        for p in people:
+            taken = agendas.at[p]
+            for d in days:
+                steps += max(0, sum(1 for s in inst.days[d] if s in taken) - 1)
+        return steps - staying.staying(pairs, people)
 
     def attempt(moves: list[tuple[int, int]]) -> bool:
         """Make `moves` if they fit and more steps stay, without a new gap or move."""
         back = [(i, agendas.slot_of[i]) for i, _ in moves]
         people = {p for i, _ in moves for p in inst.members[i]}
-        day = inst.day_of[back[0][1]]
+        days = {inst.day_of[s] for _, s in moves} | {inst.day_of[s] for _, s in back}
         pairs = staying.pairs_around({s for _, s in moves} | {s for _, s in back})
         if sum(moved(i, s) for i, s in moves) > sum(moved(i, s) for i, s in back):
             return False
-        gaps_before, staying_before = gaps(people, day), staying.staying(pairs, people)
+        gaps_before, changes_before = gaps(people, days), changes(people, days, pairs)
         for i, _ in moves:
             agendas.leave(i)
         if all(agendas.fits(i, s) for i, s in moves):
             for (i, s), (_, old) in zip(moves, back, strict=True):
                 agendas.take(i, s)
                 staying.moved(i, old, s)
-            if staying.staying(pairs, people) > staying_before and all(
-                a <= b for a, b in zip(gaps(people, day), gaps_before, strict=True)
+            if changes(people, days, pairs) < changes_before and all(
+                a <= b for a, b in zip(gaps(people, days), gaps_before, strict=True)
             ):
                 return True
             for (i, s), (_, old) in zip(moves, back, strict=True):
@@ -147,14 +157,12 @@ def order_for_tables(
 
     def improve(i: int) -> bool:
         old = agendas.slot_of[i]
-        day = inst.day_of[old]
         for s in inst.candidates[i]:
-            if s != old and inst.day_of[s] == day and try_move(i, s):
+            if s != old and try_move(i, s):
                 return True
         for p in inst.members[i]:
-            for s in inst.days[day]:
-                j = agendas.at[p].get(s)
-                if j is not None and j != i and inst.fixed_slot[j] is None and try_swap(i, j):
+            for j in list(agendas.at[p].values()):
+                if j != i and inst.fixed_slot[j] is None and try_swap(i, j):
                     return True
         return False
 

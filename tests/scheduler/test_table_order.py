@@ -55,7 +55,6 @@ def test_reordering_lowers_table_changes_and_keeps_the_rest(seed):
         assert gaps <= old.gaps_by_participant[person]
     assert new.table_changes < old.table_changes
     assert table_changes_bound(inst, reordered) < table_changes_bound(inst, start)
-    assert all(inst.day_of[reordered[i]] == inst.day_of[s] for i, s in start.items())
 
 
 def test_no_meeting_leaves_its_previous_slot():
