@@ -47,6 +47,7 @@ from scheduler.clock import (
     Clock,
     Progress,
     finish_reserve,
+    order_seconds,
     order_seconds_left,
     table_seconds_left,
 )
@@ -137,7 +138,7 @@ def solve(
         placement = solve_flat(inst, start, previous_slots, clock, workers, gap_spread_limit, stats)
     if gap_spread_limit is None and not clock.stopped and not _all_proven(stats):
         clock.report("agendas")
-        seconds = POLISH_SHARE * (clock.left() - finish_reserve(clock))
+        seconds = POLISH_SHARE * (clock.left() - finish_reserve(clock) - order_seconds(clock))
         placement = polish(
             inst, placement, previous_slots, seconds=seconds, tick=lambda: clock.report("agendas")
         )
@@ -224,7 +225,7 @@ def _neighbourhoods(
         return clock.report("neighbourhoods")
 
     def left() -> float:
-        return clock.left() - finish_reserve(clock)
+        return clock.left() - finish_reserve(clock) - order_seconds(clock)
 
     # Serve the unserved first and again at the end, with time kept back for it while
     # someone is waiting: a step of the search may hand one person's only meeting to another.

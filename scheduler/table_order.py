@@ -46,9 +46,11 @@ class _Staying:
         for i, s in agendas.slot_of.items():
             self.by_slot[s].add(i)
 
-    def moved(self, i: int, old: int, new: int) -> None:
-        self.by_slot[old].discard(i)
-        self.by_slot[new].add(i)
+    def leave(self, i: int, s: int) -> None:
+        self.by_slot[s].discard(i)
+
+    def take(self, i: int, s: int) -> None:
+        self.by_slot[s].add(i)
 
     def pairs_around(self, slots: set[int]) -> set[int]:
         """The first slots of the adjacent pairs that contain one of `slots`."""
@@ -118,30 +120,40 @@ def order_for_tables(
                 steps += max(0, sum(1 for s in inst.days[d] if s in taken) - 1)
         return steps - staying.staying(pairs, people)
 
+    def place(moves: list[tuple[int, int]]) -> None:
+        """Move every (meeting, slot) of `moves`; they are known to fit together."""
+        for i, _ in moves:
+            staying.leave(i, agendas.leave(i))
+        for i, s in moves:
+            agendas.take(i, s)
+            staying.take(i, s)
+
     def attempt(moves: list[tuple[int, int]]) -> bool:
-        """Make `moves` if they fit and more steps stay, without a new gap or move."""
+        """Make `moves` if they fit and fewer changes are left, without a new gap or move."""
         back = [(i, agendas.slot_of[i]) for i, _ in moves]
-        people = {p for i, _ in moves for p in inst.members[i]}
-        days = {inst.day_of[s] for _, s in moves} | {inst.day_of[s] for _, s in back}
-        pairs = staying.pairs_around({s for _, s in moves} | {s for _, s in back})
         if sum(moved(i, s) for i, s in moves) > sum(moved(i, s) for i, s in back):
             return False
-        gaps_before, changes_before = gaps(people, days), changes(people, days, pairs)
+        people = {p for i, _ in moves for p in inst.members[i]}
+        days = {inst.day_of[s] for _, s in moves} | {inst.day_of[s] for _, s in back}
+        gaps_before = gaps(people, days)
         for i, _ in moves:
             agendas.leave(i)
-        if all(agendas.fits(i, s) for i, s in moves):
-            for (i, s), (_, old) in zip(moves, back, strict=True):
-                agendas.take(i, s)
-                staying.moved(i, old, s)
-            if changes(people, days, pairs) < changes_before and all(
-                a <= b for a, b in zip(gaps(people, days), gaps_before, strict=True)
-            ):
-                return True
-            for (i, s), (_, old) in zip(moves, back, strict=True):
-                agendas.leave(i)
-                staying.moved(i, s, old)
-        for i, old in back:
-            agendas.take(i, old)
+        fit = all(agendas.fits(i, s) for i, s in moves)
+        for i, s in back:
+            agendas.take(i, s)
+        if not fit:
+            return False
+        # Idle gaps first: they rule most moves out, and cost less to count than changes.
+        place(moves)
+        if any(a > b for a, b in zip(gaps(people, days), gaps_before, strict=True)):
+            place(back)
+            return False
+        pairs = staying.pairs_around({s for _, s in moves} | {s for _, s in back})
+        after = changes(people, days, pairs)
+        place(back)
+        if after < changes(people, days, pairs):
+            place(moves)
+            return True
         return False
 
     def try_move(i: int, s: int) -> bool:
