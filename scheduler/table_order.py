@@ -1,6 +1,7 @@
-"""Fewer table changes by reordering agendas: a meeting moves to another slot, or two meetings
-of one person exchange slots, when fewer table changes must then be made, without adding an
-idle gap or a move.
+"""Fewer table changes by reordering agendas, after neighbourhood search: a meeting moves to
+another slot, or two meetings of one person exchange slots, when that leaves fewer idle gaps,
+or as many and fewer table changes (FORMATS.md's order), never more gaps for anyone touched
+nor more moves against a previous schedule.
 
 Which slots meetings take decides how few table changes any choice of tables can have. Every
 table change is a person's step between two consecutive meetings of a day, and a meeting
@@ -96,8 +97,9 @@ def order_for_tables(
     seed: int = 0,
     tick: Callable[[], bool | None] | None = None,
 ) -> Placement:
-    """The same meetings with fewer estimated table changes, within `seconds`; fixed meetings
-    stay. `tick` is called every TICK_SECONDS; when it returns True, the search stops."""
+    """The same meetings with fewer idle gaps or, as many, fewer estimated table changes,
+    within `seconds`; fixed meetings stay. `tick` is called every TICK_SECONDS; when it
+    returns True, the search stops."""
     deadline = time.monotonic() + seconds
     next_tick = time.monotonic() + TICK_SECONDS
     rng = random.Random(seed)
@@ -145,9 +147,12 @@ def order_for_tables(
             return False
         # Idle gaps first: they rule most moves out, and cost less to count than changes.
         place(moves)
-        if any(a > b for a, b in zip(gaps(people, days), gaps_before, strict=True)):
+        gaps_after = gaps(people, days)
+        if any(a > b for a, b in zip(gaps_after, gaps_before, strict=True)):
             place(back)
             return False
+        if sum(gaps_after) < sum(gaps_before):
+            return True  # fewer idle gaps come first in FORMATS.md's order
         pairs = staying.pairs_around({s for _, s in moves} | {s for _, s in back})
         after = changes(people, days, pairs)
         place(back)
