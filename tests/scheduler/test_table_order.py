@@ -16,6 +16,7 @@ from scheduler.problem import Assignment, Schedule, Unscheduled
 from scheduler.table_bound import table_changes_bound
 from scheduler.table_order import order_for_tables
 from scheduler.tables import assign_tables
+from tests.scheduler.one_day import one_day_event
 
 
 def schedule_of(inst: Instance, placement: dict[int, int]) -> Schedule:
@@ -64,3 +65,26 @@ def test_no_meeting_leaves_its_previous_slot():
     previous = dict(start)  # a published schedule with these very slots
 
     assert order_for_tables(inst, start, previous, seconds=5.0) == start
+
+
+def test_a_move_that_removes_an_idle_gap_is_taken_even_when_it_saves_no_table_change():
+    # a meets b, then c after a free slot; b meets d in between, fixed there. Moving a-c next
+    # to a-b closes a's gap, and either way one of the steps out of a-b changes table.
+    problem = one_day_event(
+        [{"id": "T1"}, {"id": "T2"}],
+        [{"id": p} for p in "abcd"],
+        [
+            {"id": "ab", "participants": ["a", "b"]},
+            {"id": "bd", "participants": ["b", "d"], "fixed": {"slot": "s1"}},
+            {"id": "ac", "participants": ["a", "c"]},
+        ],
+        slots=3,
+    )
+    inst = Instance(problem)
+    start = {0: 0, 1: 1, 2: 2}
+
+    reordered = order_for_tables(inst, start, {}, seconds=1.0)
+
+    assert reordered == {0: 0, 1: 1, 2: 1}
+    assert check(problem, schedule_of(inst, reordered)) == []
+    assert figures(problem, schedule_of(inst, reordered)).idle_gaps == 0
