@@ -13,6 +13,10 @@ TABLE_SECONDS_PER_MEETING = 0.0005
 """Time kept per meeting for the table stage to lower table changes after its first pass and
 to bound them (tables.py, table_bound.py), at most TABLE_SHARE of the time limit."""
 TABLE_SHARE = 0.05
+ORDER_SECONDS_PER_MEETING = 0.0006
+"""Time kept per meeting for reordering agendas towards fewer table changes (table_order.py;
+its gains level off there on the generated events), at most ORDER_SHARE of the time limit."""
+ORDER_SHARE = 0.05
 BOUND_SECONDS_PER_MEETING = 0.00004
 """What the table-change bound takes per meeting on a busy machine (1.6 s for 45,000)."""
 
@@ -68,6 +72,18 @@ def finish_reserve(clock: Clock) -> float:
     """Time kept for tables, reasons and the check at the end: they grow with the event
     (about 5 s for 45,000 meetings on a busy machine, plus `table_seconds`)."""
     return _finish_only(clock) + table_seconds(clock)
+
+
+def order_seconds(clock: Clock) -> float:
+    """Time reordering agendas for fewer table changes may take: kept back from the agenda
+    searches before it (polishing and neighbourhood search), not from the exact stages."""
+    return min(ORDER_SHARE * clock.time_limit, ORDER_SECONDS_PER_MEETING * clock.meetings)
+
+
+def order_seconds_left(clock: Clock) -> float:
+    """What reordering may spend now: its share, but never the time kept for tables, reasons
+    and the check."""
+    return max(0.0, min(order_seconds(clock), clock.left() - finish_reserve(clock)))
 
 
 def table_seconds(clock: Clock) -> float:

@@ -19,7 +19,9 @@ from scheduler.metrics import gaps_in_day
 from scheduler.model import Placement
 
 
-class _Agendas:
+class Agendas:
+    """Each person's meetings by slot, and the room left in every capacity per slot."""
+
     def __init__(self, inst: Instance, placement: Placement) -> None:
         self.inst = inst
         self.slot_of = dict(placement)
@@ -38,14 +40,14 @@ class _Agendas:
     def gaps_around(self, people: set[int], days: set[int]) -> int:
         return sum(self.day_gaps(p, d) for p in people for d in days)
 
-    def _take(self, i: int, s: int) -> None:
+    def take(self, i: int, s: int) -> None:
         self.slot_of[i] = s
         for p in self.inst.members[i]:
             self.at[p][s] = i
         for c in self.inst.capacities_of[i]:
             self.room[c][s] -= 1
 
-    def _leave(self, i: int) -> int:
+    def leave(self, i: int) -> int:
         s = self.slot_of.pop(i)
         for p in self.inst.members[i]:
             del self.at[p][s]
@@ -74,12 +76,12 @@ class _Agendas:
         people = set(inst.members[i])
         days = {inst.day_of[old], inst.day_of[s]}
         before = self.gaps_around(people, days)
-        self._leave(i)
-        self._take(i, s)
+        self.leave(i)
+        self.take(i, s)
         if self.gaps_around(people, days) + penalty < before:
             return True
-        self._leave(i)
-        self._take(i, old)
+        self.leave(i)
+        self.take(i, old)
         return False
 
     def try_swap(self, i: int, j: int, penalty: int) -> bool:
@@ -93,17 +95,17 @@ class _Agendas:
         people = set(inst.members[i]) | set(inst.members[j])
         days = {inst.day_of[si], inst.day_of[sj]}
         before = self.gaps_around(people, days)
-        self._leave(i)
-        self._leave(j)
+        self.leave(i)
+        self.leave(j)
         if self.fits(i, sj) and self.fits(j, si):
-            self._take(i, sj)
-            self._take(j, si)
+            self.take(i, sj)
+            self.take(j, si)
             if self.gaps_around(people, days) + penalty < before:
                 return True
-            self._leave(i)
-            self._leave(j)
-        self._take(i, si)
-        self._take(j, sj)
+            self.leave(i)
+            self.leave(j)
+        self.take(i, si)
+        self.take(j, sj)
         return False
 
 
@@ -125,7 +127,7 @@ def polish(
     deadline = time.monotonic() + seconds
     next_tick = time.monotonic() + TICK_SECONDS
     rng = random.Random(seed)
-    agendas = _Agendas(inst, placement)
+    agendas = Agendas(inst, placement)
     movable = [i for i in placement if inst.fixed_slot[i] is None and len(inst.candidates[i]) > 1]
 
     prev = inst.previous_adjacent

@@ -13,7 +13,9 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
    (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
    until the time is up or the whole event is proven, with a pass serving whoever is left
    without a meeting before and after it (unserved.py) (skipped under a gap-spread limit,
-   which only the stages of step 2 know);
+   which only the stages of step 2 know); then, under the same exception, agendas are
+   reordered towards fewer table changes, never adding an idle gap or a move
+   (table_order.py);
 4. tables, slot by slot (tables.py), keeping hosts at one table, then fewer table changes
    within the time kept for it; `table_changes_bound` says how many changes any choice of
    tables for these slots must have (table_bound.py);
@@ -41,7 +43,14 @@ from typing import Any
 
 from scheduler import lns
 from scheduler.check import check
-from scheduler.clock import Clock, Progress, finish_reserve, table_seconds_left
+from scheduler.clock import (
+    Clock,
+    Progress,
+    finish_reserve,
+    order_seconds,
+    order_seconds_left,
+    table_seconds_left,
+)
 from scheduler.explain import explain, without_meeting
 from scheduler.first_fit import first_fit
 from scheduler.flat import placement_priority, solve_flat
@@ -53,6 +62,7 @@ from scheduler.polish import polish
 from scheduler.problem import Assignment, FormatError, Problem, Schedule, Unscheduled
 from scheduler.repair import release_conflicts
 from scheduler.table_bound import table_changes_bound
+from scheduler.table_order import order_for_tables
 from scheduler.tables import assign_tables
 from scheduler.unserved import serve_unserved, waiting
 
@@ -129,12 +139,20 @@ def solve(
         placement = solve_flat(inst, start, previous_slots, clock, workers, gap_spread_limit, stats)
     if gap_spread_limit is None and not clock.stopped and not _all_proven(stats):
         clock.report("agendas")
-        seconds = POLISH_SHARE * (clock.left() - finish_reserve(clock))
+        seconds = POLISH_SHARE * (clock.left() - finish_reserve(clock) - order_seconds(clock))
         placement = polish(
             inst, placement, previous_slots, seconds=seconds, tick=lambda: clock.report("agendas")
         )
         if not clock.stopped:
             placement = _neighbourhoods(inst, placement, previous_slots, clock, workers, stats)
+    if gap_spread_limit is None and not clock.stopped:
+        placement = order_for_tables(
+            inst,
+            placement,
+            previous_slots,
+            seconds=order_seconds_left(clock),
+            tick=lambda: clock.report("agendas"),
+        )
     if clock.stopped:
         stats["stopped"] = True
     final = lns.score(inst, placement, previous_slots)
@@ -211,7 +229,7 @@ def _neighbourhoods(
         return clock.report("neighbourhoods")
 
     def left() -> float:
-        return clock.left() - finish_reserve(clock)
+        return clock.left() - finish_reserve(clock) - order_seconds(clock)
 
     # Serve the unserved first and again at the end, with time kept back for it while
     # someone is waiting: a step of the search may hand one person's only meeting to another.

@@ -36,7 +36,7 @@ def table_changes_bound(inst: Instance, placement: Mapping[int, int]) -> int:
     can_stay = {
         (j, i): people
         for (j, i), people in steps.items()
-        if not _options(inst, j).isdisjoint(_options(inst, i))
+        if not table_options(inst, j).isdisjoint(table_options(inst, i))
     }
     return total - _most_staying(placement, can_stay)
 
@@ -89,7 +89,8 @@ def _most_staying(placement: Mapping[int, int], steps: Mapping[tuple[int, int], 
     return sum(people for arc, people in arcs if flow.flow(arc))
 
 
-def _options(inst: Instance, i: int) -> frozenset[str]:
+def table_options(inst: Instance, i: int) -> frozenset[str]:
+    """The tables meeting i may take, every general table standing as GENERAL."""
     fixed = inst.fixed_table[i]
     if fixed is not None:
         # A general table fixed here could be the one a neighbour takes: keep it comparable.

@@ -20,7 +20,7 @@ from scheduler.instance import Instance
 from scheduler.lns import gaps_of
 from scheduler.metrics import figures, gaps_in_day, idle_gaps
 from scheduler.model import PlacementModel, _Agendas
-from scheduler.polish import _Agendas as PolishAgendas
+from scheduler.polish import Agendas as PolishAgendas
 from scheduler.problem import Meeting, Participant, Problem, Slot, Table
 from scheduler.solve import solve
 
