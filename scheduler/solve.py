@@ -11,8 +11,9 @@ The pipeline (one default; a gap-spread limit is an option for the JAIR comparis
    instances) where its model is small enough;
 3. agendas, unless everything is proven already: a quick local search on idle gaps
    (polish.py), then large-neighbourhood search (lns.py) under the whole lexicographic order
-   until the time is up or the whole event is proven, with a pass serving whoever is left
-   without a meeting before and after it (unserved.py) (skipped under a gap-spread limit,
+   until the time is up or the whole event is proven, with passes serving whoever is left
+   without a meeting before and after it, by single changes (one_change.py), then by
+   neighbourhood steps around each of them (unserved.py) (skipped under a gap-spread limit,
    which only the stages of step 2 know); then, under the same exception, agendas are
    reordered towards fewer table changes, never adding an idle gap or a move
    (table_order.py);
