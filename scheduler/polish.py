@@ -125,8 +125,6 @@ def polish(
     (to report progress); when it returns True, polishing stops at once.
     """
     deadline = time.monotonic() + seconds
-    next_tick = time.monotonic() + TICK_SECONDS
-    rng = random.Random(seed)
     agendas = Agendas(inst, placement)
     movable = [i for i in placement if inst.fixed_slot[i] is None and len(inst.candidates[i]) > 1]
 
@@ -139,6 +137,46 @@ def polish(
     def moved(i: int, s: int) -> int:
         return int(i in previous and previous[i] != s)
 
+    def improve(i: int) -> bool:
+        """One move or swap of i that leaves fewer gaps; whether one was made."""
+        old = agendas.slot_of[i]
+        for s in inst.candidates[i]:
+            # Only a slot next to another meeting of a member can close a gap.
+            if not any(
+                t is not None and t != old and t in agendas.at[p]
+                for p in inst.members[i]
+                for t in (prev[s], following[s])
+            ):
+                continue
+            if agendas.try_move(i, s, moved(i, s) - moved(i, old)):
+                return True
+        for p in inst.members[i]:
+            for j in list(agendas.at[p].values()):
+                if j == i or inst.fixed_slot[j] is not None:
+                    continue
+                si, sj = agendas.slot_of[i], agendas.slot_of[j]
+                penalty = moved(i, sj) + moved(j, si) - moved(i, si) - moved(j, sj)
+                if agendas.try_swap(i, j, penalty):
+                    return True
+        return False
+
+    sweep(movable, improve, deadline=deadline, seed=seed, tick=tick)
+    return agendas.slot_of
+
+
+def sweep(
+    movable: list[int],
+    improve: Callable[[int], bool],
+    *,
+    deadline: float,
+    seed: int,
+    tick: Callable[[], bool | None] | None,
+) -> None:
+    """Offer each movable meeting to `improve` in a random order, round after round while
+    one of them improves, until `deadline` (a `time.monotonic()` value). `tick` is called
+    every TICK_SECONDS; when it returns True, the rounds stop at once."""
+    next_tick = time.monotonic() + TICK_SECONDS
+    rng = random.Random(seed)
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
@@ -150,31 +188,5 @@ def polish(
             if tick is not None and now >= next_tick:
                 next_tick = now + TICK_SECONDS
                 if tick():
-                    deadline = now
-                    break
-            old = agendas.slot_of[i]
-            for s in inst.candidates[i]:
-                # Only a slot next to another meeting of a member can close a gap.
-                if not any(
-                    t is not None and t != old and t in agendas.at[p]
-                    for p in inst.members[i]
-                    for t in (prev[s], following[s])
-                ):
-                    continue
-                if agendas.try_move(i, s, moved(i, s) - moved(i, old)):
-                    improved = True
-                    break
-            else:
-                for p in inst.members[i]:
-                    for j in list(agendas.at[p].values()):
-                        if j == i or inst.fixed_slot[j] is not None:
-                            continue
-                        si, sj = agendas.slot_of[i], agendas.slot_of[j]
-                        penalty = moved(i, sj) + moved(j, si) - moved(i, si) - moved(j, sj)
-                        if agendas.try_swap(i, j, penalty):
-                            improved = True
-                            break
-                    else:
-                        continue
-                    break
-    return agendas.slot_of
+                    return
+            improved = improve(i) or improved

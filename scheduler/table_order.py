@@ -18,14 +18,12 @@ previous schedule rise.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Mapping
 
-from scheduler.cpsat import TICK_SECONDS
 from scheduler.instance import Instance
 from scheduler.model import Placement
-from scheduler.polish import Agendas
+from scheduler.polish import Agendas, sweep
 from scheduler.table_bound import table_options
 from scheduler.table_links import handovers
 
@@ -101,8 +99,6 @@ def order_for_tables(
     within `seconds`; fixed meetings stay. `tick` is called every TICK_SECONDS; when it
     returns True, the search stops."""
     deadline = time.monotonic() + seconds
-    next_tick = time.monotonic() + TICK_SECONDS
-    rng = random.Random(seed)
     agendas = Agendas(inst, placement)
     staying = _Staying(inst, agendas)
     movable = [i for i in placement if inst.fixed_slot[i] is None and len(inst.candidates[i]) > 1]
@@ -183,19 +179,5 @@ def order_for_tables(
                     return True
         return False
 
-    improved = True
-    while improved and time.monotonic() < deadline:
-        improved = False
-        rng.shuffle(movable)
-        for i in movable:
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            if tick is not None and now >= next_tick:
-                next_tick = now + TICK_SECONDS
-                if tick():
-                    deadline = now
-                    break
-            if improve(i):
-                improved = True
+    sweep(movable, improve, deadline=deadline, seed=seed, tick=tick)
     return agendas.slot_of

@@ -13,11 +13,11 @@ from scheduler.instance import Instance
 from scheduler.lns import Search, score
 from scheduler.metrics import figures
 from scheduler.one_change import serve_by_one_change
-from scheduler.problem import Assignment, Schedule, Unscheduled
+from scheduler.problem import Assignment, Schedule
 from scheduler.solve import solve
-from scheduler.tables import assign_tables
 from scheduler.unserved import serve_unserved
 from tests.scheduler.one_day import one_day_event
+from tests.scheduler.placements import schedule_of
 
 
 def small_event(seed, slots=3, tables=2, people=5, meetings=8):
@@ -199,19 +199,7 @@ def test_one_change_serves_everyone_the_outside_check_would_serve():
 
         placement, served = serve_by_one_change(inst, start)
 
-        tables, lost = assign_tables(inst, placement)
-        assert lost == []
-        schedule = Schedule(
-            tuple(
-                Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
-                for i, s in placement.items()
-            ),
-            tuple(
-                Unscheduled(mid, "left out")
-                for i, mid in enumerate(inst.meeting_ids)
-                if i not in placement
-            ),
-        )
+        schedule = schedule_of(inst, placement)
         assert check(problem, schedule) == [], seed
         assert figures(problem, schedule).servable_without_meeting == (), seed
         assert score(inst, placement, {}).priority >= score(inst, start, {}).priority

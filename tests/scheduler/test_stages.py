@@ -14,27 +14,14 @@ from scheduler.instance import Instance
 from scheduler.lns import Search, improve, score
 from scheduler.metrics import figures
 from scheduler.polish import polish
-from scheduler.problem import Assignment, Schedule, Unscheduled
-from scheduler.tables import assign_tables
+from scheduler.problem import Schedule
+from tests.scheduler.placements import schedule_of
 from tests.scheduler.test_solve import event, pair
 
 
 def as_schedule(inst: Instance, placement: dict[int, int]) -> Schedule:
     """The placement with tables, checked: a stage never returns an invalid placement."""
-    tables, dropped = assign_tables(inst, placement)
-    assert dropped == []
-    schedule = Schedule(
-        tuple(
-            Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
-            for i, s in sorted(placement.items())
-        ),
-        tuple(
-            Unscheduled(mid, "left out")
-            for i, mid in enumerate(inst.meeting_ids)
-            if i not in placement
-        ),
-        {},
-    )
+    schedule = schedule_of(inst, placement)
     assert check(inst.problem, schedule) == []
     return schedule
 

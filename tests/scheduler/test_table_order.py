@@ -12,28 +12,10 @@ from scheduler.generate import generate
 from scheduler.instance import Instance
 from scheduler.metrics import figures
 from scheduler.polish import polish
-from scheduler.problem import Assignment, Schedule, Unscheduled
 from scheduler.table_bound import table_changes_bound
 from scheduler.table_order import order_for_tables
-from scheduler.tables import assign_tables
 from tests.scheduler.one_day import one_day_event
-
-
-def schedule_of(inst: Instance, placement: dict[int, int]) -> Schedule:
-    tables, dropped = assign_tables(inst, placement)
-    assert not dropped
-    return Schedule(
-        tuple(
-            Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
-            for i, s in sorted(placement.items())
-        ),
-        tuple(
-            Unscheduled(mid, "left out")
-            for i, mid in enumerate(inst.meeting_ids)
-            if i not in placement
-        ),
-        {},
-    )
+from tests.scheduler.placements import schedule_of
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -24,12 +24,12 @@ from scheduler.problem import (
     Schedule,
     Slot,
     Table,
-    Unscheduled,
 )
 from scheduler.solve import solve
 from scheduler.table_bound import table_changes_bound
 from scheduler.tables import assign_tables
 from tests.scheduler.one_day import one_day_event
+from tests.scheduler.placements import with_tables
 
 MONDAY = datetime(2026, 9, 14, 9, tzinfo=UTC)
 
@@ -209,18 +209,7 @@ def test_on_a_generated_event_the_stage_keeps_every_rule_and_beats_its_first_pas
     assert lost == []
 
     def schedule(tables):
-        return Schedule(
-            tuple(
-                Assignment(inst.meeting_ids[i], inst.slot_ids[s], tables[i])
-                for i, s in placement.items()
-            ),
-            tuple(
-                Unscheduled(mid, "left out")
-                for i, mid in enumerate(inst.meeting_ids)
-                if i not in placement
-            ),
-            {},
-        )
+        return with_tables(inst, placement, tables)
 
     assert check(problem, schedule(first)) == []
     assert check(problem, schedule(improved)) == []
