@@ -19,50 +19,45 @@ from __future__ import annotations
 
 from scheduler.instance import Instance
 from scheduler.model import Placement
+from scheduler.polish import Agendas
 
 
-class _Event:
-    """Who is busy when, meetings per person, and table room per capacity and slot."""
+class _Event(Agendas):
+    """The agendas, with meetings per person and the meetings using each capacity per slot."""
 
     def __init__(self, inst: Instance, placement: Placement) -> None:
-        self.inst = inst
-        self.slot_of = dict(placement)
-        self.busy: list[dict[int, int]] = [{} for _ in inst.participant_ids]
+        super().__init__(inst, placement)
         self.count = [0] * len(inst.participant_ids)
-        self.room = [list(cap.per_slot) for cap in inst.capacities]
-        self.on: list[list[set[int]]] = [
-            [set() for _ in inst.slot_ids] for _ in inst.capacities
-        ]  # capacity -> slot -> meetings using it
+        self.on: list[list[set[int]]] = [[set() for _ in inst.slot_ids] for _ in inst.capacities]
         for i, s in placement.items():
-            self.take(i, s)
+            self._count(i, s, +1)
+
+    def _count(self, i: int, s: int, change: int) -> None:
+        for p in self.inst.members[i]:
+            self.count[p] += change
+        for c in self.inst.capacities_of[i]:
+            if change > 0:
+                self.on[c][s].add(i)
+            else:
+                self.on[c][s].discard(i)
 
     def take(self, i: int, s: int) -> None:
-        self.slot_of[i] = s
-        for p in self.inst.members[i]:
-            self.busy[p][s] = i
-            self.count[p] += 1
-        for c in self.inst.capacities_of[i]:
-            self.room[c][s] -= 1
-            self.on[c][s].add(i)
+        super().take(i, s)
+        self._count(i, s, +1)
 
-    def leave(self, i: int) -> None:
-        s = self.slot_of.pop(i)
-        for p in self.inst.members[i]:
-            del self.busy[p][s]
-            self.count[p] -= 1
-        for c in self.inst.capacities_of[i]:
-            self.room[c][s] += 1
-            self.on[c][s].discard(i)
+    def leave(self, i: int) -> int:
+        s = super().leave(i)
+        self._count(i, s, -1)
+        return s
 
     def at_limit(self, p: int) -> bool:
         limit = self.inst.max_meetings[p]
         return limit is not None and self.count[p] >= limit
 
-    def fits(self, i: int, s: int) -> bool:
-        inst = self.inst
-        return all(s not in self.busy[p] and not self.at_limit(p) for p in inst.members[i]) and all(
-            self.room[c][s] > 0 for c in inst.capacities_of[i]
-        )
+    def can_take(self, i: int, s: int) -> bool:
+        """Whether i fits into s as the agendas are: people free and under their limit, and
+        a table of its kind left."""
+        return self.fits(i, s) and not any(self.at_limit(p) for p in self.inst.members[i])
 
     def may_give_up(self, out: int, instead: int) -> bool:
         inst = self.inst
@@ -78,7 +73,7 @@ class _Event:
             return False
         was = self.slot_of[out]
         self.leave(out)
-        if self.fits(i, s):
+        if self.can_take(i, s):
             self.take(i, s)
             return True
         self.take(out, was)
@@ -91,7 +86,7 @@ class _Event:
             if i in self.slot_of:
                 continue
             for s in inst.candidates[i]:
-                if self.fits(i, s):
+                if self.can_take(i, s):
                     self.take(i, s)
                     return True
                 for out in self._in_the_way(i, s):
@@ -103,16 +98,16 @@ class _Event:
         """The meetings whose leaving could let i take s: the one its people are busy with
         there, else one every member at their limit has, else one holding a needed table."""
         inst = self.inst
-        busy = {self.busy[p][s] for p in inst.members[i] if s in self.busy[p]}
+        busy = {self.at[p][s] for p in inst.members[i] if s in self.at[p]}
         if len(busy) > 1:
             return []
         if busy:
             return list(busy)
         full = [p for p in inst.members[i] if self.at_limit(p)]
         if full:
-            shared = set(self.busy[full[0]].values())
+            shared = set(self.at[full[0]].values())
             for p in full[1:]:
-                shared &= set(self.busy[p].values())
+                shared &= set(self.at[p].values())
             return sorted(shared)
         return sorted(
             {j for c in inst.capacities_of[i] if self.room[c][s] <= 0 for j in self.on[c][s]}

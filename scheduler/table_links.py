@@ -4,8 +4,8 @@ A person steps from their meeting j in one slot to their meeting i in the next; 
 its table when i sits where j sat. A meeting hands its table to at most one meeting of the next
 slot and takes it from at most one meeting of the slot before, so the steps that keep their
 table form a matching between the two slots' meetings, weighted by the people who step (as in
-table_bound.py, there for every pair of slots). Both the reordering of agendas
-(table_order.py) and the table stage (tables.py) ask for one of the largest.
+table_bound.py, there for every pair of slots). The reordering of agendas (table_order.py)
+asks for one of the largest.
 """
 
 from __future__ import annotations
