@@ -23,36 +23,33 @@ from scheduler.polish import Agendas
 
 
 class _Event(Agendas):
-    """The agendas, with meetings per person and the meetings using each capacity per slot."""
+    """The agendas, with the meetings using each capacity per slot."""
 
     def __init__(self, inst: Instance, placement: Placement) -> None:
         super().__init__(inst, placement)
-        self.count = [0] * len(inst.participant_ids)
         self.on: list[list[set[int]]] = [[set() for _ in inst.slot_ids] for _ in inst.capacities]
         for i, s in placement.items():
-            self._count(i, s, +1)
-
-    def _count(self, i: int, s: int, change: int) -> None:
-        for p in self.inst.members[i]:
-            self.count[p] += change
-        for c in self.inst.capacities_of[i]:
-            if change > 0:
+            for c in inst.capacities_of[i]:
                 self.on[c][s].add(i)
-            else:
-                self.on[c][s].discard(i)
 
     def take(self, i: int, s: int) -> None:
         super().take(i, s)
-        self._count(i, s, +1)
+        for c in self.inst.capacities_of[i]:
+            self.on[c][s].add(i)
 
     def leave(self, i: int) -> int:
         s = super().leave(i)
-        self._count(i, s, -1)
+        for c in self.inst.capacities_of[i]:
+            self.on[c][s].discard(i)
         return s
+
+    def count(self, p: int) -> int:
+        """p's scheduled meetings: one per slot of their agenda."""
+        return len(self.at[p])
 
     def at_limit(self, p: int) -> bool:
         limit = self.inst.max_meetings[p]
-        return limit is not None and self.count[p] >= limit
+        return limit is not None and self.count(p) >= limit
 
     def can_take(self, i: int, s: int) -> bool:
         """Whether i fits into s as the agendas are: people free and under their limit, and
@@ -64,7 +61,7 @@ class _Event(Agendas):
         return (
             inst.fixed_slot[out] is None
             and inst.priority[out] <= inst.priority[instead]
-            and all(self.count[p] >= 2 for p in inst.members[out] if p not in inst.members[instead])
+            and all(self.count(p) >= 2 for p in inst.members[out] if p not in inst.members[instead])
         )
 
     def in_place_of(self, i: int, s: int, out: int) -> bool:
@@ -119,6 +116,6 @@ def serve_by_one_change(inst: Instance, placement: Placement) -> tuple[Placement
     event = _Event(inst, placement)
     served = 0
     for person, meetings in enumerate(inst.meetings_of):
-        if event.count[person] == 0 and any(inst.candidates[i] for i in meetings):
+        if event.count(person) == 0 and any(inst.candidates[i] for i in meetings):
             served += event.serve(person)
     return event.slot_of, served
